@@ -1,0 +1,140 @@
+"""Commands behind `python -m lib`: demo, import, kpis, export, users."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from lib import models
+from lib.auth import ROLES, Actor, add_user
+from lib.config import database_url
+from lib.db import make_engine, migrate, read_setting
+from lib.demo import DemoSpec, load_demo
+from lib.importer import ImportRejected, import_files
+from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
+from lib.portfolio import Filters, load_portfolio
+from lib.quarters import parse_quarter, shift_quarter
+
+CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib", description="Keystone without a browser.")
+    parser.add_argument("--db", help="database URL (default: DATABASE_URL, secrets.toml, then data/keystone.db)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="fill the database with a deterministic demo portfolio")
+    demo.add_argument("--accounts", type=int, default=400)
+    demo.add_argument("--quarters", type=int, default=12)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--end", type=parse_quarter, help="last quarter, YYYYQn (default: the last completed one)")
+
+    load = commands.add_parser("import", help="load CSV or XLSX files; all or nothing")
+    load.add_argument("files", nargs="+", type=Path)
+
+    kpis = commands.add_parser("kpis", help="print the portfolio KPIs of a quarter")
+    kpis.add_argument("--quarter", type=parse_quarter, help="default: the last quarter with data")
+    kpis.add_argument("--base-quarter", type=parse_quarter, help="Q-4 (default) or Q-1")
+    kpis.add_argument("--segment", action="append", default=[])
+    kpis.add_argument("--region", action="append", default=[])
+    kpis.add_argument("--owner", action="append", default=[])
+    kpis.add_argument("--format", choices=("table", "json"), default="table")
+
+    export = commands.add_parser("export", help="write every table as CSV into a folder")
+    export.add_argument("directory", type=Path)
+
+    users = commands.add_parser("users", help="manage logins")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    add = user_commands.add_parser("add", help="add a login; asks for the password")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--full-name", default="")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    engine = make_engine(database_url(args.db))
+    migrate(engine)
+    handler = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users}[args.command]
+    return handler(engine, args)
+
+
+def _demo(engine: Engine, args: argparse.Namespace) -> int:
+    summary = load_demo(engine, DemoSpec(args.accounts, args.quarters, args.seed, args.end))
+    print(f"Demo portfolio: {summary.accounts:,} accounts, {summary.quarters[0]}..{summary.quarters[-1]}, "
+          f"{sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s")
+    return 0
+
+
+def _import(engine: Engine, args: argparse.Namespace) -> int:
+    files = []
+    for path in args.files:
+        if not path.is_file():
+            print(f"{path}: no such file", file=sys.stderr)
+            return 2
+        files.append((path.name, path.read_bytes()))
+    try:
+        summary = import_files(engine, files, CLI_ACTOR)
+    except ImportRejected as rejected:
+        print(f"Import rejected, nothing was written. {len(rejected.problems)} problem(s):", file=sys.stderr)
+        for problem in rejected.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"Imported {summary.describe()}")
+    return 0
+
+
+def _kpis(engine: Engine, args: argparse.Namespace) -> int:
+    data = load_portfolio(engine)
+    quarter = args.quarter or data.last_quarter
+    if quarter is None:
+        print("The database holds no revenue yet: import some or run `python -m lib demo`.", file=sys.stderr)
+        return 1
+    offset = 4
+    if args.base_quarter:
+        offset = {shift_quarter(quarter, -4): 4, shift_quarter(quarter, -1): 1}.get(args.base_quarter, 0)
+        if not offset:
+            print("--base-quarter must be Q-4 or Q-1 of --quarter", file=sys.stderr)
+            return 2
+    filters = Filters(quarter, offset, tuple(args.segment), tuple(args.region), tuple(args.owner))
+    margin = float(read_setting(engine, "gross_margin") or DEFAULT_GROSS_MARGIN)
+    if args.format == "json":
+        print(json.dumps(kpis_json(data, filters, margin), indent=2))
+        return 0
+    for kpi in portfolio_kpis(data, filters, margin).values():
+        print(f"{kpi.label:32} {'n/a' if kpi.value is None else kpi.value}")
+    return 0
+
+
+def _export(engine: Engine, args: argparse.Namespace) -> int:
+    args.directory.mkdir(parents=True, exist_ok=True)
+    with engine.connect() as connection:
+        for table in models.Base.metadata.sorted_tables:
+            if table.name == "users":
+                continue  # password hashes never leave the database
+            frame = pd.read_sql(text(f"SELECT * FROM {table.name}"), connection)
+            frame.to_csv(args.directory / f"{table.name}.csv", index=False)
+            print(f"{table.name}: {len(frame):,} rows")
+    return 0
+
+
+def _users(engine: Engine, args: argparse.Namespace) -> int:
+    password = getpass.getpass(f"Password for {args.name}: ")
+    if password != getpass.getpass("Again: "):
+        print("The passwords differ; nothing changed.", file=sys.stderr)
+        return 1
+    try:
+        add_user(engine, args.name, args.full_name, args.role, password)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Added {args.name} ({args.role}) on {dt.date.today()}")
+    return 0

@@ -1,0 +1,135 @@
+"""Engine, sessions, schema migrations and the data versions that key every cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, insert, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from lib.models import DataVersion, Setting
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Kinds of data with their own cache key: a note save must not reload the revenue matrix.
+FACTS = "facts"  # accounts, revenue, wallets, competitor spend, surveys, stakeholders, interactions
+NOTES = "notes"  # review notes, revisions, action items
+CRITERIA = "criteria"  # key-account criteria sets
+VERSION_NAMES = (FACTS, NOTES, CRITERIA)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine tuned for the backend: SQLite gets WAL, foreign keys and a patient lock wait."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        event.listen(engine, "connect", _tune_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _tune_sqlite_connection(dbapi_connection, _record) -> None:
+    # The stdlib driver opens transactions lazily and lets SELECTs run outside them; take
+    # control so that BEGIN IMMEDIATE can serialise writers (optimistic saves rely on it).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.close()
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _begin_sqlite_transaction(connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One transaction for one user action: committed on success, rolled back on any error.
+
+    On SQLite the transaction takes the write lock at its start, so two writers never
+    interleave; on PostgreSQL the callers lock the rows they compare (SELECT ... FOR UPDATE).
+    """
+    with engine.connect() as connection:
+        connection.info["write"] = True
+        try:
+            with Session(bind=connection) as session, session.begin():
+                yield session
+        finally:
+            connection.info.pop("write", None)
+
+
+def read_session(engine: Engine) -> Session:
+    return sessionmaker(bind=engine)()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (safe to call from every server)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several app servers may start at once: let one migrate, the others wait.
+            connection.execute(text("SELECT pg_advisory_xact_lock(727272)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with engine.begin() as connection:
+        known = set(connection.scalars(select(DataVersion.name)))
+        for name in VERSION_NAMES:
+            if name not in known:
+                connection.execute(insert(DataVersion).values(name=name, version=0))
+
+
+def data_versions(engine: Engine) -> dict[str, int]:
+    """Every version counter, read in one small query (done on every rerun)."""
+    with engine.connect() as connection:
+        return dict(connection.execute(select(DataVersion.name, DataVersion.version)).all())
+
+
+def bump_version(session: Session, name: str) -> None:
+    session.execute(
+        update(DataVersion).where(DataVersion.name == name).values(version=DataVersion.version + 1)
+    )
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    return session.scalar(select(Setting.value).where(Setting.key == key))
+
+
+def put_setting(session: Session, key: str, value: str) -> None:
+    existing = session.get(Setting, key)
+    if existing is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        existing.value = value
+
+
+def mark_data_as_of(session: Session, when: dt.datetime) -> None:
+    put_setting(session, "data_as_of", when.isoformat(timespec="seconds"))
+
+
+def read_setting(engine: Engine, key: str) -> str | None:
+    with Session(engine) as session:
+        return get_setting(session, key)
+
+
+def utc_now() -> dt.datetime:
+    """Naive UTC, as stored in the database (SQLite keeps no time zone)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, text
+from sqlalchemy.orm import Session
 
 from lib import models
 from lib.auth import hash_password
@@ -175,7 +176,8 @@ def _accounts(rng: np.random.Generator, count: int, quarters: list[str]) -> tupl
     })
     traits = pd.DataFrame({
         "segment_code": segment_code,
-        "join_quarter": join_quarter,
+        # Logos older than the window count as joined long before it: no ramp-up inside the window.
+        "join_quarter": np.where(joins_in_window, join_quarter, -len(quarters)),
         "sentiment": rng.normal(0.0, 1.0, count),
     })
     return accounts, traits
@@ -460,28 +462,33 @@ WIPE_ORDER = (
 def load_demo(engine: Engine, spec: DemoSpec, today: dt.date | None = None) -> DemoSummary:
     """Replace the portfolio with a demo one, in one transaction (the old data stays on failure)."""
     started = time.perf_counter()
+    with write_session(engine) as session:
+        quarters, rows = fill_demo(session, spec, today)
+    return DemoSummary(spec.accounts, quarters, rows, time.perf_counter() - started)
+
+
+def fill_demo(session: Session, spec: DemoSpec, today: dt.date | None = None) -> tuple[list[str], dict[str, int]]:
+    """Write the demo portfolio inside the caller's transaction; returns its quarters and row counts."""
     today = today or dt.date.today()
     frames = build_demo_frames(spec, today)
     now = utc_now()
     frames["criteria_sets"] = _criteria_sets(spec.last_quarter(today), now)
     rows: dict[str, int] = {}
-    with write_session(engine) as session:
-        connection = session.connection()
-        _wipe(connection)
-        session.execute(delete(models.User).where(models.User.is_demo.is_(True)))
-        existing = set(session.scalars(text("SELECT username FROM users")))
-        users = _demo_users()
-        insert_frame(connection, models.User.__table__, users[~users["username"].isin(existing)])
-        for name, frame in frames.items():
-            rows[name] = insert_frame(connection, models.Base.metadata.tables[name], frame)
-        reset_id_sequences(connection, [m.__table__ for m in WIPE_ORDER if "id" in m.__table__.c] + [models.User.__table__])
-        for version in (FACTS, NOTES, CRITERIA):
-            bump_version(session, version)
-        mark_data_as_of(session, now)
-        session.add(models.AuditLog(at=now, user="system", action="demo", entity="portfolio",
-                                    detail=f"demo portfolio: {spec.accounts} accounts, {spec.quarters} quarters, seed {spec.seed}"))
-    quarters = sorted(frames["revenue"]["quarter"].unique().tolist())
-    return DemoSummary(spec.accounts, quarters, rows, time.perf_counter() - started)
+    connection = session.connection()
+    _wipe(connection)
+    session.execute(delete(models.User).where(models.User.is_demo.is_(True)))
+    existing = set(session.scalars(text("SELECT username FROM users")))
+    users = _demo_users()
+    insert_frame(connection, models.User.__table__, users[~users["username"].isin(existing)])
+    for name, frame in frames.items():
+        rows[name] = insert_frame(connection, models.Base.metadata.tables[name], frame)
+    reset_id_sequences(connection, [m.__table__ for m in WIPE_ORDER] + [models.User.__table__])
+    for version in (FACTS, NOTES, CRITERIA):
+        bump_version(session, version)
+    mark_data_as_of(session, now)
+    session.add(models.AuditLog(at=now, user="system", action="demo", entity="portfolio",
+                                detail=f"demo portfolio: {spec.accounts} accounts, {spec.quarters} quarters, seed {spec.seed}"))
+    return sorted(frames["revenue"]["quarter"].unique().tolist()), rows
 
 
 def _wipe(connection) -> None:

@@ -314,3 +314,29 @@ def kpi_accounts(data: PortfolioData, filters: Filters, key: str, limit: int = 1
         active = table[table["revenue"] > 0]
         return active.head(min(limit, top_accounts_count(len(active))))[["name", "revenue"]]
     return table.head(limit)[["name", "revenue", "segment", "owner"]]
+
+
+BREAKDOWNS = ("segment", "region", "owner")
+
+
+@dataclass(frozen=True)
+class PortfolioOverview:
+    """Everything the Portfolio page shows for one set of filters (small: cached per filters)."""
+
+    filters: Filters
+    now: dict[str, KpiValue]
+    before: dict[str, KpiValue]
+    trends: pd.DataFrame
+    breakdowns: dict[str, pd.DataFrame]
+    accounts_in_filter: int
+
+
+def portfolio_overview(data: PortfolioData, filters: Filters, gross_margin: float = DEFAULT_GROSS_MARGIN) -> PortfolioOverview:
+    return PortfolioOverview(
+        filters=filters,
+        now=portfolio_kpis(data, filters, gross_margin),
+        before=portfolio_kpis(data, previous_filters(filters), gross_margin),
+        trends=kpi_trends(data, filters),
+        breakdowns={by: breakdown(data, filters, by) for by in BREAKDOWNS},
+        accounts_in_filter=int(data.mask(filters).sum()),
+    )

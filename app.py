@@ -1,0 +1,41 @@
+"""Keystone: the picture frame. Login, navigation by role, global filters, projector mode."""
+
+import streamlit as st
+
+from lib.ui.auth import current_user, handle_logout, keep_cookie_fresh, login_screen, logout_button
+from lib.ui.data import portfolio, refresh_versions
+from lib.ui.filters import sidebar_filters
+from lib.ui.theme import apply_theme, presentation_toggle
+
+st.set_page_config(page_title="Keystone", page_icon=":material/insights:", layout="wide")
+
+PORTFOLIO = st.Page("pages/portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True)
+WALLET = st.Page("pages/wallet.py", title="Share of wallet", icon=":material/pie_chart:")
+KEY_ACCOUNTS = st.Page("pages/key_accounts.py", title="Key accounts", icon=":material/star:")
+ACCOUNT_360 = st.Page("pages/account_360.py", title="Account 360", icon=":material/domain:")
+REVIEW_NOTES = st.Page("pages/review_notes.py", title="Review notes", icon=":material/edit_note:")
+DATA = st.Page("pages/data.py", title="Data", icon=":material/upload_file:")
+
+PAGES_BY_ROLE = {
+    "viewer": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES]},
+    "editor": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES]},
+    "admin": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES], "Admin": [DATA]},
+}
+
+handle_logout()
+user = current_user()
+if user is None:
+    st.navigation([st.Page(login_screen, title="Log in", url_path="login")], position="hidden").run()
+    st.stop()
+
+navigation = st.navigation(PAGES_BY_ROLE[user.role])
+refresh_versions()
+with st.sidebar:
+    st.caption(f"**{st.session_state.get('user_name', user.username)}** · {user.role}")
+    presentation_toggle()
+sidebar_filters(portfolio())
+logout_button()
+keep_cookie_fresh()
+apply_theme()
+st.session_state["_entered_through_app"] = True
+navigation.run()

@@ -1,0 +1,55 @@
+"""Numbers as people read them: money, rates, scores, and n/a. Used by pages, exports and the CLI."""
+
+from __future__ import annotations
+
+import math
+
+NA = "n/a"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def money(value: float | None, digits: int = 1) -> str:
+    """1234567 -> '1.2 M'; 98000 -> '98 k'; compact for cards and projectors."""
+    if _missing(value):
+        return NA
+    sign = "-" if value < 0 else ""
+    amount = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if amount >= limit:
+            return f"{sign}{amount / limit:,.{digits if amount / limit < 100 else 0}f} {suffix}"
+    return f"{sign}{amount:,.0f}"
+
+
+def rate(value: float | None, digits: int = 1) -> str:
+    return NA if _missing(value) else f"{value * 100:.{digits}f} %"
+
+
+def score(value: float | None) -> str:
+    return NA if _missing(value) else f"{value:+.0f}" if value else "0"
+
+
+def count(value: float | None) -> str:
+    return NA if _missing(value) else f"{value:,.0f}"
+
+
+def value(kind: str, amount: float | None) -> str:
+    """Format by the unit a KPI declares: money, rate, score or count."""
+    return {"money": money, "rate": rate, "score": score, "count": count}[kind](amount)
+
+
+def change(kind: str, now: float | None, before: float | None) -> str | None:
+    """The change against the previous quarter, in the KPI's own terms (points for rates)."""
+    if _missing(now) or _missing(before):
+        return None
+    if kind == "rate":
+        return f"{(now - before) * 100:+.1f} pts"
+    if kind == "score":
+        return f"{now - before:+.0f}"
+    if kind == "count":
+        return f"{now - before:+,.0f}"
+    if before == 0:
+        return None
+    return f"{(now / before - 1) * 100:+.1f} %"

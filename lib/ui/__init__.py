@@ -1,0 +1,1 @@
+"""The only Streamlit-aware code shared by pages: data access with caches, login, filters, cards, theme."""

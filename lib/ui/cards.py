@@ -1,0 +1,91 @@
+"""KPI cards: value, change against the previous quarter, and "why this number?" on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from lib import format as fmt
+from lib.kpis import KpiValue
+
+
+def kpi_cards(
+    now: dict[str, KpiValue],
+    before: dict[str, KpiValue],
+    keys: Sequence[str],
+    accounts_behind: Callable[[str], pd.DataFrame],
+    per_row: int = 7,
+    key_prefix: str = "kpi",
+) -> None:
+    """A grid of cards; each opens a lazy popover with the formula, the inputs and the accounts."""
+    for start in range(0, len(keys), per_row):
+        columns = st.columns(per_row)
+        for column, key in zip(columns, keys[start:start + per_row]):
+            with column:
+                _card(now[key], before.get(key), accounts_behind, key_prefix)
+
+
+# Card labels short enough for seven cards in a row on a 1280 px projector.
+SHORT_LABELS = {
+    "active_accounts": "Accounts", "nrr": "NRR", "grr": "GRR", "logo_retention": "Logo retention",
+    "churn_rate": "Churn", "expansion_rate": "Expansion", "accounts_expanding": "Expanding",
+    "revenue_growth_existing": "Existing growth", "cltv": "CLTV", "share_of_wallet": "Share of wallet",
+    "top20_revenue_share": "Top 20 %",
+}
+
+
+def _card(kpi: KpiValue, previous: KpiValue | None, accounts_behind: Callable[[str], pd.DataFrame], key_prefix: str) -> None:
+    with st.container(border=True, key=f"kpicard_{key_prefix}_{kpi.key}"):
+        delta = fmt.change(kpi.unit, kpi.value, previous.value if previous else None)
+        st.metric(SHORT_LABELS.get(kpi.key, kpi.label), fmt.value(kpi.unit, kpi.value), delta,
+                  delta_color="normal" if kpi.higher_is_better else "inverse")
+        why = st.popover("", type="tertiary", icon=":material/query_stats:", on_change="rerun",
+                         key=f"{key_prefix}_why_{kpi.key}", help=f"{kpi.label}: why this number?")
+        if why.open:
+            with why:
+                explain(kpi, accounts_behind(kpi.key))
+
+
+def explain(kpi: KpiValue, accounts: pd.DataFrame) -> None:
+    st.markdown(f"**{kpi.label}: {fmt.value(kpi.unit, kpi.value)}**")
+    st.caption(kpi.formula)
+    if kpi.inputs:
+        st.dataframe(
+            pd.DataFrame({"input": list(kpi.inputs), "value": [_input_text(k, v) for k, v in kpi.inputs.items()]}),
+            hide_index=True, width="stretch",
+        )
+    if not accounts.empty:
+        st.markdown("**Accounts behind it**")
+        st.dataframe(accounts, hide_index=True, width="stretch", column_config=money_columns(accounts))
+
+
+def _input_text(name: str, value: float | None) -> str:
+    if value is None:
+        return fmt.NA
+    if any(word in name for word in ("revenue", "wallet", "expansion")):
+        return fmt.money(value)
+    if any(word in name for word in ("churn", "margin", "NRR")):
+        return fmt.rate(value)
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+
+
+MONEY_COLUMNS = {"revenue", "base_revenue", "wallet", "whitespace", "movement", "annual_revenue", "spend"}
+RATE_COLUMNS = {"change", "share_of_wallet", "revenue_share", "nrr", "grr", "logo_retention", "competitor_share"}
+
+
+def money_columns(frame: pd.DataFrame) -> dict:
+    """Column formats for a frame: money compact, rates as percent, names readable."""
+    config: dict = {}
+    for column in frame.columns:
+        label = column.replace("_", " ").capitalize()
+        if column in MONEY_COLUMNS:
+            config[column] = st.column_config.NumberColumn(label, format="compact")
+        elif column in RATE_COLUMNS:
+            config[column] = st.column_config.NumberColumn(label, format="percent")
+        elif column == "nps":
+            config[column] = st.column_config.NumberColumn("NPS", format="%.0f")
+        else:
+            config[column] = st.column_config.Column(label)
+    return config

@@ -1,0 +1,106 @@
+"""The engine, the data versions and the cached frames every page reads.
+
+Two caches, named for what they hold: `st.cache_resource` for the engine and for the portfolio
+arrays (large and read-only: `st.cache_data` would copy them on every hit), `st.cache_data` for
+the small per-filter views. Every key includes the data version read from the database on each
+rerun, so a write through any app server shows on the next rerun of all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from lib.config import database_url
+from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
+from lib.kpis import DEFAULT_GROSS_MARGIN, PortfolioOverview, account_table, kpi_accounts, portfolio_overview
+from lib.portfolio import Filters, PortfolioData, load_portfolio
+from lib.setup import ensure_initialized
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _engine_for(url: str) -> Engine:
+    engine = make_engine(url)
+    migrate(engine)
+    ensure_initialized(engine)
+    return engine
+
+
+def engine() -> Engine:
+    return _engine_for(database_url(secrets=_secrets()))
+
+
+def _secrets() -> dict:
+    try:
+        return dict(st.secrets)
+    except FileNotFoundError:
+        return {}
+
+
+def refresh_versions() -> dict[str, int]:
+    """Read the data versions (app.py does it once per run; a page does it after its own write)."""
+    st.session_state["data_versions"] = data_versions(engine())
+    return st.session_state["data_versions"]
+
+
+def versions() -> dict[str, int]:
+    """The data versions of this run: they key every cache."""
+    return st.session_state.get("data_versions") or refresh_versions()
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the portfolio…")
+def _portfolio_for(url: str, facts_version: int) -> PortfolioData:
+    current = _engine_for(url)
+    as_of = read_setting(current, "data_as_of")
+    return load_portfolio(current, dt.datetime.fromisoformat(as_of) if as_of else None)
+
+
+def portfolio() -> PortfolioData:
+    return _portfolio_for(_url(), versions()[FACTS])
+
+
+def gross_margin() -> float:
+    return float(read_setting(engine(), "gross_margin") or DEFAULT_GROSS_MARGIN)
+
+
+def _url() -> str:
+    return engine().url.render_as_string(hide_password=False)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _overview_for(url: str, facts_version: int, filters: Filters, margin: float) -> PortfolioOverview:
+    return portfolio_overview(_portfolio_for(url, facts_version), filters, margin)
+
+
+def overview(filters: Filters) -> PortfolioOverview:
+    return _overview_for(_url(), versions()[FACTS], filters, gross_margin())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _accounts_for(url: str, facts_version: int, filters: Filters, sort_by: str, limit: int) -> tuple[pd.DataFrame, int]:
+    table = account_table(_portfolio_for(url, facts_version), filters)
+    ordered = table.sort_values(sort_by, ascending=sort_by in ("name",), na_position="last")
+    return ordered.head(limit).reset_index(drop=True), len(table)
+
+
+def accounts_page(filters: Filters, sort_by: str = "revenue", limit: int = 500) -> tuple[pd.DataFrame, int]:
+    """The first `limit` accounts of the filter by the chosen column, and how many there are in all."""
+    return _accounts_for(_url(), versions()[FACTS], filters, sort_by, limit)
+
+
+def accounts_csv(filters: Filters) -> bytes:
+    """Every account of the filter as CSV (built when the download is clicked, not on each rerun)."""
+    return account_table(portfolio(), filters).drop(columns=["id"]).to_csv(index=False).encode()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _kpi_accounts_for(url: str, facts_version: int, filters: Filters, key: str) -> pd.DataFrame:
+    return kpi_accounts(_portfolio_for(url, facts_version), filters, key)
+
+
+def accounts_behind(filters: Filters) -> Callable[[str], pd.DataFrame]:
+    return lambda key: _kpi_accounts_for(_url(), versions()[FACTS], filters, key)

@@ -1,0 +1,51 @@
+"""Portfolio: KPI cards with their change, trends, breakdowns and the accounts behind them."""
+
+import streamlit as st
+
+from lib import charts
+from lib.kpis import BREAKDOWNS, KPI_ORDER, base_quarter
+from lib.ui.auth import require_user
+from lib.ui.cards import kpi_cards, money_columns
+from lib.ui.data import accounts_behind, accounts_csv, accounts_page, overview, portfolio
+from lib.ui.filters import current_filters, describe
+from lib.ui.tables import account_table
+from lib.ui.theme import is_presentation
+
+require_user()
+filters = current_filters()
+view = overview(filters)
+large = is_presentation()
+as_of = portfolio().data_as_of
+
+st.title("Portfolio")
+st.caption(
+    f"{filters.quarter} against {base_quarter(filters)} · {describe(filters)} · {view.accounts_in_filter:,} accounts"
+    + (f" · data as of {as_of:%Y-%m-%d %H:%M} UTC" if as_of else "")
+    + " · changes against the previous quarter"
+)
+headline = ("revenue", "nrr", "grr", "logo_retention", "nps", "share_of_wallet") if large else KPI_ORDER
+kpi_cards(view.now, view.before, headline, accounts_behind(filters), per_row=3 if large else 7, key_prefix="pf")
+
+trends, by_group, table = st.tabs(["Trends", "Breakdown", "Accounts"], key="pf_tab")
+with trends:
+    left, middle, right = st.columns(3)
+    left.plotly_chart(charts.revenue_trend(view.trends, large), width="stretch", key="pf_revenue_trend")
+    middle.plotly_chart(charts.retention_trend(view.trends, large), width="stretch", key="pf_retention_trend")
+    right.plotly_chart(charts.nps_trend(view.trends, large), width="stretch", key="pf_nps_trend")
+with by_group:
+    by = st.segmented_control("Break down by", BREAKDOWNS, default="segment", key="pf_breakdown",
+                              format_func=str.capitalize) or "segment"
+    frame = view.breakdowns[by]
+    chart, numbers = st.columns([2, 3])
+    chart.plotly_chart(charts.breakdown_bars(frame, by, large), width="stretch", key="pf_breakdown_chart")
+    numbers.dataframe(frame, hide_index=True, width="stretch", column_config=money_columns(frame), height=360)
+with table:
+    sort_options = {"revenue": "Revenue", "change": "Change", "whitespace": "Whitespace",
+                    "share_of_wallet": "Share of wallet", "nps": "NPS", "name": "Name"}
+    sort_col, download_col = st.columns([3, 1], vertical_alignment="bottom")
+    sort_by = sort_col.selectbox("Show the top 500 by", list(sort_options), format_func=sort_options.get, key="pf_sort")
+    rows, total = accounts_page(filters, sort_by)
+    download_col.download_button("Download all as CSV", lambda: accounts_csv(filters), file_name=f"accounts_{filters.quarter}.csv",
+                                 mime="text/csv", icon=":material/download:", key="pf_download", width="stretch")
+    st.caption(f"{min(total, len(rows)):,} of {total:,} accounts shown; select a row to open Account 360.")
+    account_table(rows, key="pf_accounts", height=420)

@@ -1,0 +1,9 @@
+"""Placeholder until its issue lands."""
+
+import streamlit as st
+
+from lib.ui.auth import require_user
+
+require_user()
+st.title("review_notes".replace("_", " ").title())
+st.info("This page is being built.")

@@ -25,7 +25,9 @@ PAGES_BY_ROLE = {
 handle_logout()
 user = current_user()
 if user is None:
-    st.navigation([st.Page(login_screen, title="Log in", url_path="login")], position="hidden").run()
+    # Every address stays known (hidden), so a visitor who logs in lands on the page asked for.
+    st.navigation(PAGES_BY_ROLE["admin"], position="hidden")
+    login_screen()
     st.stop()
 
 navigation = st.navigation(PAGES_BY_ROLE[user.role])

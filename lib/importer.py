@@ -187,6 +187,9 @@ class _Checker:
         self.frame = parsed.frame
 
     def flag(self, bad: pd.Series, column: str, reason: Callable[[str], str]) -> None:
+        bad = bad.fillna(False).astype(bool)
+        if not bad.any():
+            return
         for row, value in self.frame.loc[bad[bad].index, column].items():
             self.parsed.problems.append(Problem(self.parsed.name, int(row), column, reason(value)))
 
@@ -228,7 +231,7 @@ class _Checker:
     def choice(self, column: str, allowed: Sequence[str]) -> pd.Series:
         values = self.optional_text(column)
         lookup = {a.lower(): a for a in allowed}
-        normalised = values.map(lambda v: None if v is None else lookup.get(v.lower(), "\x00"))
+        normalised = values.map(lambda v: lookup.get(v.lower(), "\x00") if isinstance(v, str) else None)
         self.flag(normalised == "\x00", column, lambda v: f"{v!r} is not one of: {', '.join(allowed)}")
         return normalised.where(normalised != "\x00", None)
 

@@ -8,6 +8,9 @@ here on first use and kept in st.session_state (sharing one across sessions is a
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import select
@@ -20,7 +23,8 @@ from lib.ui.data import engine
 COOKIE_NAME = "keystone_session"
 COOKIE_DAYS = 7.0
 ALL_ROLES = ("viewer", "editor", "admin")
-_COOKIE_RUNS = 3  # reruns that keep the set-cookie component on screen so it surely runs
+_COOKIE_RUNS = 3
+APP_PATH = Path(__file__).resolve().parents[2] / "app.py"  # reruns that keep the set-cookie component on screen so it surely runs
 
 
 def _cookie_key() -> str:
@@ -144,18 +148,19 @@ def keep_cookie_fresh() -> None:
 
 
 def require_user(*roles: str) -> Actor:
-    """The first call of every page: the user, or the login screen and nothing else.
+    """The first call of every page: the user, or nothing of the page at all.
 
-    Streamlit serves files in pages/ at their own address until some session has called
-    st.navigation; a page opened that way must not show anything to a visitor.
+    Streamlit runs a file of pages/ directly, without app.py, until some session has called
+    st.navigation (on a fresh server, and on every rerun under AppTest). Such a run gets the
+    whole app around it instead: app.py shows the login, or the page inside its frame.
     """
-    entered_through_app = st.session_state.pop("_entered_through_app", False)
+    if not st.session_state.pop("_entered_through_app", False):
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
     user = current_user()
     if user is None:
         login_screen()
         st.stop()
-    if not entered_through_app:
-        st.switch_page("app.py")  # lay out the app around the page: navigation, filters, logout
     if roles and user.role not in roles:
         st.error(f"This page is for {' or '.join(roles)} users; you are logged in as {user.role}.")
         st.stop()

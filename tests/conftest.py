@@ -1,0 +1,136 @@
+"""Fixtures: a throwaway database per test (SQLite file, or a fresh PostgreSQL schema), filled by
+the same importer and demo builder users run; AppTest and browser helpers.
+
+The suite runs on SQLite unless TEST_DATABASE_URL names a PostgreSQL database, e.g.
+TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from lib.auth import Actor
+from lib.db import make_engine, migrate
+from lib.demo import DemoSpec, load_demo
+from lib.importer import import_files
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PORTFOLIO_FILES = ("accounts.csv", "revenue.csv", "surveys.csv", "competitor_spend.csv", "stakeholders.csv", "interactions.csv")
+ADMIN = Actor("admin", "admin")
+EDITOR = Actor("editor", "editor")
+VIEWER = Actor("viewer", "viewer")
+DEMO_END = "2026Q3"
+TEST_DEMO = DemoSpec(accounts=150, quarters=12, seed=11, end=DEMO_END)
+
+
+def postgres_base_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+def _new_database_url(tmp_path: Path) -> tuple[str, callable]:
+    """A URL to an empty database and a function that removes it."""
+    base = postgres_base_url()
+    if base is None:
+        path = tmp_path / f"keystone-{uuid.uuid4().hex[:8]}.db"
+        return f"sqlite:///{path}", lambda: None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(base).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(base).set(drivername="postgresql+psycopg").update_query_dict({"options": f"-csearch_path={schema}"})
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+    return url.render_as_string(hide_password=False), drop
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    url, drop = _new_database_url(tmp_path)
+    yield url
+    drop()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An empty, migrated database of this test's own."""
+    current = make_engine(db_url)
+    migrate(current)
+    yield current
+    current.dispose()
+
+
+def portfolio_files(*names: str) -> list[tuple[str, bytes]]:
+    return [(name, (FIXTURES / "portfolio" / name).read_bytes()) for name in names or PORTFOLIO_FILES]
+
+
+@pytest.fixture
+def small_engine(engine: Engine) -> Engine:
+    """The hand-computed five-account portfolio of tests/fixtures/portfolio, loaded by the importer."""
+    import_files(engine, portfolio_files(), ADMIN)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One demo portfolio for the whole session: tests that only read share it."""
+    url, drop = _new_database_url(tmp_path_factory.mktemp("demo"))
+    current = make_engine(url)
+    migrate(current)
+    load_demo(current, TEST_DEMO)
+    from lib.setup import ensure_initialized
+
+    ensure_initialized(current)
+    current.dispose()
+    yield url
+    drop()
+
+
+@pytest.fixture
+def demo_copy_url(db_url: str) -> str:
+    """A demo portfolio of this test's own, for tests that write."""
+    current = make_engine(db_url)
+    migrate(current)
+    load_demo(current, TEST_DEMO)
+    from lib.setup import ensure_initialized
+
+    ensure_initialized(current)
+    current.dispose()
+    return db_url
+
+
+def app_test(url: str, role: str | None = "admin", page: str | None = None, monkeypatch: pytest.MonkeyPatch | None = None):
+    """An AppTest of app.py on the given database, logged in with the role (None: a visitor), run once."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DATABASE_URL"] = url
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if role is not None:
+        at.session_state["user"] = Actor(role, role)
+        at.session_state["user_name"] = role.capitalize()
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.fixture(autouse=True)
+def _restore_database_url() -> Iterator[None]:
+    before = os.environ.get("DATABASE_URL")
+    yield
+    if before is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = before

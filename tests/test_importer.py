@@ -1,0 +1,175 @@
+"""The importer: good files load (and reload without duplicates); every kind of bad file is
+rejected whole with its problems listed, and the database is exactly as it was."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from lib.auth import PermissionDenied
+from lib.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
+from tests.conftest import ADMIN, EDITOR, portfolio_files
+
+TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "audit_log")
+
+
+def snapshot(engine) -> dict[str, list]:
+    with engine.connect() as connection:
+        return {t: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t}")).all()), key=repr) for t in TABLES}
+
+
+def rejected(engine, files) -> list:
+    before = snapshot(engine)
+    with pytest.raises(ImportRejected) as caught:
+        import_files(engine, files, ADMIN)
+    assert snapshot(engine) == before, "a rejected import changed the database"
+    return caught.value.problems
+
+
+def test_good_files_load_and_report_a_summary(small_engine):
+    with small_engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM accounts")).scalar() == 5
+        assert connection.execute(text("SELECT COUNT(*) FROM revenue")).scalar() == 13
+        assert connection.execute(text("SELECT revenue_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
+                                        "WHERE a.external_id = 'A' AND quarter = '2026Q2'")).scalar() == 12000
+        assert connection.execute(text("SELECT COUNT(*) FROM interactions WHERE stakeholder_id IS NOT NULL")).scalar() == 4
+
+
+def test_reimporting_the_same_rows_updates_and_never_duplicates(small_engine):
+    before = snapshot(small_engine)
+    summary = import_files(small_engine, portfolio_files(), ADMIN)
+    after = snapshot(small_engine)
+    for table in TABLES[:6]:
+        assert len(after[table]) == len(before[table]), table
+    assert summary.inserted["revenue"] == 0 and summary.updated["revenue"] == 13
+    changed = b"account_id,quarter,revenue\nA,2026Q2,125.50\n"
+    import_files(small_engine, [("revenue.csv", changed)], ADMIN)
+    with small_engine.connect() as connection:
+        row = connection.execute(text("SELECT revenue_cents, wallet_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
+                                      "WHERE a.external_id = 'A' AND quarter = '2026Q2'")).one()
+    assert row == (12550, 40000)  # revenue updated; the wallet, absent from the file, kept
+
+
+def test_revenue_rows_with_dates_are_summed_into_their_quarter(small_engine):
+    dated = b"account_id,date,revenue\nE,2026-07-03,10\nE,2026-08-20,15.25\nE,2026-09-30,5\n"
+    import_files(small_engine, [("revenue_by_invoice.csv", dated)], ADMIN)
+    with small_engine.connect() as connection:
+        assert connection.execute(text("SELECT revenue_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
+                                       "WHERE a.external_id = 'E' AND quarter = '2026Q3'")).scalar() == 3025
+
+
+def test_xlsx_and_headers_in_any_case_with_extra_columns(engine):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Account_ID", "NAME", "Segment", "Notes from sales"])
+    sheet.append(["X1", "Xylo GmbH", "SMB", "ignored"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    summary = import_files(engine, [("accounts.xlsx", buffer.getvalue())], ADMIN)
+    assert summary.rows == {"accounts": 1}
+
+
+def test_missing_column(small_engine):
+    problems = rejected(small_engine, [("revenue.csv", b"account_id,quarter,wallet\nA,2026Q2,5\n")])
+    assert [(p.row, p.column) for p in problems] == [(1, None)]  # without revenue it is no known kind
+    problems = rejected(small_engine, [("spend.csv", b"account_id,competitor,spend\nA,Northstar Systems,5\n")])
+    assert [(p.file, p.row, p.column, p.reason) for p in problems] == [("spend.csv", 1, "quarter", "required column is missing")]
+
+
+def test_text_where_a_number_belongs_lists_every_bad_cell(small_engine):
+    problems = rejected(small_engine, [("revenue.csv", b"account_id,quarter,revenue,wallet\nA,2026Q3,12k,100\nB,2026Q3,5,lots\nE,2026Q3,7,\n")])
+    assert [(p.row, p.column) for p in problems] == [(2, "revenue"), (3, "wallet")]
+    assert "text where a number belongs: '12k'" in problems[0].reason
+
+
+def test_unknown_account_but_accounts_of_the_same_batch_are_known(small_engine):
+    problems = rejected(small_engine, [("revenue.csv", b"account_id,quarter,revenue\nNOPE,2026Q3,5\n")])
+    assert [(p.row, p.column) for p in problems] == [(2, "account_id")]
+    assert "unknown account 'NOPE'" in problems[0].reason
+    import_files(small_engine, [("revenue.csv", b"account_id,quarter,revenue\nNEW,2026Q3,5\n"),
+                                ("accounts.csv", b"account_id,name\nNEW,Newco\n")], ADMIN)
+
+
+def test_duplicate_keys_within_and_across_files(small_engine):
+    problems = rejected(small_engine, [("revenue.csv", b"account_id,quarter,revenue\nA,2026Q3,5\nA,2026q3,6\n")])
+    assert [(p.row, p.column) for p in problems] == [(3, "account_id, quarter")]
+    assert "first seen on row 2" in problems[0].reason
+    problems = rejected(small_engine, [("a.csv", b"account_id,name\nQ1,One\n"), ("b.csv", b"account_id,name\nQ1,Uno\n")])
+    assert [(p.file, p.row) for p in problems] == [("b.csv", 2)]
+
+
+def test_empty_files(small_engine):
+    assert [p.reason for p in rejected(small_engine, [("accounts.csv", b"")])] == ["file is empty"]
+    assert [p.reason for p in rejected(small_engine, [("accounts.csv", b"account_id,name\n")])] == ["file has a header but no rows"]
+
+
+def test_wrong_encoding(small_engine):
+    latin1 = "account_id,name\nM1,Müller Söhne\n".encode("latin-1")
+    problems = rejected(small_engine, [("accounts.csv", latin1)])
+    assert "not UTF-8" in problems[0].reason
+    utf16 = "account_id,name\nM1,Müller\n".encode("utf-16")
+    assert "not UTF-8" in rejected(small_engine, [("accounts.csv", utf16)])[0].reason
+
+
+def test_a_100_mb_file_is_refused_before_it_is_read(small_engine):
+    huge = b"account_id,name\n" + b"X" * (100 * 1024 * 1024)
+    problems = rejected(small_engine, [("accounts.csv", huge)])
+    assert problems[0].row is None and "limit" in problems[0].reason
+    assert len(huge) > MAX_FILE_BYTES
+
+
+def test_every_problem_of_every_file_is_listed_and_nothing_is_written(small_engine):
+    files = [("accounts.csv", b"account_id,name,strategic_fit\nN1,,9\n"),
+             ("surveys.csv", b"account_id,date,kind,score\nA,2026-13-01,NPS,11\nA,2026-05-01,CES,3\n"),
+             ("revenue.csv", b"account_id,quarter,revenue\nA,Q3 2026,-5\n")]
+    problems = rejected(small_engine, files)
+    found = {(p.file, p.row, p.column) for p in problems}
+    assert {("accounts.csv", 2, "name"), ("accounts.csv", 2, "strategic_fit"), ("surveys.csv", 2, "date"),
+            ("surveys.csv", 2, "score"), ("surveys.csv", 3, "kind"), ("revenue.csv", 2, "quarter"),
+            ("revenue.csv", 2, "revenue")} <= found
+
+
+def test_only_an_admin_may_import(small_engine):
+    before = snapshot(small_engine)
+    with pytest.raises(PermissionDenied):
+        import_files(small_engine, portfolio_files("accounts.csv"), EDITOR)
+    assert snapshot(small_engine) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back(small_engine, monkeypatch):
+    import lib.importer as importer
+
+    real = importer._write_kind
+    calls = []
+
+    def failing(connection, kind, frame, tick):
+        calls.append(kind)
+        if kind == "surveys":
+            raise RuntimeError("disk full")
+        return real(connection, kind, frame, tick)
+
+    monkeypatch.setattr(importer, "_write_kind", failing)
+    before = snapshot(small_engine)
+    with pytest.raises(RuntimeError):
+        import_files(small_engine, portfolio_files("accounts.csv", "revenue.csv", "surveys.csv"), ADMIN)
+    assert calls == ["accounts", "revenue", "surveys"]
+    assert snapshot(small_engine) == before
+
+
+@pytest.mark.parametrize("columns, kind", [
+    (["account_id", "name", "segment"], "accounts"), (["account_id", "name", "title"], "stakeholders"),
+    (["account_id", "quarter", "revenue"], "revenue"), (["account_id", "quarter", "competitor", "spend"], "competitor_spend"),
+    (["account_id", "date", "kind", "score"], "surveys"), (["account_id", "our_person", "date"], "interactions"),
+])
+def test_the_kind_is_told_by_the_header(columns, kind):
+    assert detect_kind("upload.csv", columns) == kind
+
+
+def test_a_large_import_reports_progress(engine):
+    accounts = pd.DataFrame({"account_id": [f"L{i}" for i in range(12_000)], "name": [f"Large {i}" for i in range(12_000)]})
+    seen = []
+    import_files(engine, [("accounts.csv", accounts.to_csv(index=False).encode())], ADMIN,
+                 progress=lambda fraction, message: seen.append(fraction))
+    assert seen[0] < 0.5 and seen[-1] == 1.0 and len(seen) >= 4 and seen == sorted(seen)

@@ -85,8 +85,11 @@ def verify_login(engine: Engine, username: str, password: str, now: dt.datetime 
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.failed_logins = 0
             user.locked_until = now + dt.timedelta(seconds=lockout_seconds())
-            session.add(AuditLog(at=now, user=user.username, action="lockout", entity="session",
-                                 detail=f"{MAX_FAILED_LOGINS} wrong passwords"))
+            session.add(
+                AuditLog(
+                    at=now, user=user.username, action="lockout", entity="session", detail=f"{MAX_FAILED_LOGINS} wrong passwords"
+                )
+            )
             return LoginOutcome(LoginStatus.LOCKED, retry_after_seconds=lockout_seconds())
         return LoginOutcome(LoginStatus.WRONG)
 
@@ -99,8 +102,16 @@ def add_user(engine: Engine, username: str, name: str, role: str, password: str,
     with write_session(engine) as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise ValueError(f"user {username!r} exists already")
-        session.add(User(username=username, name=name or username, role=role,
-                         password_hash=hash_password(password), is_demo=False, failed_logins=0))
+        session.add(
+            User(
+                username=username,
+                name=name or username,
+                role=role,
+                password_hash=hash_password(password),
+                is_demo=False,
+                failed_logins=0,
+            )
+        )
         session.add(AuditLog(at=utc_now(), user=actor, action="add user", entity=f"user {username}", detail=role))
 
 

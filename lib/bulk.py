@@ -21,9 +21,7 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> i
         placeholders = ", ".join("?" for _ in columns)
         quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
         cursor = connection.connection.driver_connection.cursor()
-        cursor.executemany(
-            f"INSERT INTO {table.name} ({quoted}) VALUES ({placeholders})", _python_rows(frame)
-        )
+        cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({placeholders})", _python_rows(frame))
         cursor.close()
     return len(frame)
 

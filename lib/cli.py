@@ -69,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _demo(engine: Engine, args: argparse.Namespace) -> int:
     summary = load_demo(engine, DemoSpec(args.accounts, args.quarters, args.seed, args.end))
-    print(f"Demo portfolio: {summary.accounts:,} accounts, {summary.quarters[0]}..{summary.quarters[-1]}, "
-          f"{sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s")
+    print(
+        f"Demo portfolio: {summary.accounts:,} accounts, {summary.quarters[0]}..{summary.quarters[-1]}, "
+        f"{sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s"
+    )
     return 0
 
 

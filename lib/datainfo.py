@@ -7,8 +7,17 @@ from sqlalchemy import Engine, func, select
 
 from lib import models
 
-COUNTED = (models.Account, models.Revenue, models.CompetitorSpend, models.Survey, models.Stakeholder,
-           models.Interaction, models.ReviewNote, models.ActionItem, models.CriteriaSetRow)
+COUNTED = (
+    models.Account,
+    models.Revenue,
+    models.CompetitorSpend,
+    models.Survey,
+    models.Stakeholder,
+    models.Interaction,
+    models.ReviewNote,
+    models.ActionItem,
+    models.CriteriaSetRow,
+)
 
 
 def table_counts(engine: Engine) -> pd.DataFrame:
@@ -20,9 +29,11 @@ def table_counts(engine: Engine) -> pd.DataFrame:
 def recent_writes(engine: Engine, limit: int = 20) -> pd.DataFrame:
     with engine.connect() as connection:
         rows = connection.execute(
-            select(models.AuditLog.at, models.AuditLog.user, models.AuditLog.action, models.AuditLog.entity,
-                   models.AuditLog.detail)
+            select(
+                models.AuditLog.at, models.AuditLog.user, models.AuditLog.action, models.AuditLog.entity, models.AuditLog.detail
+            )
             .where(models.AuditLog.action.in_(("import", "demo")))
-            .order_by(models.AuditLog.id.desc()).limit(limit)
+            .order_by(models.AuditLog.id.desc())
+            .limit(limit)
         ).all()
     return pd.DataFrame(rows, columns=["at", "user", "action", "files", "detail"])

@@ -104,9 +104,7 @@ def data_versions(engine: Engine) -> dict[str, int]:
 
 
 def bump_version(session: Session, name: str) -> None:
-    session.execute(
-        update(DataVersion).where(DataVersion.name == name).values(version=DataVersion.version + 1)
-    )
+    session.execute(update(DataVersion).where(DataVersion.name == name).values(version=DataVersion.version + 1))
 
 
 def get_setting(session: Session, key: str) -> str | None:

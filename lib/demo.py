@@ -34,12 +34,26 @@ SEGMENT_QUARTERLY_CHURN = (0.004, 0.010, 0.018)
 REGIONS = ("North America", "EMEA", "APAC", "LATAM")
 REGION_WEIGHTS = (0.40, 0.35, 0.18, 0.07)
 INDUSTRIES = (
-    "Manufacturing", "Financial Services", "Healthcare", "Retail", "Technology",
-    "Logistics", "Energy", "Public Sector", "Telecommunications", "Media",
+    "Manufacturing",
+    "Financial Services",
+    "Healthcare",
+    "Retail",
+    "Technology",
+    "Logistics",
+    "Energy",
+    "Public Sector",
+    "Telecommunications",
+    "Media",
 )
 COMPETITORS = (
-    "Northstar Systems", "Cobalt Analytics", "Vantage Partners", "Helix Solutions",
-    "Meridian Group", "Apex Dynamics", "Summit Software", "Quanta Labs",
+    "Northstar Systems",
+    "Cobalt Analytics",
+    "Vantage Partners",
+    "Helix Solutions",
+    "Meridian Group",
+    "Apex Dynamics",
+    "Summit Software",
+    "Quanta Labs",
 )
 COMPETITOR_POPULARITY = (0.22, 0.18, 0.15, 0.12, 0.10, 0.09, 0.08, 0.06)
 WALLET_SOURCES = ("Analyst estimate", "Customer interview", "Annual report", "Third-party data")
@@ -55,28 +69,141 @@ TITLES = {
     "staff": ("Analyst", "Engineer", "Buyer", "Specialist"),
 }
 NAME_STEMS = (
-    "North", "Blue", "Iron", "Silver", "Red", "Green", "Stone", "Bright", "Clear", "Oak",
-    "Pine", "River", "Lake", "Summit", "Harbor", "Falcon", "Eagle", "Cedar", "Maple", "Granite",
-    "Crystal", "Golden", "Polar", "Sun", "Star", "Nova", "Atlas", "Vertex", "Orion", "Terra",
+    "North",
+    "Blue",
+    "Iron",
+    "Silver",
+    "Red",
+    "Green",
+    "Stone",
+    "Bright",
+    "Clear",
+    "Oak",
+    "Pine",
+    "River",
+    "Lake",
+    "Summit",
+    "Harbor",
+    "Falcon",
+    "Eagle",
+    "Cedar",
+    "Maple",
+    "Granite",
+    "Crystal",
+    "Golden",
+    "Polar",
+    "Sun",
+    "Star",
+    "Nova",
+    "Atlas",
+    "Vertex",
+    "Orion",
+    "Terra",
 )
 NAME_ENDINGS = (
-    "wind", "peak", "bridge", "field", "gate", "point", "wood", "stone", "line", "works",
-    "view", "haven", "crest", "ford", "mark", "way", "light", "port", "vale", "shore",
+    "wind",
+    "peak",
+    "bridge",
+    "field",
+    "gate",
+    "point",
+    "wood",
+    "stone",
+    "line",
+    "works",
+    "view",
+    "haven",
+    "crest",
+    "ford",
+    "mark",
+    "way",
+    "light",
+    "port",
+    "vale",
+    "shore",
 )
 NAME_TRADES = (
-    "Logistics", "Foods", "Health", "Energy", "Systems", "Bank", "Retail", "Motors", "Pharma",
-    "Telecom", "Media", "Industries", "Insurance", "Chemicals", "Airlines", "Foods & Co",
+    "Logistics",
+    "Foods",
+    "Health",
+    "Energy",
+    "Systems",
+    "Bank",
+    "Retail",
+    "Motors",
+    "Pharma",
+    "Telecom",
+    "Media",
+    "Industries",
+    "Insurance",
+    "Chemicals",
+    "Airlines",
+    "Foods & Co",
 )
 NAME_FORMS = ("Inc", "GmbH", "Ltd", "SA", "Group", "AG", "plc", "BV")
 FIRST_NAMES = (
-    "Anna", "Ben", "Carla", "David", "Elena", "Felix", "Grace", "Hugo", "Ines", "Jonas",
-    "Karin", "Liam", "Maya", "Noah", "Olivia", "Paul", "Rosa", "Samir", "Tara", "Victor",
-    "Wendy", "Yusuf", "Zoe", "Marco", "Lena", "Omar", "Priya", "Chen", "Sofia", "Tomas",
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elena",
+    "Felix",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Karin",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Paul",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+    "Zoe",
+    "Marco",
+    "Lena",
+    "Omar",
+    "Priya",
+    "Chen",
+    "Sofia",
+    "Tomas",
 )
 LAST_NAMES = (
-    "Adams", "Berg", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen",
-    "Kowalski", "Larsen", "Moreau", "Nakamura", "Olsen", "Patel", "Quinn", "Rossi", "Schmidt",
-    "Tanaka", "Ueda", "Vargas", "Weber", "Xu", "Young", "Zimmermann", "Novak", "Silva", "Khan", "Meyer",
+    "Adams",
+    "Berg",
+    "Costa",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hansen",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "Olsen",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Ueda",
+    "Vargas",
+    "Weber",
+    "Xu",
+    "Young",
+    "Zimmermann",
+    "Novak",
+    "Silva",
+    "Khan",
+    "Meyer",
 )
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (("admin", "Alex Admin", "admin"), ("editor", "Erin Editor", "editor"), ("viewer", "Victor Viewer", "viewer"))
@@ -106,8 +233,9 @@ def build_demo_frames(spec: DemoSpec, today: dt.date | None = None) -> dict[str,
     if spec.accounts < 1 or spec.quarters < 2:
         raise ValueError("a demo needs at least 1 account and 2 quarters")
     rng = np.random.default_rng(spec.seed)
-    quarters = quarter_range(shift_quarter(spec.last_quarter(today or dt.date.today()), 1 - spec.quarters),
-                             spec.last_quarter(today or dt.date.today()))
+    quarters = quarter_range(
+        shift_quarter(spec.last_quarter(today or dt.date.today()), 1 - spec.quarters), spec.last_quarter(today or dt.date.today())
+    )
     accounts, traits = _accounts(rng, spec.accounts, quarters)
     revenue, active = _revenue(rng, traits, quarters)
     competitor_spend = _competitor_spend(rng, revenue, spec.accounts)
@@ -116,9 +244,15 @@ def build_demo_frames(spec: DemoSpec, today: dt.date | None = None) -> dict[str,
     interactions = _interactions(rng, accounts, traits, stakeholders, active, quarters)
     notes, revisions, action_items = _review_notes(rng, accounts, revenue, quarters)
     return {
-        "accounts": accounts, "revenue": revenue, "competitor_spend": competitor_spend,
-        "surveys": surveys, "stakeholders": stakeholders, "interactions": interactions,
-        "review_notes": notes, "review_note_revisions": revisions, "action_items": action_items,
+        "accounts": accounts,
+        "revenue": revenue,
+        "competitor_spend": competitor_spend,
+        "surveys": surveys,
+        "stakeholders": stakeholders,
+        "interactions": interactions,
+        "review_notes": notes,
+        "review_note_revisions": revisions,
+        "action_items": action_items,
     }
 
 
@@ -162,24 +296,28 @@ def _accounts(rng: np.random.Generator, count: int, quarters: list[str]) -> tupl
         for new, jq, d in zip(joins_in_window, join_quarter, days_before)
     ]
     fit = np.clip(np.round(rng.normal(3.4 - 0.5 * segment_code, 1.0)), 1, 5).astype(int)
-    accounts = pd.DataFrame({
-        "id": np.arange(1, count + 1),
-        "external_id": [f"ACC-{i:06d}" for i in range(1, count + 1)],
-        "name": _unique_names(rng, count),
-        "segment": np.asarray(SEGMENTS, dtype=object)[segment_code],
-        "industry": _pick(rng, INDUSTRIES, None, count),
-        "region": _pick(rng, REGIONS, REGION_WEIGHTS, count),
-        "owner": np.asarray(owners, dtype=object)[owner_index],
-        "customer_since": [d.isoformat() for d in customer_since],
-        "churned_on": None,
-        "strategic_fit": fit,
-    })
-    traits = pd.DataFrame({
-        "segment_code": segment_code,
-        # Logos older than the window count as joined long before it: no ramp-up inside the window.
-        "join_quarter": np.where(joins_in_window, join_quarter, -len(quarters)),
-        "sentiment": rng.normal(0.0, 1.0, count),
-    })
+    accounts = pd.DataFrame(
+        {
+            "id": np.arange(1, count + 1),
+            "external_id": [f"ACC-{i:06d}" for i in range(1, count + 1)],
+            "name": _unique_names(rng, count),
+            "segment": np.asarray(SEGMENTS, dtype=object)[segment_code],
+            "industry": _pick(rng, INDUSTRIES, None, count),
+            "region": _pick(rng, REGIONS, REGION_WEIGHTS, count),
+            "owner": np.asarray(owners, dtype=object)[owner_index],
+            "customer_since": [d.isoformat() for d in customer_since],
+            "churned_on": None,
+            "strategic_fit": fit,
+        }
+    )
+    traits = pd.DataFrame(
+        {
+            "segment_code": segment_code,
+            # Logos older than the window count as joined long before it: no ramp-up inside the window.
+            "join_quarter": np.where(joins_in_window, join_quarter, -len(quarters)),
+            "sentiment": rng.normal(0.0, 1.0, count),
+        }
+    )
     return accounts, traits
 
 
@@ -223,14 +361,16 @@ def _revenue(rng: np.random.Generator, traits: pd.DataFrame, quarters: list[str]
 
     present = age >= 0  # a row from the quarter the logo joined; churned logos keep their wallet
     rows, cols = np.nonzero(present)
-    frame = pd.DataFrame({
-        "account_id": rows + 1,
-        "quarter": np.asarray(quarters, dtype=object)[cols],
-        "revenue_cents": (revenue[rows, cols] * 100).astype(np.int64),
-        "wallet_cents": pd.array(np.where(has_wallet[rows], wallet[rows, cols] * 100, np.nan), dtype="Int64"),
-        "wallet_source": np.where(has_wallet[rows], source[rows], None),
-        "wallet_confidence": np.where(has_wallet[rows], confidence[rows], None),
-    })
+    frame = pd.DataFrame(
+        {
+            "account_id": rows + 1,
+            "quarter": np.asarray(quarters, dtype=object)[cols],
+            "revenue_cents": (revenue[rows, cols] * 100).astype(np.int64),
+            "wallet_cents": pd.array(np.where(has_wallet[rows], wallet[rows, cols] * 100, np.nan), dtype="Int64"),
+            "wallet_source": np.where(has_wallet[rows], source[rows], None),
+            "wallet_confidence": np.where(has_wallet[rows], confidence[rows], None),
+        }
+    )
     return frame, active
 
 
@@ -254,12 +394,14 @@ def _competitor_spend(rng: np.random.Generator, revenue: pd.DataFrame, count: in
     spend = open_wallet[:, None] * attributed[account_index][:, None] * split
     row, slot = np.nonzero(mask[account_index])
     competitor_index = chosen[account_index[row], slot]
-    frame = pd.DataFrame({
-        "account_id": with_wallet["account_id"].to_numpy()[row],
-        "quarter": with_wallet["quarter"].to_numpy()[row],
-        "competitor": np.asarray(COMPETITORS, dtype=object)[competitor_index],
-        "spend_cents": np.floor(spend[row, slot] / 100).astype(np.int64) * 100,
-    })
+    frame = pd.DataFrame(
+        {
+            "account_id": with_wallet["account_id"].to_numpy()[row],
+            "quarter": with_wallet["quarter"].to_numpy()[row],
+            "competitor": np.asarray(COMPETITORS, dtype=object)[competitor_index],
+            "spend_cents": np.floor(spend[row, slot] / 100).astype(np.int64) * 100,
+        }
+    )
     return frame[frame["spend_cents"] > 0].reset_index(drop=True)
 
 
@@ -279,14 +421,18 @@ def _surveys(rng: np.random.Generator, traits: pd.DataFrame, active: np.ndarray,
             score = np.clip(np.round(rng.normal(4.2 + 0.4 * sentiment[acc], 0.7)), 1, 5)
         starts = np.array([quarter_start(q).toordinal() for q in quarters])
         day = starts[qcol] + rng.integers(0, 90, len(acc))
-        frames.append(pd.DataFrame({
-            "account_id": acc + 1,
-            "date": [dt.date.fromordinal(int(d)).isoformat() for d in day],
-            "quarter": np.asarray(quarters, dtype=object)[qcol],
-            "kind": kind,
-            "score": score.astype(np.int64),
-            "respondent": [f"Respondent {i + 1}" for i in range(len(acc))],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "account_id": acc + 1,
+                    "date": [dt.date.fromordinal(int(d)).isoformat() for d in day],
+                    "quarter": np.asarray(quarters, dtype=object)[qcol],
+                    "kind": kind,
+                    "score": score.astype(np.int64),
+                    "respondent": [f"Respondent {i + 1}" for i in range(len(acc))],
+                }
+            )
+        )
     surveys = pd.concat(frames, ignore_index=True)
     return surveys.drop_duplicates(["account_id", "date", "kind", "respondent"]).reset_index(drop=True)
 
@@ -300,22 +446,28 @@ def _stakeholders(rng: np.random.Generator, accounts: pd.DataFrame, traits: pd.D
     level_code = np.minimum(3, np.where(position == 0, 0, rng.integers(0, 4, len(position))))
     role_code = np.where(position == 0, 0, rng.integers(1, 5, len(position)))
     levels = np.asarray(LEVELS, dtype=object)[level_code]
-    frame = pd.DataFrame({
-        "account_id": account_index + 1,
-        "name": _people(rng, len(position)),
-        "title": [TITLES[lv][i % len(TITLES[lv])] for lv, i in zip(levels, rng.integers(0, 5, len(position)))],
-        "level": levels,
-        "role": np.asarray(ROLES, dtype=object)[role_code],
-        "our_owner": accounts["owner"].to_numpy()[account_index],
-    })
+    frame = pd.DataFrame(
+        {
+            "account_id": account_index + 1,
+            "name": _people(rng, len(position)),
+            "title": [TITLES[lv][i % len(TITLES[lv])] for lv, i in zip(levels, rng.integers(0, 5, len(position)))],
+            "level": levels,
+            "role": np.asarray(ROLES, dtype=object)[role_code],
+            "our_owner": accounts["owner"].to_numpy()[account_index],
+        }
+    )
     frame = frame.drop_duplicates(["account_id", "name"]).reset_index(drop=True)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
     return frame
 
 
 def _interactions(
-    rng: np.random.Generator, accounts: pd.DataFrame, traits: pd.DataFrame,
-    stakeholders: pd.DataFrame, active: np.ndarray, quarters: list[str],
+    rng: np.random.Generator,
+    accounts: pd.DataFrame,
+    traits: pd.DataFrame,
+    stakeholders: pd.DataFrame,
+    active: np.ndarray,
+    quarters: list[str],
 ) -> pd.DataFrame:
     seg = traits["segment_code"].to_numpy()
     still_active = active[:, -1]
@@ -332,16 +484,21 @@ def _interactions(
     end = quarter_end(quarters[-1]).toordinal()
     day = end - rng.integers(0, 365, len(account_index))
     colleagues = np.asarray(("Solutions engineer", "Executive sponsor", "Customer success"), dtype=object)
-    ours = np.where(rng.random(len(account_index)) < 0.7, accounts["owner"].to_numpy()[account_index],
-                    colleagues[rng.integers(0, 3, len(account_index))])
-    frame = pd.DataFrame({
-        "account_id": account_index + 1,
-        "stakeholder_id": stakeholder_id.astype(np.int64),
-        "stakeholder_name": names.reindex(stakeholder_id).to_numpy(),
-        "our_person": ours,
-        "date": [dt.date.fromordinal(int(d)).isoformat() for d in day],
-        "channel": _pick(rng, CHANNELS, (0.35, 0.3, 0.3, 0.05), len(account_index)),
-    })
+    ours = np.where(
+        rng.random(len(account_index)) < 0.7,
+        accounts["owner"].to_numpy()[account_index],
+        colleagues[rng.integers(0, 3, len(account_index))],
+    )
+    frame = pd.DataFrame(
+        {
+            "account_id": account_index + 1,
+            "stakeholder_id": stakeholder_id.astype(np.int64),
+            "stakeholder_name": names.reindex(stakeholder_id).to_numpy(),
+            "our_person": ours,
+            "date": [dt.date.fromordinal(int(d)).isoformat() for d in day],
+            "channel": _pick(rng, CHANNELS, (0.35, 0.3, 0.3, 0.05), len(account_index)),
+        }
+    )
     return frame.drop_duplicates(["account_id", "stakeholder_name", "our_person", "date", "channel"]).reset_index(drop=True)
 
 
@@ -359,10 +516,12 @@ def _review_notes(
             body = _note_body(rng, name, quarter)
             notes.append((note_id, int(account_id), quarter, body, 1, owner, stamp))
             revisions.append((note_id, 1, body, owner, stamp))
-            for k in range(int(rng.integers(1, 4))):
+            for _ in range(int(rng.integers(1, 4))):
                 due = quarter_end(quarter) + dt.timedelta(days=int(rng.integers(14, 80)))
                 status = "done" if quarter == previous and rng.random() < 0.7 else "open"
-                items.append((int(account_id), quarter, ACTIONS[int(rng.integers(0, len(ACTIONS)))], owner, due.isoformat(), status))
+                items.append(
+                    (int(account_id), quarter, ACTIONS[int(rng.integers(0, len(ACTIONS)))], owner, due.isoformat(), status)
+                )
     note_frame = pd.DataFrame(notes, columns=["id", "account_id", "quarter", "body", "version", "updated_by", "updated_at"])
     revision_frame = pd.DataFrame(revisions, columns=["note_id", "version", "body", "edited_by", "edited_at"])
     item_frame = pd.DataFrame(items, columns=["account_id", "quarter", "text", "owner", "due", "status"])
@@ -432,29 +591,55 @@ DRAFT_CRITERIA = {
 
 def _criteria_sets(last_quarter: str, now: dt.datetime) -> pd.DataFrame:
     approved_at = dt.datetime.combine(quarter_start(last_quarter), dt.time(9, 0))
-    return pd.DataFrame([
-        {"id": 1, "name": "Key accounts (approved)", "rules": json.dumps(APPROVED_CRITERIA),
-         "created_by": "admin", "created_at": approved_at.isoformat(sep=" "), "approved_by": "admin",
-         "approved_at": approved_at.isoformat(sep=" "), "active": True,
-         "review_due": quarter_start(shift_quarter(last_quarter, 1)).isoformat()},
-        {"id": 2, "name": "Draft: raise the revenue bar to 2 M", "rules": json.dumps(DRAFT_CRITERIA),
-         "created_by": "editor", "created_at": now.isoformat(sep=" "), "approved_by": None,
-         "approved_at": None, "active": False, "review_due": None},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "id": 1,
+                "name": "Key accounts (approved)",
+                "rules": json.dumps(APPROVED_CRITERIA),
+                "created_by": "admin",
+                "created_at": approved_at.isoformat(sep=" "),
+                "approved_by": "admin",
+                "approved_at": approved_at.isoformat(sep=" "),
+                "active": True,
+                "review_due": quarter_start(shift_quarter(last_quarter, 1)).isoformat(),
+            },
+            {
+                "id": 2,
+                "name": "Draft: raise the revenue bar to 2 M",
+                "rules": json.dumps(DRAFT_CRITERIA),
+                "created_by": "editor",
+                "created_at": now.isoformat(sep=" "),
+                "approved_by": None,
+                "approved_at": None,
+                "active": False,
+                "review_due": None,
+            },
+        ]
+    )
 
 
 def _demo_users() -> pd.DataFrame:
     hashed = hash_password(DEMO_PASSWORD)
-    return pd.DataFrame([
-        {"username": u, "name": n, "role": r, "password_hash": hashed, "is_demo": True, "failed_logins": 0}
-        for u, n, r in DEMO_USERS
-    ])
+    return pd.DataFrame(
+        [
+            {"username": u, "name": n, "role": r, "password_hash": hashed, "is_demo": True, "failed_logins": 0}
+            for u, n, r in DEMO_USERS
+        ]
+    )
 
 
 # Children before parents, so deletes never trip a foreign key.
 WIPE_ORDER = (
-    models.ReviewNoteRevision, models.ReviewNote, models.ActionItem, models.Interaction,
-    models.Stakeholder, models.Survey, models.CompetitorSpend, models.Revenue, models.Account,
+    models.ReviewNoteRevision,
+    models.ReviewNote,
+    models.ActionItem,
+    models.Interaction,
+    models.Stakeholder,
+    models.Survey,
+    models.CompetitorSpend,
+    models.Revenue,
+    models.Account,
     models.CriteriaSetRow,
 )
 
@@ -486,8 +671,15 @@ def fill_demo(session: Session, spec: DemoSpec, today: dt.date | None = None) ->
     for version in (FACTS, NOTES, CRITERIA):
         bump_version(session, version)
     mark_data_as_of(session, now)
-    session.add(models.AuditLog(at=now, user="system", action="demo", entity="portfolio",
-                                detail=f"demo portfolio: {spec.accounts} accounts, {spec.quarters} quarters, seed {spec.seed}"))
+    session.add(
+        models.AuditLog(
+            at=now,
+            user="system",
+            action="demo",
+            entity="portfolio",
+            detail=f"demo portfolio: {spec.accounts} accounts, {spec.quarters} quarters, seed {spec.seed}",
+        )
+    )
     return sorted(frames["revenue"]["quarter"].unique().tolist()), rows
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -61,19 +62,33 @@ class FileSpec:
 
 
 SPECS = {
-    "accounts": FileSpec("accounts", ("account_id", "name"),
-                         ("segment", "industry", "region", "owner", "customer_since", "churned_on", "strategic_fit"),
-                         ("account_id",)),
-    "revenue": FileSpec("revenue", ("account_id", "revenue"),
-                        ("quarter", "date", "wallet", "wallet_source", "wallet_confidence"), ("account_id", "quarter")),
-    "competitor_spend": FileSpec("competitor_spend", ("account_id", "quarter", "competitor", "spend"), (),
-                                 ("account_id", "quarter", "competitor")),
-    "surveys": FileSpec("surveys", ("account_id", "date", "kind", "score"), ("respondent",),
-                        ("account_id", "date", "kind", "respondent")),
-    "stakeholders": FileSpec("stakeholders", ("account_id", "name"), ("title", "level", "role", "our_owner"),
-                             ("account_id", "name")),
-    "interactions": FileSpec("interactions", ("account_id", "our_person", "date"), ("stakeholder", "channel"),
-                             ("account_id", "stakeholder", "our_person", "date", "channel")),
+    "accounts": FileSpec(
+        "accounts",
+        ("account_id", "name"),
+        ("segment", "industry", "region", "owner", "customer_since", "churned_on", "strategic_fit"),
+        ("account_id",),
+    ),
+    "revenue": FileSpec(
+        "revenue",
+        ("account_id", "revenue"),
+        ("quarter", "date", "wallet", "wallet_source", "wallet_confidence"),
+        ("account_id", "quarter"),
+    ),
+    "competitor_spend": FileSpec(
+        "competitor_spend", ("account_id", "quarter", "competitor", "spend"), (), ("account_id", "quarter", "competitor")
+    ),
+    "surveys": FileSpec(
+        "surveys", ("account_id", "date", "kind", "score"), ("respondent",), ("account_id", "date", "kind", "respondent")
+    ),
+    "stakeholders": FileSpec(
+        "stakeholders", ("account_id", "name"), ("title", "level", "role", "our_owner"), ("account_id", "name")
+    ),
+    "interactions": FileSpec(
+        "interactions",
+        ("account_id", "our_person", "date"),
+        ("stakeholder", "channel"),
+        ("account_id", "stakeholder", "our_person", "date", "channel"),
+    ),
 }
 # The order batches are written in: parents first.
 WRITE_ORDER = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions")
@@ -108,7 +123,9 @@ class ImportSummary:
 def read_table(name: str, content: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
     """A CSV or XLSX file as a frame of text cells, or the problems that stop it from being read."""
     if len(content) > MAX_FILE_BYTES:
-        return None, [Problem(name, None, None, f"file is {len(content) / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")]
+        return None, [
+            Problem(name, None, None, f"file is {len(content) / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")
+        ]
     if not content.strip():
         return None, [Problem(name, None, None, "file is empty")]
     try:
@@ -166,9 +183,21 @@ def parse_file(name: str, content: bytes) -> ParsedFile:
         return ParsedFile(name, "unknown", pd.DataFrame(), problems)
     kind = detect_kind(name, frame.columns)
     if kind is None:
-        return ParsedFile(name, "unknown", frame, [Problem(
-            name, 1, None, "cannot tell the kind of file from its header: " + ", ".join(frame.columns[:12])
-            + " (see the import formats)")])
+        return ParsedFile(
+            name,
+            "unknown",
+            frame,
+            [
+                Problem(
+                    name,
+                    1,
+                    None,
+                    "cannot tell the kind of file from its header: "
+                    + ", ".join(frame.columns[:12])
+                    + " (see the import formats)",
+                )
+            ],
+        )
     spec = SPECS[kind]
     missing = [c for c in spec.required if c not in frame.columns]
     if kind == "revenue" and "quarter" not in frame.columns and "date" not in frame.columns:
@@ -251,8 +280,9 @@ class _Checker:
         dup = key.duplicated(keep="first") & key.notna().all(axis=1)
         for row in key.index[dup]:
             first = key.index[(key == key.loc[row]).all(axis=1)][0]
-            self.parsed.problems.append(Problem(
-                self.parsed.name, int(row), label, f"duplicate key {tuple(key.loc[row])!r}: first seen on row {first}"))
+            self.parsed.problems.append(
+                Problem(self.parsed.name, int(row), label, f"duplicate key {tuple(key.loc[row])!r}: first seen on row {first}")
+            )
 
 
 def _clean(parsed: ParsedFile) -> pd.DataFrame:
@@ -262,22 +292,31 @@ def _clean(parsed: ParsedFile) -> pd.DataFrame:
     if parsed.kind == "accounts":
         fit = check.number("strategic_fit", required=False, minimum=1)
         check.flag(fit > 5, "strategic_fit", lambda v: f"must be between 1 and 5: {v}")
-        clean = pd.DataFrame({
-            "external_id": account, "name": check.required_text("name"),
-            "segment": check.optional_text("segment"), "industry": check.optional_text("industry"),
-            "region": check.optional_text("region"), "owner": check.optional_text("owner"),
-            "customer_since": check.date("customer_since", False), "churned_on": check.date("churned_on", False),
-            "strategic_fit": fit.round().astype("Int64"),
-        })
+        clean = pd.DataFrame(
+            {
+                "external_id": account,
+                "name": check.required_text("name"),
+                "segment": check.optional_text("segment"),
+                "industry": check.optional_text("industry"),
+                "region": check.optional_text("region"),
+                "owner": check.optional_text("owner"),
+                "customer_since": check.date("customer_since", False),
+                "churned_on": check.date("churned_on", False),
+                "strategic_fit": fit.round().astype("Int64"),
+            }
+        )
         check.duplicates(clean[["external_id"]], "account_id")
     elif parsed.kind == "revenue":
         clean = _clean_revenue(check, account)
     elif parsed.kind == "competitor_spend":
-        clean = pd.DataFrame({
-            "external_id": account, "quarter": check.quarter("quarter"),
-            "competitor": check.required_text("competitor"),
-            "spend_cents": _cents(check.number("spend", required=True)),
-        })
+        clean = pd.DataFrame(
+            {
+                "external_id": account,
+                "quarter": check.quarter("quarter"),
+                "competitor": check.required_text("competitor"),
+                "spend_cents": _cents(check.number("spend", required=True)),
+            }
+        )
         check.duplicates(clean[["external_id", "quarter", "competitor"]], "account_id, quarter, competitor")
     elif parsed.kind == "surveys":
         kind = check.choice("kind", ("NPS", "CSAT"))
@@ -288,28 +327,43 @@ def _clean(parsed: ParsedFile) -> pd.DataFrame:
         out_of_range = kind.notna() & score.notna() & ((score < low) | (score > high) | (score != score.round()))
         check.flag(out_of_range, "score", lambda v: f"score out of range (NPS 0-10, CSAT 1-5, whole numbers): {v}")
         day = check.date("date", True)
-        clean = pd.DataFrame({
-            "external_id": account, "date": day,
-            "quarter": day.map(lambda d: None if d is None else f"{d.year}Q{(d.month - 1) // 3 + 1}"),
-            "kind": kind, "score": score.round().astype("Int64"),
-            "respondent": check.optional_text("respondent").fillna(""),
-        })
+        clean = pd.DataFrame(
+            {
+                "external_id": account,
+                "date": day,
+                "quarter": day.map(lambda d: None if d is None else f"{d.year}Q{(d.month - 1) // 3 + 1}"),
+                "kind": kind,
+                "score": score.round().astype("Int64"),
+                "respondent": check.optional_text("respondent").fillna(""),
+            }
+        )
         check.duplicates(clean[["external_id", "date", "kind", "respondent"]], "account_id, date, kind, respondent")
     elif parsed.kind == "stakeholders":
-        clean = pd.DataFrame({
-            "external_id": account, "name": check.required_text("name"),
-            "title": check.optional_text("title"), "level": check.choice("level", LEVELS),
-            "role": check.choice("role", STAKEHOLDER_ROLES), "our_owner": check.optional_text("our_owner"),
-        })
+        clean = pd.DataFrame(
+            {
+                "external_id": account,
+                "name": check.required_text("name"),
+                "title": check.optional_text("title"),
+                "level": check.choice("level", LEVELS),
+                "role": check.choice("role", STAKEHOLDER_ROLES),
+                "our_owner": check.optional_text("our_owner"),
+            }
+        )
         check.duplicates(clean[["external_id", "name"]], "account_id, name")
     else:
-        clean = pd.DataFrame({
-            "external_id": account, "stakeholder_name": check.optional_text("stakeholder").fillna(""),
-            "our_person": check.required_text("our_person"), "date": check.date("date", True),
-            "channel": check.choice("channel", CHANNELS).fillna(""),
-        })
-        check.duplicates(clean[["external_id", "stakeholder_name", "our_person", "date", "channel"]],
-                         "account_id, stakeholder, our_person, date, channel")
+        clean = pd.DataFrame(
+            {
+                "external_id": account,
+                "stakeholder_name": check.optional_text("stakeholder").fillna(""),
+                "our_person": check.required_text("our_person"),
+                "date": check.date("date", True),
+                "channel": check.choice("channel", CHANNELS).fillna(""),
+            }
+        )
+        check.duplicates(
+            clean[["external_id", "stakeholder_name", "our_person", "date", "channel"]],
+            "account_id, stakeholder, our_person, date, channel",
+        )
     return clean
 
 
@@ -320,19 +374,32 @@ def _clean_revenue(check: _Checker, account: pd.Series) -> pd.DataFrame:
         quarter = check.quarter("quarter")
     else:
         quarter = check.date("date", True).map(lambda d: None if d is None else f"{d.year}Q{(d.month - 1) // 3 + 1}")
-    clean = pd.DataFrame({
-        "external_id": account, "quarter": quarter, "revenue": revenue, "wallet": wallet,
-        "wallet_source": check.optional_text("wallet_source"),
-        "wallet_confidence": check.choice("wallet_confidence", CONFIDENCES),
-    })
+    clean = pd.DataFrame(
+        {
+            "external_id": account,
+            "quarter": quarter,
+            "revenue": revenue,
+            "wallet": wallet,
+            "wallet_source": check.optional_text("wallet_source"),
+            "wallet_confidence": check.choice("wallet_confidence", CONFIDENCES),
+        }
+    )
     if "quarter" in check.frame.columns:
         check.duplicates(clean[["external_id", "quarter"]], "account_id, quarter")
     else:
         # Rows with a date are summed into their quarter; the wallet is a quarterly estimate, so the
         # largest one given for the quarter stands.
-        clean = clean.assign(first_row=clean.index).groupby(["external_id", "quarter"], as_index=False, sort=False).agg(
-            revenue=("revenue", "sum"), wallet=("wallet", "max"), first_row=("first_row", "min"),
-            wallet_source=("wallet_source", "last"), wallet_confidence=("wallet_confidence", "last"))
+        clean = (
+            clean.assign(first_row=clean.index)
+            .groupby(["external_id", "quarter"], as_index=False, sort=False)
+            .agg(
+                revenue=("revenue", "sum"),
+                wallet=("wallet", "max"),
+                first_row=("first_row", "min"),
+                wallet_source=("wallet_source", "last"),
+                wallet_confidence=("wallet_confidence", "last"),
+            )
+        )
         clean.index = clean.pop("first_row").to_numpy()
     clean["revenue_cents"] = _cents(clean.pop("revenue"))
     clean["wallet_cents"] = _cents(clean.pop("wallet"))
@@ -343,8 +410,9 @@ def _cents(values: pd.Series) -> pd.Series:
     return (values * 100).round().astype("Int64")
 
 
-def validate(files: Sequence[tuple[str, bytes]], known_accounts: set[str], known_stakeholders: set[tuple[str, str]]
-             ) -> tuple[dict[str, list[pd.DataFrame]], list[tuple[str, str, int]], list[Problem]]:
+def validate(
+    files: Sequence[tuple[str, bytes]], known_accounts: set[str], known_stakeholders: set[tuple[str, str]]
+) -> tuple[dict[str, list[pd.DataFrame]], list[tuple[str, str, int]], list[Problem]]:
     """Check a batch of files against each other and the database; return clean frames or problems."""
     parsed = [parse_file(name, content) for name, content in files]
     cleaned: dict[str, list[pd.DataFrame]] = {}
@@ -365,14 +433,25 @@ def validate(files: Sequence[tuple[str, bytes]], known_accounts: set[str], known
         for frame in frames:
             if kind != "accounts":
                 unknown = frame["external_id"].notna() & (frame["external_id"] != "") & ~frame["external_id"].isin(accounts)
-                problems += [Problem(f, int(r), "account_id", f"unknown account {a!r}: not in the database or in an accounts file of this import")
-                             for f, r, a in frame.loc[unknown, ["_file", "_row", "external_id"]].itertuples(index=False)]
+                problems += [
+                    Problem(
+                        f,
+                        int(r),
+                        "account_id",
+                        f"unknown account {a!r}: not in the database or in an accounts file of this import",
+                    )
+                    for f, r, a in frame.loc[unknown, ["_file", "_row", "external_id"]].itertuples(index=False)
+                ]
             if kind == "interactions":
                 named = frame["stakeholder_name"] != ""
                 pairs = pd.Series(list(zip(frame["external_id"], frame["stakeholder_name"])), index=frame.index)
                 unknown_person = named & ~pairs.isin(people)
-                problems += [Problem(f, int(r), "stakeholder", f"unknown stakeholder {n!r} for account {a!r}")
-                             for f, r, a, n in frame.loc[unknown_person, ["_file", "_row", "external_id", "stakeholder_name"]].itertuples(index=False)]
+                problems += [
+                    Problem(f, int(r), "stakeholder", f"unknown stakeholder {n!r} for account {a!r}")
+                    for f, r, a, n in frame.loc[unknown_person, ["_file", "_row", "external_id", "stakeholder_name"]].itertuples(
+                        index=False
+                    )
+                ]
     for kind, frames in cleaned.items():
         if len(frames) > 1:
             _cross_file_duplicates(kind, frames, problems)
@@ -381,18 +460,23 @@ def validate(files: Sequence[tuple[str, bytes]], known_accounts: set[str], known
 
 
 def _cross_file_duplicates(kind: str, frames: list[pd.DataFrame], problems: list[Problem]) -> None:
-    key = {"accounts": ["external_id"], "revenue": ["external_id", "quarter"],
-           "competitor_spend": ["external_id", "quarter", "competitor"],
-           "surveys": ["external_id", "date", "kind", "respondent"], "stakeholders": ["external_id", "name"],
-           "interactions": ["external_id", "stakeholder_name", "our_person", "date", "channel"]}[kind]
+    key = {
+        "accounts": ["external_id"],
+        "revenue": ["external_id", "quarter"],
+        "competitor_spend": ["external_id", "quarter", "competitor"],
+        "surveys": ["external_id", "date", "kind", "respondent"],
+        "stakeholders": ["external_id", "name"],
+        "interactions": ["external_id", "stakeholder_name", "our_person", "date", "channel"],
+    }[kind]
     combined = pd.concat(frames, ignore_index=True)
     dup = combined.duplicated(key, keep="first")
     for f, r in combined.loc[dup, ["_file", "_row"]].itertuples(index=False):
         problems.append(Problem(f, int(r), ", ".join(key), "duplicate key: the same row is in another file of this import"))
 
 
-def import_files(engine: Engine, files: Sequence[tuple[str, bytes]], actor: Actor,
-                 progress: Progress | None = None) -> ImportSummary:
+def import_files(
+    engine: Engine, files: Sequence[tuple[str, bytes]], actor: Actor, progress: Progress | None = None
+) -> ImportSummary:
     """Validate and load a batch of files, all or nothing. Raises ImportRejected listing every problem."""
     require_role(actor, "admin")
     report = progress or (lambda _f, _m: None)
@@ -401,8 +485,14 @@ def import_files(engine: Engine, files: Sequence[tuple[str, bytes]], actor: Acto
     report(0.02, "Reading and checking the files")
     with engine.connect() as connection:
         known_accounts = set(connection.scalars(select(models.Account.external_id)))
-        known_people = {(a, n) for a, n in connection.execute(
-            select(models.Account.external_id, models.Stakeholder.name).join(models.Account, models.Account.id == models.Stakeholder.account_id))}
+        known_people = {
+            (a, n)
+            for a, n in connection.execute(
+                select(models.Account.external_id, models.Stakeholder.name).join(
+                    models.Account, models.Account.id == models.Stakeholder.account_id
+                )
+            )
+        }
     cleaned, listing, problems = validate(files, known_accounts, known_people)
     if problems:
         raise ImportRejected(problems)
@@ -414,7 +504,8 @@ def import_files(engine: Engine, files: Sequence[tuple[str, bytes]], actor: Acto
         connection = session.connection()
         for kind in WRITE_ORDER:
             for frame in cleaned.get(kind, []):
-                new, old = _write_kind(connection, kind, frame, lambda n: report(0.1 + 0.85 * (done + n) / total, f"Writing {kind}"))
+                tick = partial(_report_rows, report, done, total, f"Writing {kind}")
+                new, old = _write_kind(connection, kind, frame, tick)
                 rows[kind] = rows.get(kind, 0) + new + old
                 inserted[kind] = inserted.get(kind, 0) + new
                 done += len(frame)
@@ -422,19 +513,35 @@ def import_files(engine: Engine, files: Sequence[tuple[str, bytes]], actor: Acto
         now = utc_now()
         mark_data_as_of(session, now)
         summary = ImportSummary(rows, inserted, {k: rows[k] - inserted[k] for k in rows}, listing)
-        session.add(models.AuditLog(at=now, user=actor.username, action="import",
-                                    entity=", ".join(name for name, _k, _n in listing), detail=summary.describe()))
+        session.add(
+            models.AuditLog(
+                at=now,
+                user=actor.username,
+                action="import",
+                entity=", ".join(name for name, _k, _n in listing),
+                detail=summary.describe(),
+            )
+        )
     report(1.0, "Done")
     return summary
+
+
+def _report_rows(report: Progress, done_before: int, total: int, message: str, written: int) -> None:
+    report(0.1 + 0.85 * (done_before + written) / total, message)
 
 
 def _account_ids(connection: Connection, external_ids: Sequence[str]) -> dict[str, int]:
     wanted = list(set(external_ids))
     found: dict[str, int] = {}
     for start in range(0, len(wanted), 10_000):
-        chunk = wanted[start:start + 10_000]
-        found.update(dict(connection.execute(select(models.Account.external_id, models.Account.id)
-                                             .where(models.Account.external_id.in_(chunk))).all()))
+        chunk = wanted[start : start + 10_000]
+        found.update(
+            dict(
+                connection.execute(
+                    select(models.Account.external_id, models.Account.id).where(models.Account.external_id.in_(chunk))
+                ).all()
+            )
+        )
     return found
 
 
@@ -463,7 +570,7 @@ def _write_kind(connection: Connection, kind: str, frame: pd.DataFrame, tick: Ca
     existing = _existing_keys(connection, table, key, frame)
     records = _records(frame)
     for start in range(0, len(records), CHUNK_ROWS):
-        _upsert(connection, table, key, records[start:start + CHUNK_ROWS], [c for c in present if c not in key])
+        _upsert(connection, table, key, records[start : start + CHUNK_ROWS], [c for c in present if c not in key])
         tick(min(start + CHUNK_ROWS, len(records)))
     return len(records) - existing, existing
 
@@ -478,7 +585,7 @@ def _existing_keys(connection: Connection, table: Table, key: tuple[str, ...], f
     count = 0
     columns = [table.c[k] for k in key]
     for start in range(0, len(keys), 2_000):
-        chunk = keys[start:start + 2_000]
+        chunk = keys[start : start + 2_000]
         if len(key) == 1:
             condition = columns[0].in_([k[0] for k in chunk])
         else:
@@ -491,11 +598,15 @@ def _stakeholder_ids(connection: Connection, frame: pd.DataFrame) -> pd.Series:
     accounts = frame["account_id"].dropna().unique().tolist()
     lookup: dict[tuple[int, str], int] = {}
     for start in range(0, len(accounts), 10_000):
-        rows = connection.execute(select(models.Stakeholder.account_id, models.Stakeholder.name, models.Stakeholder.id)
-                                  .where(models.Stakeholder.account_id.in_(accounts[start:start + 10_000])))
+        rows = connection.execute(
+            select(models.Stakeholder.account_id, models.Stakeholder.name, models.Stakeholder.id).where(
+                models.Stakeholder.account_id.in_(accounts[start : start + 10_000])
+            )
+        )
         lookup.update({(a, n): i for a, n, i in rows})
-    return pd.Series([lookup.get((a, n)) for a, n in zip(frame["account_id"], frame["stakeholder_name"])],
-                     index=frame.index, dtype=object)
+    return pd.Series(
+        [lookup.get((a, n)) for a, n in zip(frame["account_id"], frame["stakeholder_name"])], index=frame.index, dtype=object
+    )
 
 
 def _upsert(connection: Connection, table: Table, key: tuple[str, ...], records: list[dict], update_columns: list[str]) -> None:
@@ -503,7 +614,8 @@ def _upsert(connection: Connection, table: Table, key: tuple[str, ...], records:
     statement = insert(table)
     if update_columns:
         statement = statement.on_conflict_do_update(
-            index_elements=list(key), set_={c: statement.excluded[c] for c in update_columns})
+            index_elements=list(key), set_={c: statement.excluded[c] for c in update_columns}
+        )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
     connection.execute(statement, records)

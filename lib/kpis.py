@@ -33,8 +33,19 @@ class KpiValue:
 
 
 KPI_ORDER = (
-    "revenue", "active_accounts", "nrr", "grr", "logo_retention", "churn_rate", "expansion_rate",
-    "accounts_expanding", "revenue_growth_existing", "cltv", "nps", "csat", "share_of_wallet",
+    "revenue",
+    "active_accounts",
+    "nrr",
+    "grr",
+    "logo_retention",
+    "churn_rate",
+    "expansion_rate",
+    "accounts_expanding",
+    "revenue_growth_existing",
+    "cltv",
+    "nps",
+    "csat",
+    "share_of_wallet",
     "top20_revenue_share",
 )
 
@@ -92,37 +103,88 @@ def portfolio_kpis(data: PortfolioData, filters: Filters, gross_margin: float = 
     active = int((rev_q > 0).sum())
     b = base_quarter(filters)
     kpis = [
-        KpiValue("revenue", "Revenue", _money(rev_q.sum()) if has_accounts else None, "money",
-                 f"Sum of our recognised revenue in {filters.quarter} over the accounts in the filter.",
-                 {"accounts in the filter": int(mask.sum())}),
-        KpiValue("active_accounts", "Active accounts", active if has_accounts else None, "count",
-                 f"Accounts with revenue above zero in {filters.quarter}.",
-                 {"accounts in the filter": int(mask.sum())}),
-        KpiValue("nrr", "Net revenue retention", nrr, "rate",
-                 f"Revenue in {filters.quarter} of the cohort (accounts with revenue in {b}), "
-                 f"divided by the cohort's revenue in {b}.",
-                 {"cohort accounts": len(group.base), f"cohort revenue {b}": _money(base_revenue),
-                  f"cohort revenue {filters.quarter}": _money(group.now.sum())}),
-        KpiValue("grr", "Gross revenue retention", _ratio(np.minimum(group.now, group.base).sum(), base_revenue), "rate",
-                 f"Cohort revenue in {filters.quarter} with each account capped at its {b} revenue "
-                 f"(expansion ignored), divided by the cohort's revenue in {b}.",
-                 {"cohort accounts": len(group.base), f"cohort revenue {b}": _money(base_revenue),
-                  "capped revenue now": _money(np.minimum(group.now, group.base).sum())}),
-        KpiValue("logo_retention", "Logo retention", logo_retention, "rate",
-                 f"Share of the cohort's accounts (revenue in {b}) that still have revenue in {filters.quarter}.",
-                 {"cohort accounts": len(group.base), "still buying": retained}),
-        KpiValue("churn_rate", "Churn rate", churn_rate, "rate",
-                 "One minus logo retention: the share of the cohort's accounts with no revenue now.",
-                 {"cohort accounts": len(group.base), "lost": len(group.base) - retained}, higher_is_better=False),
-        KpiValue("expansion_rate", "Expansion rate", _ratio(np.maximum(group.now - group.base, 0).sum(), base_revenue), "rate",
-                 f"Revenue gained by the cohort's growing accounts since {b}, divided by the cohort's revenue in {b}.",
-                 {f"cohort revenue {b}": _money(base_revenue), "expansion": _money(np.maximum(group.now - group.base, 0).sum())}),
-        KpiValue("accounts_expanding", "Accounts expanding", _ratio(int((group.now > group.base).sum()), len(group.base)), "rate",
-                 f"Share of the cohort's accounts whose revenue in {filters.quarter} is above their {b} revenue.",
-                 {"cohort accounts": len(group.base), "expanding": int((group.now > group.base).sum())}),
-        KpiValue("revenue_growth_existing", "Growth from existing clients", None if nrr is None else nrr - 1.0, "rate",
-                 "Net revenue retention minus one: how much the cohort's revenue grew (or shrank).",
-                 {"NRR": nrr}),
+        KpiValue(
+            "revenue",
+            "Revenue",
+            _money(rev_q.sum()) if has_accounts else None,
+            "money",
+            f"Sum of our recognised revenue in {filters.quarter} over the accounts in the filter.",
+            {"accounts in the filter": int(mask.sum())},
+        ),
+        KpiValue(
+            "active_accounts",
+            "Active accounts",
+            active if has_accounts else None,
+            "count",
+            f"Accounts with revenue above zero in {filters.quarter}.",
+            {"accounts in the filter": int(mask.sum())},
+        ),
+        KpiValue(
+            "nrr",
+            "Net revenue retention",
+            nrr,
+            "rate",
+            f"Revenue in {filters.quarter} of the cohort (accounts with revenue in {b}), divided by the cohort's revenue in {b}.",
+            {
+                "cohort accounts": len(group.base),
+                f"cohort revenue {b}": _money(base_revenue),
+                f"cohort revenue {filters.quarter}": _money(group.now.sum()),
+            },
+        ),
+        KpiValue(
+            "grr",
+            "Gross revenue retention",
+            _ratio(np.minimum(group.now, group.base).sum(), base_revenue),
+            "rate",
+            f"Cohort revenue in {filters.quarter} with each account capped at its {b} revenue "
+            f"(expansion ignored), divided by the cohort's revenue in {b}.",
+            {
+                "cohort accounts": len(group.base),
+                f"cohort revenue {b}": _money(base_revenue),
+                "capped revenue now": _money(np.minimum(group.now, group.base).sum()),
+            },
+        ),
+        KpiValue(
+            "logo_retention",
+            "Logo retention",
+            logo_retention,
+            "rate",
+            f"Share of the cohort's accounts (revenue in {b}) that still have revenue in {filters.quarter}.",
+            {"cohort accounts": len(group.base), "still buying": retained},
+        ),
+        KpiValue(
+            "churn_rate",
+            "Churn rate",
+            churn_rate,
+            "rate",
+            "One minus logo retention: the share of the cohort's accounts with no revenue now.",
+            {"cohort accounts": len(group.base), "lost": len(group.base) - retained},
+            higher_is_better=False,
+        ),
+        KpiValue(
+            "expansion_rate",
+            "Expansion rate",
+            _ratio(np.maximum(group.now - group.base, 0).sum(), base_revenue),
+            "rate",
+            f"Revenue gained by the cohort's growing accounts since {b}, divided by the cohort's revenue in {b}.",
+            {f"cohort revenue {b}": _money(base_revenue), "expansion": _money(np.maximum(group.now - group.base, 0).sum())},
+        ),
+        KpiValue(
+            "accounts_expanding",
+            "Accounts expanding",
+            _ratio(int((group.now > group.base).sum()), len(group.base)),
+            "rate",
+            f"Share of the cohort's accounts whose revenue in {filters.quarter} is above their {b} revenue.",
+            {"cohort accounts": len(group.base), "expanding": int((group.now > group.base).sum())},
+        ),
+        KpiValue(
+            "revenue_growth_existing",
+            "Growth from existing clients",
+            None if nrr is None else nrr - 1.0,
+            "rate",
+            "Net revenue retention minus one: how much the cohort's revenue grew (or shrank).",
+            {"NRR": nrr},
+        ),
         _cltv(data, filters, active, rev_q.sum(), churn_rate, gross_margin),
         _nps(data, filters.quarter, mask),
         _csat(data, filters.quarter, mask),
@@ -149,11 +211,18 @@ def _cltv(data, filters: Filters, active: int, revenue: float, churn_rate, gross
         lifetime = MAX_LIFETIME_YEARS if annual_churn == 0 else 1.0 / annual_churn
         value = _money(arpa * gross_margin * lifetime)
     return KpiValue(
-        "cltv", "Customer lifetime value", value, "money",
+        "cltv",
+        "Customer lifetime value",
+        value,
+        "money",
         "Annualised revenue per active account x gross margin / annual logo churn "
         f"(lifetime capped at {MAX_LIFETIME_YEARS:g} years when no logo churned).",
-        {"annualised revenue per active account": None if arpa is None else _money(arpa),
-         "gross margin": gross_margin, "annual logo churn": annual_churn, "lifetime (years)": lifetime},
+        {
+            "annualised revenue per active account": None if arpa is None else _money(arpa),
+            "gross margin": gross_margin,
+            "annual logo churn": annual_churn,
+            "lifetime (years)": lifetime,
+        },
     )
 
 
@@ -162,17 +231,27 @@ def _nps(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
     promoters = _sum(data, data.nps_promoters, quarter, mask)
     detractors = _sum(data, data.nps_detractors, quarter, mask)
     value = None if n == 0 else round(100.0 * (promoters - detractors) / n, 1)
-    return KpiValue("nps", "NPS", value, "score",
-                    f"Percent of responses scoring 9-10 minus percent scoring 0-6, responses dated in {quarter}.",
-                    {"responses": int(n), "promoters (9-10)": int(promoters), "detractors (0-6)": int(detractors)})
+    return KpiValue(
+        "nps",
+        "NPS",
+        value,
+        "score",
+        f"Percent of responses scoring 9-10 minus percent scoring 0-6, responses dated in {quarter}.",
+        {"responses": int(n), "promoters (9-10)": int(promoters), "detractors (0-6)": int(detractors)},
+    )
 
 
 def _csat(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
     n = _sum(data, data.csat_responses, quarter, mask)
     satisfied = _sum(data, data.csat_satisfied, quarter, mask)
-    return KpiValue("csat", "CSAT", _ratio(satisfied, n), "rate",
-                    f"Share of CSAT responses scoring 4 or 5 (of 5), dated in {quarter}.",
-                    {"responses": int(n), "satisfied (4-5)": int(satisfied)})
+    return KpiValue(
+        "csat",
+        "CSAT",
+        _ratio(satisfied, n),
+        "rate",
+        f"Share of CSAT responses scoring 4 or 5 (of 5), dated in {quarter}.",
+        {"responses": int(n), "satisfied (4-5)": int(satisfied)},
+    )
 
 
 def share_of_wallet_inputs(data: PortfolioData, quarter: str, mask: np.ndarray) -> tuple[float, float, int]:
@@ -187,10 +266,15 @@ def share_of_wallet_inputs(data: PortfolioData, quarter: str, mask: np.ndarray) 
 
 def _share_of_wallet(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
     ours, wallet, accounts = share_of_wallet_inputs(data, quarter, mask)
-    return KpiValue("share_of_wallet", "Share of wallet", _ratio(ours, wallet), "rate",
-                    f"Our revenue divided by the customers' total wallet in {quarter}, pooled over the "
-                    "accounts that have a wallet estimate (accounts without one are left out).",
-                    {"our revenue": _money(ours), "wallet": _money(wallet), "accounts with a wallet": accounts})
+    return KpiValue(
+        "share_of_wallet",
+        "Share of wallet",
+        _ratio(ours, wallet),
+        "rate",
+        f"Our revenue divided by the customers' total wallet in {quarter}, pooled over the "
+        "accounts that have a wallet estimate (accounts without one are left out).",
+        {"our revenue": _money(ours), "wallet": _money(wallet), "accounts with a wallet": accounts},
+    )
 
 
 def top_accounts_count(active: int) -> int:
@@ -201,10 +285,15 @@ def _top20_share(rev_q: np.ndarray) -> KpiValue:
     active = rev_q[rev_q > 0]
     k = top_accounts_count(len(active))
     top = np.sort(active)[::-1][:k].sum() if k else 0.0
-    return KpiValue("top20_revenue_share", "Revenue concentration", _ratio(top, active.sum()), "rate",
-                    "Share of revenue that comes from the top 20 % of active accounts (ceil(20 % x n)) by revenue.",
-                    {"active accounts": len(active), "top accounts": k, "their revenue": _money(top)},
-                    higher_is_better=False)
+    return KpiValue(
+        "top20_revenue_share",
+        "Revenue concentration",
+        _ratio(top, active.sum()),
+        "rate",
+        "Share of revenue that comes from the top 20 % of active accounts (ceil(20 % x n)) by revenue.",
+        {"active accounts": len(active), "top accounts": k, "their revenue": _money(top)},
+        higher_is_better=False,
+    )
 
 
 def _sum(data: PortfolioData, matrix: np.ndarray, quarter: str, mask: np.ndarray) -> float:
@@ -242,29 +331,33 @@ def breakdown(data: PortfolioData, filters: Filters, by: str) -> pd.DataFrame:
     rev_q = data.revenue[mask, q]
     rev_b = data.revenue[mask, b] if b is not None else np.zeros_like(rev_q)
     in_cohort = rev_b > 0
-    frame = pd.DataFrame({
-        by: data.accounts.loc[mask, by].fillna("(none)").to_numpy(),
-        "revenue": rev_q,
-        "active": rev_q > 0,
-        "cohort_base": np.where(in_cohort, rev_b, 0.0),
-        "cohort_now": np.where(in_cohort, rev_q, 0.0),
-        "cohort_capped": np.where(in_cohort, np.minimum(rev_q, rev_b), 0.0),
-        "cohort": in_cohort,
-        "retained": in_cohort & (rev_q > 0),
-        "nps_n": data.nps_responses[mask, q],
-        "nps_net": data.nps_promoters[mask, q] - data.nps_detractors[mask, q],
-    })
+    frame = pd.DataFrame(
+        {
+            by: data.accounts.loc[mask, by].fillna("(none)").to_numpy(),
+            "revenue": rev_q,
+            "active": rev_q > 0,
+            "cohort_base": np.where(in_cohort, rev_b, 0.0),
+            "cohort_now": np.where(in_cohort, rev_q, 0.0),
+            "cohort_capped": np.where(in_cohort, np.minimum(rev_q, rev_b), 0.0),
+            "cohort": in_cohort,
+            "retained": in_cohort & (rev_q > 0),
+            "nps_n": data.nps_responses[mask, q],
+            "nps_net": data.nps_promoters[mask, q] - data.nps_detractors[mask, q],
+        }
+    )
     grouped = frame.groupby(by, sort=False).sum(numeric_only=True)
     total = grouped["revenue"].sum()
-    result = pd.DataFrame({
-        "revenue": grouped["revenue"],
-        "revenue_share": grouped["revenue"] / total if total else np.nan,
-        "active_accounts": grouped["active"].astype(int),
-        "nrr": grouped["cohort_now"] / grouped["cohort_base"].replace(0, np.nan),
-        "grr": grouped["cohort_capped"] / grouped["cohort_base"].replace(0, np.nan),
-        "logo_retention": grouped["retained"] / grouped["cohort"].replace(0, np.nan),
-        "nps": 100.0 * grouped["nps_net"] / grouped["nps_n"].replace(0, np.nan),
-    })
+    result = pd.DataFrame(
+        {
+            "revenue": grouped["revenue"],
+            "revenue_share": grouped["revenue"] / total if total else np.nan,
+            "active_accounts": grouped["active"].astype(int),
+            "nrr": grouped["cohort_now"] / grouped["cohort_base"].replace(0, np.nan),
+            "grr": grouped["cohort_capped"] / grouped["cohort_base"].replace(0, np.nan),
+            "logo_retention": grouped["retained"] / grouped["cohort"].replace(0, np.nan),
+            "nps": 100.0 * grouped["nps_net"] / grouped["nps_n"].replace(0, np.nan),
+        }
+    )
     return result.sort_values("revenue", ascending=False).reset_index(names=by)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import (
     BigInteger,
@@ -30,13 +29,13 @@ class Account(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    segment: Mapped[Optional[str]] = mapped_column(String(100), index=True)
-    industry: Mapped[Optional[str]] = mapped_column(String(100))
-    region: Mapped[Optional[str]] = mapped_column(String(100), index=True)
-    owner: Mapped[Optional[str]] = mapped_column(String(200), index=True)
-    customer_since: Mapped[Optional[dt.date]] = mapped_column(Date)
-    churned_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    strategic_fit: Mapped[Optional[int]] = mapped_column(Integer)
+    segment: Mapped[str | None] = mapped_column(String(100), index=True)
+    industry: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100), index=True)
+    owner: Mapped[str | None] = mapped_column(String(200), index=True)
+    customer_since: Mapped[dt.date | None] = mapped_column(Date)
+    churned_on: Mapped[dt.date | None] = mapped_column(Date)
+    strategic_fit: Mapped[int | None] = mapped_column(Integer)
 
 
 class Revenue(Base):
@@ -47,9 +46,9 @@ class Revenue(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     quarter: Mapped[str] = mapped_column(String(6), index=True)
     revenue_cents: Mapped[int] = mapped_column(BigInteger)
-    wallet_cents: Mapped[Optional[int]] = mapped_column(BigInteger)
-    wallet_source: Mapped[Optional[str]] = mapped_column(String(200))
-    wallet_confidence: Mapped[Optional[str]] = mapped_column(String(10))
+    wallet_cents: Mapped[int | None] = mapped_column(BigInteger)
+    wallet_source: Mapped[str | None] = mapped_column(String(200))
+    wallet_confidence: Mapped[str | None] = mapped_column(String(10))
 
 
 class CompetitorSpend(Base):
@@ -90,25 +89,19 @@ class Stakeholder(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    title: Mapped[Optional[str]] = mapped_column(String(200))
-    level: Mapped[Optional[str]] = mapped_column(String(20))
-    role: Mapped[Optional[str]] = mapped_column(String(40))
-    our_owner: Mapped[Optional[str]] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    level: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[str | None] = mapped_column(String(40))
+    our_owner: Mapped[str | None] = mapped_column(String(200))
 
 
 class Interaction(Base):
     __tablename__ = "interactions"
-    __table_args__ = (
-        UniqueConstraint(
-            "account_id", "stakeholder_name", "our_person", "date", "channel", name="uq_interaction"
-        ),
-    )
+    __table_args__ = (UniqueConstraint("account_id", "stakeholder_name", "our_person", "date", "channel", name="uq_interaction"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
-    stakeholder_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("stakeholders.id", ondelete="SET NULL")
-    )
+    stakeholder_id: Mapped[int | None] = mapped_column(ForeignKey("stakeholders.id", ondelete="SET NULL"))
     # The name as imported, '' when none: the natural key of an interaction.
     stakeholder_name: Mapped[str] = mapped_column(String(200), default="")
     our_person: Mapped[str] = mapped_column(String(200))
@@ -149,11 +142,11 @@ class ActionItem(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     quarter: Mapped[str] = mapped_column(String(6))
     text: Mapped[str] = mapped_column(Text)
-    owner: Mapped[Optional[str]] = mapped_column(String(200))
-    due: Mapped[Optional[dt.date]] = mapped_column(Date)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
-    updated_by: Mapped[Optional[str]] = mapped_column(String(100))
-    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class CriteriaSetRow(Base):
@@ -164,10 +157,10 @@ class CriteriaSetRow(Base):
     rules: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    approved_by: Mapped[Optional[str]] = mapped_column(String(100))
-    approved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
-    review_due: Mapped[Optional[dt.date]] = mapped_column(Date)
+    review_due: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class AuditLog(Base):
@@ -191,7 +184,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(100))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Setting(Base):

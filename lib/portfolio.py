@@ -73,28 +73,53 @@ def load_portfolio(engine: Engine, data_as_of: dt.datetime | None = None) -> Por
     with engine.connect() as connection:
         accounts = pd.DataFrame(
             connection.execute(
-                select(Account.id, Account.external_id, Account.name, Account.segment, Account.industry,
-                       Account.region, Account.owner, Account.customer_since, Account.churned_on,
-                       Account.strategic_fit).order_by(Account.id)
+                select(
+                    Account.id,
+                    Account.external_id,
+                    Account.name,
+                    Account.segment,
+                    Account.industry,
+                    Account.region,
+                    Account.owner,
+                    Account.customer_since,
+                    Account.churned_on,
+                    Account.strategic_fit,
+                ).order_by(Account.id)
             ).all(),
-            columns=["id", "external_id", "name", "segment", "industry", "region", "owner",
-                     "customer_since", "churned_on", "strategic_fit"],
+            columns=[
+                "id",
+                "external_id",
+                "name",
+                "segment",
+                "industry",
+                "region",
+                "owner",
+                "customer_since",
+                "churned_on",
+                "strategic_fit",
+            ],
         )
         revenue_rows = connection.execute(
-            select(Revenue.account_id, Revenue.quarter, func.sum(Revenue.revenue_cents),
-                   func.sum(Revenue.wallet_cents), func.max(_confidence_code()))
-            .group_by(Revenue.account_id, Revenue.quarter)
+            select(
+                Revenue.account_id,
+                Revenue.quarter,
+                func.sum(Revenue.revenue_cents),
+                func.sum(Revenue.wallet_cents),
+                func.max(_confidence_code()),
+            ).group_by(Revenue.account_id, Revenue.quarter)
         ).all()
         survey_rows = connection.execute(
-            select(Survey.account_id, Survey.quarter, Survey.kind, func.count(),
-                   func.sum(case((Survey.score >= 9, 1), else_=0)),
-                   func.sum(case((Survey.score <= 6, 1), else_=0)),
-                   func.sum(case((Survey.score >= 4, 1), else_=0)))
-            .group_by(Survey.account_id, Survey.quarter, Survey.kind)
+            select(
+                Survey.account_id,
+                Survey.quarter,
+                Survey.kind,
+                func.count(),
+                func.sum(case((Survey.score >= 9, 1), else_=0)),
+                func.sum(case((Survey.score <= 6, 1), else_=0)),
+                func.sum(case((Survey.score >= 4, 1), else_=0)),
+            ).group_by(Survey.account_id, Survey.quarter, Survey.kind)
         ).all()
-        stakeholder_rows = connection.execute(
-            select(Stakeholder.account_id, func.count()).group_by(Stakeholder.account_id)
-        ).all()
+        stakeholder_rows = connection.execute(select(Stakeholder.account_id, func.count()).group_by(Stakeholder.account_id)).all()
     return _assemble(accounts, revenue_rows, survey_rows, stakeholder_rows, data_as_of)
 
 
@@ -110,7 +135,9 @@ def _confidence_code():
 def _assemble(accounts: pd.DataFrame, revenue_rows, survey_rows, stakeholder_rows, data_as_of) -> PortfolioData:
     position = pd.Series(np.arange(len(accounts)), index=accounts["id"].to_numpy())
     revenue_frame = pd.DataFrame(revenue_rows, columns=["account_id", "quarter", "revenue", "wallet", "confidence"])
-    survey_frame = pd.DataFrame(survey_rows, columns=["account_id", "quarter", "kind", "n", "promoters", "detractors", "satisfied"])
+    survey_frame = pd.DataFrame(
+        survey_rows, columns=["account_id", "quarter", "kind", "n", "promoters", "detractors", "satisfied"]
+    )
     seen = pd.concat([revenue_frame["quarter"], survey_frame["quarter"]]).dropna().unique().tolist()
     quarters = quarter_range(min(seen, key=quarter_index), max(seen, key=quarter_index)) if seen else []
     column_of = {q: i for i, q in enumerate(quarters)}

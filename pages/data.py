@@ -13,15 +13,21 @@ user = require_user("admin")
 
 st.title("Data")
 as_of = portfolio().data_as_of
-st.caption("Load accounts, revenue and wallets, competitor spend, surveys, stakeholders and interactions. "
-           + (f"Data as of {as_of:%Y-%m-%d %H:%M} UTC." if as_of else ""))
+st.caption(
+    "Load accounts, revenue and wallets, competitor spend, surveys, stakeholders and interactions. "
+    + (f"Data as of {as_of:%Y-%m-%d %H:%M} UTC." if as_of else "")
+)
 
 upload, status = st.columns([3, 2])
 with upload:
     with st.form("data_import_form", clear_on_submit=True, border=True):
-        files = st.file_uploader("CSV or XLSX files, one batch", type=["csv", "xlsx"], accept_multiple_files=True,
-                                 key="data_files",
-                                 help=f"Up to {MAX_FILE_BYTES // 1_000_000} MB a file. The kind of each file is told by its header.")
+        files = st.file_uploader(
+            "CSV or XLSX files, one batch",
+            type=["csv", "xlsx"],
+            accept_multiple_files=True,
+            key="data_files",
+            help=f"Up to {MAX_FILE_BYTES // 1_000_000} MB a file. The kind of each file is told by its header.",
+        )
         submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
     if submitted:
         run_import(files or [], user)
@@ -30,13 +36,24 @@ with status:
     st.dataframe(table_counts(engine()), hide_index=True, width="stretch", key="data_counts")
 
 with st.expander("Import formats", expanded=False):
-    st.dataframe(pd.DataFrame([
-        {"file": spec.kind, "required columns": ", ".join(spec.required) + (" and quarter or date" if spec.kind == "revenue" else ""),
-         "optional": ", ".join(c for c in spec.optional if not (spec.kind == "revenue" and c in ("quarter", "date")))}
-        for spec in SPECS.values()
-    ]), hide_index=True, width="stretch")
-    st.caption("Headers are case-insensitive and extra columns are ignored. Quarters are written YYYYQn. "
-               "Revenue rows with a date are summed into their quarter. Re-importing the same rows updates them.")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "file": spec.kind,
+                    "required columns": ", ".join(spec.required) + (" and quarter or date" if spec.kind == "revenue" else ""),
+                    "optional": ", ".join(c for c in spec.optional if not (spec.kind == "revenue" and c in ("quarter", "date"))),
+                }
+                for spec in SPECS.values()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Headers are case-insensitive and extra columns are ignored. Quarters are written YYYYQn. "
+        "Revenue rows with a date are summed into their quarter. Re-importing the same rows updates them."
+    )
 
 st.subheader("Recent imports")
 st.dataframe(recent_writes(engine()), hide_index=True, width="stretch", key="data_recent")

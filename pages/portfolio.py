@@ -33,19 +33,34 @@ with trends:
     middle.plotly_chart(charts.retention_trend(view.trends, large), width="stretch", key="pf_retention_trend")
     right.plotly_chart(charts.nps_trend(view.trends, large), width="stretch", key="pf_nps_trend")
 with by_group:
-    by = st.segmented_control("Break down by", BREAKDOWNS, default="segment", key="pf_breakdown",
-                              format_func=str.capitalize) or "segment"
+    by = (
+        st.segmented_control("Break down by", BREAKDOWNS, default="segment", key="pf_breakdown", format_func=str.capitalize)
+        or "segment"
+    )
     frame = view.breakdowns[by]
     chart, numbers = st.columns([2, 3])
     chart.plotly_chart(charts.breakdown_bars(frame, by, large), width="stretch", key="pf_breakdown_chart")
     numbers.dataframe(frame, hide_index=True, width="stretch", column_config=money_columns(frame), height=360)
 with table:
-    sort_options = {"revenue": "Revenue", "change": "Change", "whitespace": "Whitespace",
-                    "share_of_wallet": "Share of wallet", "nps": "NPS", "name": "Name"}
+    sort_options = {
+        "revenue": "Revenue",
+        "change": "Change",
+        "whitespace": "Whitespace",
+        "share_of_wallet": "Share of wallet",
+        "nps": "NPS",
+        "name": "Name",
+    }
     sort_col, download_col = st.columns([3, 1], vertical_alignment="bottom")
     sort_by = sort_col.selectbox("Show the top 500 by", list(sort_options), format_func=sort_options.get, key="pf_sort")
     rows, total = accounts_page(filters, sort_by)
-    download_col.download_button("Download all as CSV", lambda: accounts_csv(filters), file_name=f"accounts_{filters.quarter}.csv",
-                                 mime="text/csv", icon=":material/download:", key="pf_download", width="stretch")
+    download_col.download_button(
+        "Download all as CSV",
+        lambda: accounts_csv(filters),
+        file_name=f"accounts_{filters.quarter}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="pf_download",
+        width="stretch",
+    )
     st.caption(f"{min(total, len(rows)):,} of {total:,} accounts shown; select a row to open Account 360.")
     account_table(rows, key="pf_accounts", height=420)

@@ -32,8 +32,15 @@ def test_good_files_load_and_report_a_summary(small_engine):
     with small_engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM accounts")).scalar() == 5
         assert connection.execute(text("SELECT COUNT(*) FROM revenue")).scalar() == 13
-        assert connection.execute(text("SELECT revenue_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
-                                        "WHERE a.external_id = 'A' AND quarter = '2026Q2'")).scalar() == 12000
+        assert (
+            connection.execute(
+                text(
+                    "SELECT revenue_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
+                    "WHERE a.external_id = 'A' AND quarter = '2026Q2'"
+                )
+            ).scalar()
+            == 12000
+        )
         assert connection.execute(text("SELECT COUNT(*) FROM interactions WHERE stakeholder_id IS NOT NULL")).scalar() == 4
 
 
@@ -47,8 +54,12 @@ def test_reimporting_the_same_rows_updates_and_never_duplicates(small_engine):
     changed = b"account_id,quarter,revenue\nA,2026Q2,125.50\n"
     import_files(small_engine, [("revenue.csv", changed)], ADMIN)
     with small_engine.connect() as connection:
-        row = connection.execute(text("SELECT revenue_cents, wallet_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
-                                      "WHERE a.external_id = 'A' AND quarter = '2026Q2'")).one()
+        row = connection.execute(
+            text(
+                "SELECT revenue_cents, wallet_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
+                "WHERE a.external_id = 'A' AND quarter = '2026Q2'"
+            )
+        ).one()
     assert row == (12550, 40000)  # revenue updated; the wallet, absent from the file, kept
 
 
@@ -56,8 +67,15 @@ def test_revenue_rows_with_dates_are_summed_into_their_quarter(small_engine):
     dated = b"account_id,date,revenue\nE,2026-07-03,10\nE,2026-08-20,15.25\nE,2026-09-30,5\n"
     import_files(small_engine, [("revenue_by_invoice.csv", dated)], ADMIN)
     with small_engine.connect() as connection:
-        assert connection.execute(text("SELECT revenue_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
-                                       "WHERE a.external_id = 'E' AND quarter = '2026Q3'")).scalar() == 3025
+        assert (
+            connection.execute(
+                text(
+                    "SELECT revenue_cents FROM revenue r JOIN accounts a ON a.id = r.account_id "
+                    "WHERE a.external_id = 'E' AND quarter = '2026Q3'"
+                )
+            ).scalar()
+            == 3025
+        )
 
 
 def test_xlsx_and_headers_in_any_case_with_extra_columns(engine):
@@ -79,7 +97,9 @@ def test_missing_column(small_engine):
 
 
 def test_text_where_a_number_belongs_lists_every_bad_cell(small_engine):
-    problems = rejected(small_engine, [("revenue.csv", b"account_id,quarter,revenue,wallet\nA,2026Q3,12k,100\nB,2026Q3,5,lots\nE,2026Q3,7,\n")])
+    problems = rejected(
+        small_engine, [("revenue.csv", b"account_id,quarter,revenue,wallet\nA,2026Q3,12k,100\nB,2026Q3,5,lots\nE,2026Q3,7,\n")]
+    )
     assert [(p.row, p.column) for p in problems] == [(2, "revenue"), (3, "wallet")]
     assert "text where a number belongs: '12k'" in problems[0].reason
 
@@ -88,8 +108,11 @@ def test_unknown_account_but_accounts_of_the_same_batch_are_known(small_engine):
     problems = rejected(small_engine, [("revenue.csv", b"account_id,quarter,revenue\nNOPE,2026Q3,5\n")])
     assert [(p.row, p.column) for p in problems] == [(2, "account_id")]
     assert "unknown account 'NOPE'" in problems[0].reason
-    import_files(small_engine, [("revenue.csv", b"account_id,quarter,revenue\nNEW,2026Q3,5\n"),
-                                ("accounts.csv", b"account_id,name\nNEW,Newco\n")], ADMIN)
+    import_files(
+        small_engine,
+        [("revenue.csv", b"account_id,quarter,revenue\nNEW,2026Q3,5\n"), ("accounts.csv", b"account_id,name\nNEW,Newco\n")],
+        ADMIN,
+    )
 
 
 def test_duplicate_keys_within_and_across_files(small_engine):
@@ -102,7 +125,9 @@ def test_duplicate_keys_within_and_across_files(small_engine):
 
 def test_empty_files(small_engine):
     assert [p.reason for p in rejected(small_engine, [("accounts.csv", b"")])] == ["file is empty"]
-    assert [p.reason for p in rejected(small_engine, [("accounts.csv", b"account_id,name\n")])] == ["file has a header but no rows"]
+    assert [p.reason for p in rejected(small_engine, [("accounts.csv", b"account_id,name\n")])] == [
+        "file has a header but no rows"
+    ]
 
 
 def test_wrong_encoding(small_engine):
@@ -121,14 +146,22 @@ def test_a_100_mb_file_is_refused_before_it_is_read(small_engine):
 
 
 def test_every_problem_of_every_file_is_listed_and_nothing_is_written(small_engine):
-    files = [("accounts.csv", b"account_id,name,strategic_fit\nN1,,9\n"),
-             ("surveys.csv", b"account_id,date,kind,score\nA,2026-13-01,NPS,11\nA,2026-05-01,CES,3\n"),
-             ("revenue.csv", b"account_id,quarter,revenue\nA,Q3 2026,-5\n")]
+    files = [
+        ("accounts.csv", b"account_id,name,strategic_fit\nN1,,9\n"),
+        ("surveys.csv", b"account_id,date,kind,score\nA,2026-13-01,NPS,11\nA,2026-05-01,CES,3\n"),
+        ("revenue.csv", b"account_id,quarter,revenue\nA,Q3 2026,-5\n"),
+    ]
     problems = rejected(small_engine, files)
     found = {(p.file, p.row, p.column) for p in problems}
-    assert {("accounts.csv", 2, "name"), ("accounts.csv", 2, "strategic_fit"), ("surveys.csv", 2, "date"),
-            ("surveys.csv", 2, "score"), ("surveys.csv", 3, "kind"), ("revenue.csv", 2, "quarter"),
-            ("revenue.csv", 2, "revenue")} <= found
+    assert {
+        ("accounts.csv", 2, "name"),
+        ("accounts.csv", 2, "strategic_fit"),
+        ("surveys.csv", 2, "date"),
+        ("surveys.csv", 2, "score"),
+        ("surveys.csv", 3, "kind"),
+        ("revenue.csv", 2, "quarter"),
+        ("revenue.csv", 2, "revenue"),
+    } <= found
 
 
 def test_only_an_admin_may_import(small_engine):
@@ -158,11 +191,17 @@ def test_a_failure_while_writing_rolls_everything_back(small_engine, monkeypatch
     assert snapshot(small_engine) == before
 
 
-@pytest.mark.parametrize("columns, kind", [
-    (["account_id", "name", "segment"], "accounts"), (["account_id", "name", "title"], "stakeholders"),
-    (["account_id", "quarter", "revenue"], "revenue"), (["account_id", "quarter", "competitor", "spend"], "competitor_spend"),
-    (["account_id", "date", "kind", "score"], "surveys"), (["account_id", "our_person", "date"], "interactions"),
-])
+@pytest.mark.parametrize(
+    "columns, kind",
+    [
+        (["account_id", "name", "segment"], "accounts"),
+        (["account_id", "name", "title"], "stakeholders"),
+        (["account_id", "quarter", "revenue"], "revenue"),
+        (["account_id", "quarter", "competitor", "spend"], "competitor_spend"),
+        (["account_id", "date", "kind", "score"], "surveys"),
+        (["account_id", "our_person", "date"], "interactions"),
+    ],
+)
 def test_the_kind_is_told_by_the_header(columns, kind):
     assert detect_kind("upload.csv", columns) == kind
 
@@ -170,6 +209,10 @@ def test_the_kind_is_told_by_the_header(columns, kind):
 def test_a_large_import_reports_progress(engine):
     accounts = pd.DataFrame({"account_id": [f"L{i}" for i in range(12_000)], "name": [f"Large {i}" for i in range(12_000)]})
     seen = []
-    import_files(engine, [("accounts.csv", accounts.to_csv(index=False).encode())], ADMIN,
-                 progress=lambda fraction, message: seen.append(fraction))
+    import_files(
+        engine,
+        [("accounts.csv", accounts.to_csv(index=False).encode())],
+        ADMIN,
+        progress=lambda fraction, message: seen.append(fraction),
+    )
     assert seen[0] < 0.5 and seen[-1] == 1.0 and len(seen) >= 4 and seen == sorted(seen)

@@ -69,10 +69,19 @@ def test_filters_change_every_number(data):
 def test_empty_cohort_reads_na_not_zero(data):
     kpi = values(data, quarter="2026Q1")  # base 2025Q1 has no revenue at all
     assert kpi["revenue"] == 470.0  # 110 + 180 + 0 + 30 + 150
-    for key in ("nrr", "grr", "logo_retention", "churn_rate", "expansion_rate", "accounts_expanding",
-                "revenue_growth_existing", "cltv"):
+    for key in (
+        "nrr",
+        "grr",
+        "logo_retention",
+        "churn_rate",
+        "expansion_rate",
+        "accounts_expanding",
+        "revenue_growth_existing",
+        "cltv",
+    ):
         assert kpi[key] is None, key
     assert kpi["nps"] == -100.0  # the one answer dated in 2026Q1 is a 0
+
 
 def test_a_filter_without_accounts_and_a_quarter_without_data_are_na(data):
     for kpi in (values(data, segments=("Nobody",)), values(data, quarter="2031Q1")):
@@ -83,8 +92,14 @@ def test_zero_wallets_leave_share_of_wallet_na(engine):
     from lib.importer import import_files
     from tests.conftest import ADMIN
 
-    import_files(engine, [("accounts.csv", b"account_id,name\nZ,Zero Wallet Ltd\n"),
-                          ("revenue.csv", b"account_id,quarter,revenue,wallet\nZ,2026Q2,10,0\n")], ADMIN)
+    import_files(
+        engine,
+        [
+            ("accounts.csv", b"account_id,name\nZ,Zero Wallet Ltd\n"),
+            ("revenue.csv", b"account_id,quarter,revenue,wallet\nZ,2026Q2,10,0\n"),
+        ],
+        ADMIN,
+    )
     kpi = portfolio_kpis(load_portfolio(engine), Filters(Q))
     assert kpi["share_of_wallet"].value is None
     assert kpi["revenue"].value == 10.0
@@ -92,9 +107,24 @@ def test_zero_wallets_leave_share_of_wallet_na(engine):
 
 def test_json_has_exactly_the_documented_keys(data):
     out = kpis_json(data, Filters(Q))
-    assert set(out) == {"quarter", "base_quarter", "revenue", "active_accounts", "nrr", "grr", "logo_retention",
-                        "churn_rate", "expansion_rate", "accounts_expanding", "revenue_growth_existing", "cltv", "nps",
-                        "csat", "share_of_wallet", "top20_revenue_share"}
+    assert set(out) == {
+        "quarter",
+        "base_quarter",
+        "revenue",
+        "active_accounts",
+        "nrr",
+        "grr",
+        "logo_retention",
+        "churn_rate",
+        "expansion_rate",
+        "accounts_expanding",
+        "revenue_growth_existing",
+        "cltv",
+        "nps",
+        "csat",
+        "share_of_wallet",
+        "top20_revenue_share",
+    }
     assert out["base_quarter"] == "2025Q2"
     assert kpis_json(data, Filters("2026Q1"))["nrr"] is None
 
@@ -113,7 +143,9 @@ def test_trends_and_breakdowns(data):
     trends = kpi_trends(data, Filters(Q))
     assert trends["quarter"].tolist()[0] == "2025Q2"
     assert trends.set_index("quarter").loc["2026Q2", "revenue"] == 460.0
-    assert math.isnan(trends.set_index("quarter").loc["2026Q1", "nrr"]) or trends.set_index("quarter").loc["2026Q1", "nrr"] is None
+    assert (
+        math.isnan(trends.set_index("quarter").loc["2026Q1", "nrr"]) or trends.set_index("quarter").loc["2026Q1", "nrr"] is None
+    )
     by_segment = breakdown(data, Filters(Q), "segment").set_index("segment")
     assert by_segment.loc["Enterprise", "revenue"] == 270.0
     assert by_segment.loc["Enterprise", "nrr"] == pytest.approx(270 / 300)

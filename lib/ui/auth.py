@@ -87,11 +87,18 @@ def _attempt_login() -> None:
         st.session_state["login_error"] = "Wrong username or password."
         return
     st.session_state.pop("login_error", None)
-    st.session_state.update({
-        "user": Actor(outcome.username, outcome.role), "user_name": outcome.name,
-        "username": outcome.username, "name": outcome.name, "roles": [outcome.role],
-        "authentication_status": True, "logout": False, "cookie_runs_left": _COOKIE_RUNS,
-    })
+    st.session_state.update(
+        {
+            "user": Actor(outcome.username, outcome.role),
+            "user_name": outcome.name,
+            "username": outcome.username,
+            "name": outcome.name,
+            "roles": [outcome.role],
+            "authentication_status": True,
+            "logout": False,
+            "cookie_runs_left": _COOKIE_RUNS,
+        }
+    )
 
 
 def login_screen() -> None:
@@ -109,8 +116,10 @@ def login_screen() -> None:
         demo = demo_logins(engine())
         if demo:
             names = ", ".join(f"`{u}` ({r})" for u, r in demo)
-            st.info(f"**Demo database.** Log in as {names} with the password `demo`. "
-                    "These logins exist only in the demo database.", icon=":material/info:")
+            st.info(
+                f"**Demo database.** Log in as {names} with the password `demo`. These logins exist only in the demo database.",
+                icon=":material/info:",
+            )
 
 
 def _request_logout() -> None:
@@ -118,8 +127,7 @@ def _request_logout() -> None:
 
 
 def logout_button() -> None:
-    st.sidebar.button("Log out", key="logout_button", on_click=_request_logout, icon=":material/logout:",
-                      width="stretch")
+    st.sidebar.button("Log out", key="logout_button", on_click=_request_logout, icon=":material/logout:", width="stretch")
 
 
 def handle_logout() -> None:

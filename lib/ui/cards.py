@@ -22,16 +22,23 @@ def kpi_cards(
     """A grid of cards; each opens a lazy popover with the formula, the inputs and the accounts."""
     for start in range(0, len(keys), per_row):
         columns = st.columns(per_row)
-        for column, key in zip(columns, keys[start:start + per_row]):
+        for column, key in zip(columns, keys[start : start + per_row]):
             with column:
                 _card(now[key], before.get(key), accounts_behind, key_prefix)
 
 
 # Card labels short enough for seven cards in a row on a 1280 px projector.
 SHORT_LABELS = {
-    "active_accounts": "Accounts", "nrr": "NRR", "grr": "GRR", "logo_retention": "Logo retention",
-    "churn_rate": "Churn", "expansion_rate": "Expansion", "accounts_expanding": "Expanding",
-    "revenue_growth_existing": "Existing growth", "cltv": "CLTV", "share_of_wallet": "Share of wallet",
+    "active_accounts": "Accounts",
+    "nrr": "NRR",
+    "grr": "GRR",
+    "logo_retention": "Logo retention",
+    "churn_rate": "Churn",
+    "expansion_rate": "Expansion",
+    "accounts_expanding": "Expanding",
+    "revenue_growth_existing": "Existing growth",
+    "cltv": "CLTV",
+    "share_of_wallet": "Share of wallet",
     "top20_revenue_share": "Top 20 %",
 }
 
@@ -39,10 +46,20 @@ SHORT_LABELS = {
 def _card(kpi: KpiValue, previous: KpiValue | None, accounts_behind: Callable[[str], pd.DataFrame], key_prefix: str) -> None:
     with st.container(border=True, key=f"kpicard_{key_prefix}_{kpi.key}"):
         delta = fmt.change(kpi.unit, kpi.value, previous.value if previous else None)
-        st.metric(SHORT_LABELS.get(kpi.key, kpi.label), fmt.value(kpi.unit, kpi.value), delta,
-                  delta_color="normal" if kpi.higher_is_better else "inverse")
-        why = st.popover("", type="tertiary", icon=":material/query_stats:", on_change="rerun",
-                         key=f"{key_prefix}_why_{kpi.key}", help=f"{kpi.label}: why this number?")
+        st.metric(
+            SHORT_LABELS.get(kpi.key, kpi.label),
+            fmt.value(kpi.unit, kpi.value),
+            delta,
+            delta_color="normal" if kpi.higher_is_better else "inverse",
+        )
+        why = st.popover(
+            "",
+            type="tertiary",
+            icon=":material/query_stats:",
+            on_change="rerun",
+            key=f"{key_prefix}_why_{kpi.key}",
+            help=f"{kpi.label}: why this number?",
+        )
         if why.open:
             with why:
                 explain(kpi, accounts_behind(kpi.key))
@@ -54,7 +71,8 @@ def explain(kpi: KpiValue, accounts: pd.DataFrame) -> None:
     if kpi.inputs:
         st.dataframe(
             pd.DataFrame({"input": list(kpi.inputs), "value": [_input_text(k, v) for k, v in kpi.inputs.items()]}),
-            hide_index=True, width="stretch",
+            hide_index=True,
+            width="stretch",
         )
     if not accounts.empty:
         st.markdown("**Accounts behind it**")

@@ -17,8 +17,9 @@ def sidebar_filters(data: PortfolioData) -> Filters:
     quarters = list(reversed(data.quarters)) or [last_completed_quarter(dt.date.today())]
     with st.sidebar:
         st.selectbox("Quarter", quarters, key="flt_quarter")
-        st.segmented_control("Compare with", list(BASES), format_func=BASES.get, key="flt_base",
-                             default=4, selection_mode="single")
+        st.segmented_control(
+            "Compare with", list(BASES), format_func=BASES.get, key="flt_base", default=4, selection_mode="single"
+        )
         st.multiselect("Segment", data.choices("segment"), key="flt_segments", placeholder="All segments")
         st.multiselect("Region", data.choices("region"), key="flt_regions", placeholder="All regions")
         st.multiselect("Owner", data.choices("owner"), key="flt_owners", placeholder="All owners")

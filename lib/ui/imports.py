@@ -14,8 +14,12 @@ def run_import(files: list, actor: Actor) -> None:
     """Load the uploaded files as one batch and report what happened; nothing is written on any problem."""
     bar = st.progress(0.0, text="Starting the import…")
     try:
-        summary = import_files(engine(), [(f.name, f.getvalue()) for f in files], actor,
-                               progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
+        summary = import_files(
+            engine(),
+            [(f.name, f.getvalue()) for f in files],
+            actor,
+            progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message),
+        )
     except PermissionDenied as refused:
         bar.empty()
         st.error(str(refused), icon=":material/block:")
@@ -31,11 +35,19 @@ def run_import(files: list, actor: Actor) -> None:
 
 
 def show_problems(problems: list) -> None:
-    st.error(f"Nothing was imported: {len(problems)} problem(s) found. The database is unchanged. "
-             "Fix the files and upload them again.", icon=":material/error:")
+    st.error(
+        f"Nothing was imported: {len(problems)} problem(s) found. The database is unchanged. "
+        "Fix the files and upload them again.",
+        icon=":material/error:",
+    )
     frame = pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column, "reason": p.reason} for p in problems])
     if len(frame) > MAX_PROBLEMS_LISTED:
         st.caption(f"The first {MAX_PROBLEMS_LISTED} are listed; download the list for all of them.")
     st.dataframe(frame.head(MAX_PROBLEMS_LISTED), hide_index=True, width="stretch", key="data_problems")
-    st.download_button("Download the list of problems", frame.to_csv(index=False).encode(),
-                       file_name="import_problems.csv", mime="text/csv", key="data_problems_download")
+    st.download_button(
+        "Download the list of problems",
+        frame.to_csv(index=False).encode(),
+        file_name="import_problems.csv",
+        mime="text/csv",
+        key="data_problems_download",
+    )

@@ -19,9 +19,15 @@ def account_table(frame: pd.DataFrame, key: str, height: int | None = None) -> N
     """A sortable table of accounts (an `id` column is kept hidden); selecting a row opens Account 360."""
     visible = [c for c in frame.columns if c != "id"]
     event = st.dataframe(
-        frame, key=key, hide_index=True, width="stretch", height=height or "auto",
-        column_order=visible, column_config=money_columns(frame[visible]),
-        on_select="rerun", selection_mode="single-row",
+        frame,
+        key=key,
+        hide_index=True,
+        width="stretch",
+        height=height or "auto",
+        column_order=visible,
+        column_config=money_columns(frame[visible]),
+        on_select="rerun",
+        selection_mode="single-row",
     )
     rows = event.selection.rows if event is not None else []
     if rows and "id" in frame.columns:

@@ -41,8 +41,11 @@ h1 { padding-bottom: 0.2rem !important; }
 
 
 def presentation_toggle() -> bool:
-    return st.sidebar.toggle("Projector mode", key="presentation_mode",
-                             help="Large type, high contrast, fewer details: for the review on the big screen.")
+    return st.sidebar.toggle(
+        "Projector mode",
+        key="presentation_mode",
+        help="Large type, high contrast, fewer details: for the review on the big screen.",
+    )
 
 
 def is_presentation() -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 
 import pandas as pd
@@ -44,13 +42,11 @@ def _python_rows(frame: pd.DataFrame) -> list[tuple]:
 
 
 def _copy_into_postgres(connection: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> None:
-    buffer = io.StringIO()
-    # Strings are quoted, so '' stays an empty string while an unquoted empty field is NULL.
-    frame.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC, na_rep="")
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())
+    with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+        for row in _python_rows(frame):
+            copy.write_row(row)
     cursor.close()
 
 

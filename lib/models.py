@@ -70,6 +70,8 @@ class Survey(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "date", "kind", "respondent", name="uq_survey_response"),
         Index("ix_surveys_quarter", "quarter"),
+        # Covers the per account, quarter and kind roll-up, so the database aggregates without sorting.
+        Index("ix_surveys_rollup", "account_id", "quarter", "kind", "score"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, Select, case, func, select
 
+from lib.fastread import read_frames
 from lib.models import Account, Revenue, Stakeholder, Survey
 from lib.quarters import quarter_index, quarter_range
 
@@ -68,59 +69,45 @@ class PortfolioData:
         return sorted(v for v in self.accounts[column].dropna().unique().tolist() if v)
 
 
+def portfolio_queries() -> dict[str, Select]:
+    """The aggregates the portfolio arrays are built from, grouped by account and quarter in the database."""
+    return {
+        "accounts": select(
+            Account.id,
+            Account.external_id,
+            Account.name,
+            Account.segment,
+            Account.industry,
+            Account.region,
+            Account.owner,
+            Account.customer_since,
+            Account.churned_on,
+            Account.strategic_fit,
+        ).order_by(Account.id),
+        "revenue": select(
+            Revenue.account_id,
+            Revenue.quarter,
+            func.sum(Revenue.revenue_cents).label("revenue"),
+            func.sum(Revenue.wallet_cents).label("wallet"),
+            func.max(_confidence_code()).label("confidence"),
+        ).group_by(Revenue.account_id, Revenue.quarter),
+        "surveys": select(
+            Survey.account_id,
+            Survey.quarter,
+            Survey.kind,
+            func.count().label("n"),
+            func.sum(case((Survey.score >= 9, 1), else_=0)).label("promoters"),
+            func.sum(case((Survey.score <= 6, 1), else_=0)).label("detractors"),
+            func.sum(case((Survey.score >= 4, 1), else_=0)).label("satisfied"),
+        ).group_by(Survey.account_id, Survey.quarter, Survey.kind),
+        "stakeholders": select(Stakeholder.account_id, func.count().label("n")).group_by(Stakeholder.account_id),
+    }
+
+
 def load_portfolio(engine: Engine, data_as_of: dt.datetime | None = None) -> PortfolioData:
-    """Read the aggregates (grouped by account and quarter in the database) into arrays."""
-    with engine.connect() as connection:
-        accounts = pd.DataFrame(
-            connection.execute(
-                select(
-                    Account.id,
-                    Account.external_id,
-                    Account.name,
-                    Account.segment,
-                    Account.industry,
-                    Account.region,
-                    Account.owner,
-                    Account.customer_since,
-                    Account.churned_on,
-                    Account.strategic_fit,
-                ).order_by(Account.id)
-            ).all(),
-            columns=[
-                "id",
-                "external_id",
-                "name",
-                "segment",
-                "industry",
-                "region",
-                "owner",
-                "customer_since",
-                "churned_on",
-                "strategic_fit",
-            ],
-        )
-        revenue_rows = connection.execute(
-            select(
-                Revenue.account_id,
-                Revenue.quarter,
-                func.sum(Revenue.revenue_cents),
-                func.sum(Revenue.wallet_cents),
-                func.max(_confidence_code()),
-            ).group_by(Revenue.account_id, Revenue.quarter)
-        ).all()
-        survey_rows = connection.execute(
-            select(
-                Survey.account_id,
-                Survey.quarter,
-                Survey.kind,
-                func.count(),
-                func.sum(case((Survey.score >= 9, 1), else_=0)),
-                func.sum(case((Survey.score <= 6, 1), else_=0)),
-                func.sum(case((Survey.score >= 4, 1), else_=0)),
-            ).group_by(Survey.account_id, Survey.quarter, Survey.kind)
-        ).all()
-        stakeholder_rows = connection.execute(select(Stakeholder.account_id, func.count()).group_by(Stakeholder.account_id)).all()
-    return _assemble(accounts, revenue_rows, survey_rows, stakeholder_rows, data_as_of)
+    """Read the aggregates into arrays (a million rows at 100,000 accounts: see lib.fastread)."""
+    frames = read_frames(engine, portfolio_queries())
+    return _assemble(frames["accounts"], frames["revenue"], frames["surveys"], frames["stakeholders"], data_as_of)
 
 
 def _confidence_code():
@@ -132,44 +119,71 @@ def _confidence_code():
     )
 
 
-def _assemble(accounts: pd.DataFrame, revenue_rows, survey_rows, stakeholder_rows, data_as_of) -> PortfolioData:
-    position = pd.Series(np.arange(len(accounts)), index=accounts["id"].to_numpy())
-    revenue_frame = pd.DataFrame(revenue_rows, columns=["account_id", "quarter", "revenue", "wallet", "confidence"])
-    survey_frame = pd.DataFrame(
-        survey_rows, columns=["account_id", "quarter", "kind", "n", "promoters", "detractors", "satisfied"]
-    )
-    seen = pd.concat([revenue_frame["quarter"], survey_frame["quarter"]]).dropna().unique().tolist()
+def _assemble(
+    accounts: pd.DataFrame,
+    revenue_frame: pd.DataFrame,
+    survey_frame: pd.DataFrame,
+    stakeholder_frame: pd.DataFrame,
+    data_as_of: dt.datetime | None,
+) -> PortfolioData:
+    accounts = _typed_accounts(accounts)
+    ids = accounts["id"].to_numpy()  # sorted: the query orders by id
+    nps = survey_frame[(survey_frame["kind"] == "NPS").to_numpy()]
+    csat = survey_frame[(survey_frame["kind"] == "CSAT").to_numpy()]
+    revenue_at, nps_at, csat_at = _locate(revenue_frame, ids), _locate(nps, ids), _locate(csat, ids)
+    seen = set(revenue_at.quarters) | set(nps_at.quarters) | set(csat_at.quarters)
     quarters = quarter_range(min(seen, key=quarter_index), max(seen, key=quarter_index)) if seen else []
-    column_of = {q: i for i, q in enumerate(quarters)}
     shape = (len(accounts), len(quarters))
 
-    def matrix(frame: pd.DataFrame, values: str, fill: float) -> np.ndarray:
+    def matrix(frame: pd.DataFrame, at: _Cells, values: str, fill: float) -> np.ndarray:
         out = np.full(shape, fill, dtype=np.float64)
         if not frame.empty:
-            rows = position.reindex(frame["account_id"].to_numpy()).to_numpy()
-            cols = frame["quarter"].map(column_of).to_numpy()
-            out[rows.astype(np.int64), cols.astype(np.int64)] = pd.to_numeric(frame[values]).to_numpy(dtype=np.float64)
+            columns = np.array([quarters.index(q) for q in at.quarters], dtype=np.int64)[at.codes]
+            out[at.rows, columns] = pd.to_numeric(frame[values]).to_numpy(dtype=np.float64, na_value=np.nan)
         return out
 
-    revenue = matrix(revenue_frame, "revenue", 0.0) / 100.0
-    wallet = matrix(revenue_frame, "wallet", np.nan) / 100.0
-    confidence = matrix(revenue_frame, "confidence", 0.0).astype(np.int8)
-    nps = survey_frame[survey_frame["kind"] == "NPS"]
-    csat = survey_frame[survey_frame["kind"] == "CSAT"]
+    revenue = matrix(revenue_frame, revenue_at, "revenue", 0.0) / 100.0
+    wallet = matrix(revenue_frame, revenue_at, "wallet", np.nan) / 100.0
+    confidence = matrix(revenue_frame, revenue_at, "confidence", 0.0).astype(np.int8)
     stakeholders = np.zeros(len(accounts), dtype=np.int64)
-    for account_id, count in stakeholder_rows:
-        stakeholders[position[account_id]] = count
+    if not stakeholder_frame.empty:
+        stakeholders[np.searchsorted(ids, stakeholder_frame["account_id"].to_numpy())] = stakeholder_frame["n"].to_numpy()
     return PortfolioData(
         quarters=quarters,
-        accounts=accounts.reset_index(drop=True),
+        accounts=accounts,
         revenue=revenue,
         wallet=wallet,
         wallet_confidence=confidence,
-        nps_promoters=matrix(nps, "promoters", 0.0),
-        nps_detractors=matrix(nps, "detractors", 0.0),
-        nps_responses=matrix(nps, "n", 0.0),
-        csat_satisfied=matrix(csat, "satisfied", 0.0),
-        csat_responses=matrix(csat, "n", 0.0),
+        nps_promoters=matrix(nps, nps_at, "promoters", 0.0),
+        nps_detractors=matrix(nps, nps_at, "detractors", 0.0),
+        nps_responses=matrix(nps, nps_at, "n", 0.0),
+        csat_satisfied=matrix(csat, csat_at, "satisfied", 0.0),
+        csat_responses=matrix(csat, csat_at, "n", 0.0),
         stakeholder_count=stakeholders,
         data_as_of=data_as_of,
     )
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Where each row of an (account, quarter) aggregate goes: a row index and a quarter code."""
+
+    rows: np.ndarray
+    codes: np.ndarray
+    quarters: list[str]
+
+
+def _locate(frame: pd.DataFrame, ids: np.ndarray) -> _Cells:
+    if frame.empty:
+        return _Cells(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
+    codes, quarters = pd.factorize(frame["quarter"])
+    return _Cells(np.searchsorted(ids, frame["account_id"].to_numpy()), codes, list(quarters))
+
+
+def _typed_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
+    """The same column types whichever driver read them: dates as dates, fit as a nullable integer."""
+    typed = accounts.reset_index(drop=True).copy()
+    for column in ("customer_since", "churned_on"):
+        typed[column] = pd.to_datetime(typed[column], errors="coerce").dt.date
+    typed["strategic_fit"] = pd.to_numeric(typed["strategic_fit"], errors="coerce").astype("Int64")
+    return typed

@@ -15,12 +15,13 @@ from sqlalchemy import Engine, text
 from lib import models
 from lib.auth import ROLES, Actor, add_user
 from lib.config import database_url
-from lib.db import make_engine, migrate, read_setting
+from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
 from lib.demo import DemoSpec, load_demo
 from lib.importer import ImportRejected, import_files
 from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
-from lib.portfolio import Filters, load_portfolio
+from lib.portfolio import Filters, PortfolioData
 from lib.quarters import parse_quarter, shift_quarter
+from lib.snapshot import cached_portfolio
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
 
@@ -91,11 +92,17 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"Imported {summary.describe()}")
+    _portfolio(engine)
     return 0
 
 
+def _portfolio(engine: Engine) -> PortfolioData:
+    as_of = read_setting(engine, "data_as_of")
+    return cached_portfolio(engine, data_versions(engine)[FACTS], dt.datetime.fromisoformat(as_of) if as_of else None)
+
+
 def _kpis(engine: Engine, args: argparse.Namespace) -> int:
-    data = load_portfolio(engine)
+    data = _portfolio(engine)
     quarter = args.quarter or data.last_quarter
     if quarter is None:
         print("The database holds no revenue yet: import some or run `python -m lib demo`.", file=sys.stderr)

@@ -184,6 +184,12 @@ def _typed_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
     """The same column types whichever driver read them: dates as dates, fit as a nullable integer."""
     typed = accounts.reset_index(drop=True).copy()
     for column in ("customer_since", "churned_on"):
-        typed[column] = pd.to_datetime(typed[column], errors="coerce").dt.date
+        typed[column] = as_dates(typed[column])
     typed["strategic_fit"] = pd.to_numeric(typed["strategic_fit"], errors="coerce").astype("Int64")
     return typed
+
+
+def as_dates(values: pd.Series) -> pd.Series:
+    """Dates as datetime.date objects, None where missing (whatever the driver returned)."""
+    parsed = pd.to_datetime(values, errors="coerce")
+    return pd.Series(parsed.dt.date.astype(object), index=values.index).where(parsed.notna(), None)

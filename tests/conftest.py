@@ -8,6 +8,7 @@ TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +17,13 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from lib.auth import Actor
-from lib.db import make_engine, migrate
-from lib.demo import DemoSpec, load_demo
-from lib.importer import import_files
+# Portfolio snapshots of test databases go to a throwaway folder (set before lib.snapshot is imported).
+os.environ.setdefault("KEYSTONE_CACHE_DIR", tempfile.mkdtemp(prefix="keystone-cache-"))
+
+from lib.auth import Actor  # noqa: E402
+from lib.db import make_engine, migrate  # noqa: E402
+from lib.demo import DemoSpec, load_demo  # noqa: E402
+from lib.importer import import_files  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

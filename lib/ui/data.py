@@ -18,8 +18,9 @@ from sqlalchemy import Engine
 from lib.config import database_url
 from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
 from lib.kpis import DEFAULT_GROSS_MARGIN, PortfolioOverview, account_table, kpi_accounts, portfolio_overview
-from lib.portfolio import Filters, PortfolioData, load_portfolio
+from lib.portfolio import Filters, PortfolioData
 from lib.setup import ensure_initialized
+from lib.snapshot import cached_portfolio
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -56,7 +57,7 @@ def versions() -> dict[str, int]:
 def _portfolio_for(url: str, facts_version: int) -> PortfolioData:
     current = _engine_for(url)
     as_of = read_setting(current, "data_as_of")
-    return load_portfolio(current, dt.datetime.fromisoformat(as_of) if as_of else None)
+    return cached_portfolio(current, facts_version, dt.datetime.fromisoformat(as_of) if as_of else None)
 
 
 def portfolio() -> PortfolioData:

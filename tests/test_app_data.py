@@ -1,0 +1,65 @@
+"""AppTest: the Data page imports for an admin, lists every problem of a bad file, and is closed to others."""
+
+import pytest
+from sqlalchemy import text
+
+from lib.db import make_engine
+from tests.conftest import FIXTURES, app_test
+
+DATA_PAGE = "pages/data.py"
+
+
+def accounts_in(url: str) -> int:
+    with make_engine(url).connect() as connection:
+        return connection.execute(text("SELECT COUNT(*) FROM accounts")).scalar()
+
+
+def upload(at, *files: tuple[str, bytes]):
+    at.get("file_uploader")[0].set_value([(name, content, "text/csv") for name, content in files])
+    at.button(key="FormSubmitter:data_import_form-Import").click().run()
+    return at
+
+
+def test_an_admin_imports_and_the_portfolio_shows_it(demo_copy_url):
+    at = app_test(demo_copy_url, "admin", DATA_PAGE)
+    assert not at.exception and at.title[0].value == "Data"
+    before = accounts_in(demo_copy_url)
+    new = b"account_id,name,segment\nNEW-1,Newco One,Enterprise\nNEW-2,Newco Two,SMB\n"
+    revenue = b"account_id,quarter,revenue\nNEW-1,2026Q3,5000000\n"
+    upload(at, ("accounts.csv", new), ("revenue.csv", revenue))
+    assert not at.exception
+    assert any("Imported 2 file(s)" in s.value for s in at.success), [e.value for e in at.error]
+    assert accounts_in(demo_copy_url) == before + 2
+    at.switch_page("pages/portfolio.py").run()
+    assert "152 accounts" in at.caption[0].value  # 150 demo accounts + 2: the caches saw the import
+
+
+def test_a_bad_file_lists_every_problem_and_changes_nothing(demo_copy_url):
+    at = app_test(demo_copy_url, "admin", DATA_PAGE)
+    before = accounts_in(demo_copy_url)
+    upload(
+        at,
+        ("accounts.csv", b"account_id,name,strategic_fit\nX1,,9\nX1,Dup,2\n"),
+        ("revenue.csv", (FIXTURES / "portfolio" / "revenue.csv").read_bytes()),
+    )
+    assert not at.exception
+    assert "Nothing was imported" in at.error[0].value
+    problems = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert len(problems) >= 3 and set(problems.columns) == {"file", "row", "column", "reason"}
+    assert accounts_in(demo_copy_url) == before
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_others_have_no_data_page(demo_url, role):
+    at = app_test(demo_url, role)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(DATA_PAGE)
+
+
+def test_a_session_that_loses_the_admin_role_loses_the_upload(demo_url):
+    at = app_test(demo_url, "admin", DATA_PAGE)
+    assert at.get("file_uploader")
+    at.session_state["user"] = type(at.session_state["user"])("admin", "viewer")
+    at.run()
+    assert not at.exception
+    assert not at.get("file_uploader")

@@ -1,0 +1,76 @@
+"""The command line: demo, import, kpis (equal to the page), export, users."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lib import format as fmt
+from lib.db import make_engine
+from lib.kpis import KPI_ORDER, portfolio_kpis
+from lib.portfolio import Filters, load_portfolio
+from tests.conftest import FIXTURES, ROOT, app_test
+
+
+def cli(*args: str, db: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lib", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=300
+    )
+
+
+def test_import_then_kpis_json_is_the_hand_computed_portfolio(db_url):
+    files = [str(FIXTURES / "portfolio" / f) for f in ("accounts.csv", "revenue.csv", "surveys.csv")]
+    loaded = cli("import", *files, db=db_url)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "accounts: 5 rows (5 new, 0 updated)" in loaded.stdout
+    out = json.loads(cli("kpis", "--quarter", "2026Q2", "--format", "json", db=db_url).stdout)
+    assert out["quarter"] == "2026Q2" and out["base_quarter"] == "2025Q2"
+    assert out["revenue"] == 460.0 and out["nrr"] == pytest.approx(0.84) and out["csat"] == 0.5
+    base_q1 = json.loads(cli("kpis", "--quarter", "2026Q2", "--base-quarter", "2026Q1", "--format", "json", db=db_url).stdout)
+    assert base_q1["base_quarter"] == "2026Q1" and base_q1["logo_retention"] == 1.0
+    empty = json.loads(cli("kpis", "--quarter", "2026Q1", "--format", "json", db=db_url).stdout)
+    assert empty["nrr"] is None  # printed as null
+
+
+def test_a_rejected_import_exits_non_zero_and_lists_the_problems(db_url):
+    cli("import", str(FIXTURES / "portfolio" / "accounts.csv"), db=db_url)
+    bad = ROOT / "tests" / "fixtures" / "bad_revenue.csv"
+    bad.write_text("account_id,quarter,revenue\nA,2026Q3,lots\nZZ,2026Q3,1\n")
+    try:
+        result = cli("import", str(bad), db=db_url)
+    finally:
+        bad.unlink()
+    assert result.returncode == 1
+    assert "bad_revenue.csv, row 2, column revenue: text where a number belongs" in result.stderr
+    assert "bad_revenue.csv, row 3, column account_id: unknown account 'ZZ'" in result.stderr
+
+
+def test_kpis_json_equals_what_the_portfolio_page_shows(demo_url):
+    out = json.loads(cli("kpis", "--quarter", "2026Q3", "--format", "json", db=demo_url).stdout)
+    at = app_test(demo_url)
+    shown = {m.label: m.value for m in at.metric}
+    from lib.ui.cards import SHORT_LABELS
+
+    kpis = portfolio_kpis(load_portfolio(make_engine(demo_url)), Filters("2026Q3"))
+    for key in KPI_ORDER:
+        label = SHORT_LABELS.get(key, kpis[key].label)
+        assert shown[label] == fmt.value(kpis[key].unit, out[key]), key
+
+
+def test_demo_and_export(db_url, tmp_path):
+    built = cli("demo", "--accounts", "25", "--quarters", "4", "--seed", "5", "--end", "2026Q2", db=db_url)
+    assert built.returncode == 0 and "25 accounts, 2025Q3..2026Q2" in built.stdout
+    exported = cli("export", str(tmp_path / "out"), db=db_url)
+    assert exported.returncode == 0
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"accounts.csv", "revenue.csv", "review_notes.csv", "review_note_revisions.csv", "audit_log.csv"} <= names
+    assert "users.csv" not in names  # password hashes stay in the database
+
+
+def test_users_add_asks_for_the_password_twice(db_url):
+    # getpass reads the terminal; without one it falls back to stdin, which lets the test answer.
+    added = cli("users", "add", "dana", "--role", "editor", db=db_url, stdin="a long password\na long password\n")
+    assert added.returncode == 0, added.stderr
+    differ = cli("users", "add", "eve", "--role", "viewer", db=db_url, stdin="one password\nanother one\n")
+    assert differ.returncode == 1 and "differ" in differ.stderr

@@ -24,7 +24,7 @@ from lib.auth import Actor, require_role
 from lib.db import FACTS, bump_version, mark_data_as_of, utc_now, write_session
 from lib.quarters import parse_quarter
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # also server.maxUploadSize in .streamlit/config.toml
 MAX_PROBLEMS_LISTED = 200
 CHUNK_ROWS = 5_000
 

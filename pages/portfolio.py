@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from lib import charts
 from lib.kpis import BREAKDOWNS, KPI_ORDER, base_quarter
 from lib.ui.auth import require_user
 from lib.ui.cards import kpi_cards, money_columns
-from lib.ui.data import accounts_behind, accounts_csv, accounts_page, overview, portfolio
+from lib.ui.data import accounts_behind, accounts_csv, accounts_page, breakdown_figure, overview, portfolio, trend_figures
 from lib.ui.filters import current_filters, describe
 from lib.ui.tables import account_table
 from lib.ui.theme import is_presentation
@@ -28,10 +27,10 @@ kpi_cards(view.now, view.before, headline, accounts_behind(filters), per_row=3 i
 
 trends, by_group, table = st.tabs(["Trends", "Breakdown", "Accounts"], key="pf_tab")
 with trends:
-    left, middle, right = st.columns(3)
-    left.plotly_chart(charts.revenue_trend(view.trends, large), width="stretch", key="pf_revenue_trend")
-    middle.plotly_chart(charts.retention_trend(view.trends, large), width="stretch", key="pf_retention_trend")
-    right.plotly_chart(charts.nps_trend(view.trends, large), width="stretch", key="pf_nps_trend")
+    for column, figure, key in zip(
+        st.columns(3), trend_figures(filters, large), ("pf_revenue_trend", "pf_retention_trend", "pf_nps_trend")
+    ):
+        column.plotly_chart(figure, width="stretch", key=key)
 with by_group:
     by = (
         st.segmented_control("Break down by", BREAKDOWNS, default="segment", key="pf_breakdown", format_func=str.capitalize)
@@ -39,7 +38,7 @@ with by_group:
     )
     frame = view.breakdowns[by]
     chart, numbers = st.columns([2, 3])
-    chart.plotly_chart(charts.breakdown_bars(frame, by, large), width="stretch", key="pf_breakdown_chart")
+    chart.plotly_chart(breakdown_figure(filters, by, large), width="stretch", key="pf_breakdown_chart")
     numbers.dataframe(frame, hide_index=True, width="stretch", column_config=money_columns(frame), height=360)
 with table:
     sort_options = {

@@ -12,9 +12,11 @@ import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 
+from lib import charts
 from lib.config import database_url
 from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
 from lib.kpis import DEFAULT_GROSS_MARGIN, PortfolioOverview, account_table, kpi_accounts, portfolio_overview
@@ -105,3 +107,25 @@ def _kpi_accounts_for(url: str, facts_version: int, filters: Filters, key: str) 
 
 def accounts_behind(filters: Filters) -> Callable[[str], pd.DataFrame]:
     return lambda key: _kpi_accounts_for(_url(), versions()[FACTS], filters, key)
+
+
+# Plotly figures take far longer to build (validation) than to send; they are read-only once
+# built, so they are kept as objects (cache_resource) rather than pickled copies (cache_data).
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _trend_figures_for(url: str, facts_version: int, filters: Filters, margin: float, large: bool) -> tuple[go.Figure, ...]:
+    trends = _overview_for(url, facts_version, filters, margin).trends
+    return charts.revenue_trend(trends, large), charts.retention_trend(trends, large), charts.nps_trend(trends, large)
+
+
+def trend_figures(filters: Filters, large: bool) -> tuple[go.Figure, ...]:
+    """Revenue, NRR/GRR and NPS over all quarters, for the filters."""
+    return _trend_figures_for(_url(), versions()[FACTS], filters, gross_margin(), large)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _breakdown_figure_for(url: str, facts_version: int, filters: Filters, margin: float, by: str, large: bool) -> go.Figure:
+    return charts.breakdown_bars(_overview_for(url, facts_version, filters, margin).breakdowns[by], by, large)
+
+
+def breakdown_figure(filters: Filters, by: str, large: bool) -> go.Figure:
+    return _breakdown_figure_for(_url(), versions()[FACTS], filters, gross_margin(), by, large)

@@ -48,7 +48,7 @@ def retention_trend(trends: pd.DataFrame, large: bool = False) -> go.Figure:
         )
     figure.add_hline(y=1.0, line={"color": "#999", "width": 1})
     figure.update_yaxes(tickformat=".0%")
-    return style(figure, "Net and gross revenue retention", large)
+    return style(figure, "NRR and GRR", large)
 
 
 def nps_trend(trends: pd.DataFrame, large: bool = False) -> go.Figure:

@@ -276,7 +276,11 @@ def _people(rng: np.random.Generator, count: int) -> list[str]:
 
 
 def _owner_names(count: int) -> list[str]:
-    names = [f"{f} {ln}" for ln in LAST_NAMES for f in FIRST_NAMES]
+    # Walk first and last names at different strides, so that neighbours share neither.
+    names = [
+        f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7 + i // len(FIRST_NAMES)) % len(LAST_NAMES)]}"
+        for i in range(len(FIRST_NAMES) * len(LAST_NAMES))
+    ]
     return [names[i % len(names)] + ("" if i < len(names) else f" {i // len(names) + 1}") for i in range(count)]
 
 
@@ -392,6 +396,14 @@ def _competitor_spend(rng: np.random.Generator, revenue: pd.DataFrame, count: in
     split = weights[account_index] * drift
     split /= np.maximum(split.sum(axis=1, keepdims=True), 1e-12)
     spend = open_wallet[:, None] * attributed[account_index][:, None] * split
+    # A few account-quarters report more competitor spend than the wallet leaves (a double-counted
+    # invoice, a stale estimate): the data problems the Share of wallet page flags. Drawn from a
+    # spawned generator, so every other table of the demo stays as it was.
+    (problems,) = rng.spawn(1)
+    overflow = problems.random(len(with_wallet)) < 0.004
+    spend[overflow] *= (1.0 + problems.uniform(0.15, 0.6, int(overflow.sum())))[:, None] / attributed[account_index][overflow][
+        :, None
+    ]
     row, slot = np.nonzero(mask[account_index])
     competitor_index = chosen[account_index[row], slot]
     frame = pd.DataFrame(

@@ -46,6 +46,7 @@ class PortfolioData:
     stakeholder_count: np.ndarray  # (accounts,)
     data_as_of: dt.datetime | None = None
     _positions: dict[str, int] = field(default_factory=dict)
+    _masks: dict[tuple, np.ndarray] = field(default_factory=dict)
 
     def column(self, quarter: str) -> int | None:
         """The column of a quarter, or None when the data does not cover it."""
@@ -58,12 +59,18 @@ class PortfolioData:
         return self.quarters[-1] if self.quarters else None
 
     def mask(self, filters: Filters) -> np.ndarray:
-        """Accounts inside the segment, region and owner filters."""
-        keep = np.ones(len(self.accounts), dtype=bool)
-        for column, chosen in (("segment", filters.segments), ("region", filters.regions), ("owner", filters.owners)):
-            if chosen:
-                keep &= self.accounts[column].isin(chosen).to_numpy()
-        return keep
+        """Accounts inside the segment, region and owner filters (read-only; remembered per filter)."""
+        key = (filters.segments, filters.regions, filters.owners)
+        if key not in self._masks:
+            keep = np.ones(len(self.accounts), dtype=bool)
+            for column, chosen in zip(("segment", "region", "owner"), key):
+                if chosen:
+                    keep &= self.accounts[column].isin(chosen).to_numpy()
+            keep.flags.writeable = False
+            if len(self._masks) > 64:
+                self._masks.clear()
+            self._masks[key] = keep
+        return self._masks[key]
 
     def choices(self, column: str) -> list[str]:
         return sorted(v for v in self.accounts[column].dropna().unique().tolist() if v)

@@ -17,11 +17,10 @@ large = is_presentation()
 as_of = portfolio().data_as_of
 
 st.title("Portfolio")
-st.caption(
-    f"{filters.quarter} against {base_quarter(filters)} · {describe(filters)} · {view.accounts_in_filter:,} accounts"
-    + (f" · data as of {as_of:%Y-%m-%d %H:%M} UTC" if as_of else "")
-    + " · changes against the previous quarter"
-)
+details = [f"{filters.quarter} against {base_quarter(filters)}", describe(filters), f"{view.accounts_in_filter:,} accounts"]
+if not large:
+    details += [f"data as of {as_of:%Y-%m-%d %H:%M} UTC" if as_of else "no import yet", "changes against the previous quarter"]
+st.caption(" · ".join(details))
 headline = ("revenue", "nrr", "grr", "logo_retention", "nps", "share_of_wallet") if large else KPI_ORDER
 kpi_cards(view.now, view.before, headline, accounts_behind(filters), per_row=3 if large else 7, key_prefix="pf")
 
@@ -39,7 +38,9 @@ with by_group:
     frame = view.breakdowns[by]
     chart, numbers = st.columns([2, 3])
     chart.plotly_chart(breakdown_figure(filters, by, large), width="stretch", key="pf_breakdown_chart")
-    numbers.dataframe(frame, hide_index=True, width="stretch", column_config=money_columns(frame), height=360)
+    numbers.dataframe(
+        frame, hide_index=True, width="stretch", column_config=money_columns(frame), height="auto" if len(frame) < 12 else 400
+    )
 with table:
     sort_options = {
         "revenue": "Revenue",

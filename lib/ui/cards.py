@@ -89,6 +89,7 @@ def _input_text(name: str, value: float | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
 
 
+COLUMN_LABELS = {"nrr": "NRR", "grr": "GRR", "nps": "NPS", "csat": "CSAT", "external_id": "Account ID"}
 MONEY_COLUMNS = {"revenue", "base_revenue", "wallet", "whitespace", "movement", "annual_revenue", "spend"}
 RATE_COLUMNS = {"change", "share_of_wallet", "revenue_share", "nrr", "grr", "logo_retention", "competitor_share"}
 
@@ -97,7 +98,7 @@ def money_columns(frame: pd.DataFrame) -> dict:
     """Column formats for a frame: money compact, rates as percent, names readable."""
     config: dict = {}
     for column in frame.columns:
-        label = column.replace("_", " ").capitalize()
+        label = COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
         if column in MONEY_COLUMNS:
             config[column] = st.column_config.NumberColumn(label, format="compact")
         elif column in RATE_COLUMNS:

@@ -8,7 +8,10 @@ rerun, so a write through any app server shows on the next rerun of all of them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import threading
 from collections.abc import Callable
 
 import pandas as pd
@@ -30,7 +33,24 @@ def _engine_for(url: str) -> Engine:
     engine = make_engine(url)
     migrate(engine)
     ensure_initialized(engine)
+    # Load the portfolio while the first visitor is still typing their password.
+    threading.Thread(target=_warm_portfolio, args=(url, engine), daemon=True, name="keystone-warm").start()
     return engine
+
+
+class _QuietWarmThread(logging.Filter):
+    """The warm-up runs outside any script run on purpose; Streamlit's warning about it is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return threading.current_thread().name != "keystone-warm"
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietWarmThread())
+
+
+def _warm_portfolio(url: str, engine: Engine) -> None:
+    with contextlib.suppress(Exception):  # warming is only an optimisation; the page loads it anyway
+        _portfolio_for(url, data_versions(engine)[FACTS])
 
 
 def engine() -> Engine:

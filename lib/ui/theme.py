@@ -21,9 +21,9 @@ html, body, [class*="st-"] { color: #000; }
 h1 { font-size: 2.6rem !important; }
 h2, h3 { font-size: 2rem !important; }
 p, li, label, .stMarkdown { font-size: 1.25rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.8rem !important; font-weight: 700 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 2.8rem !important; font-weight: 700 !important; line-height: 1.2 !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; font-weight: 600 !important; }
-[data-testid="stMetricDelta"] { font-size: 1.2rem !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p { font-size: 1.2rem !important; }
 [data-testid="stVerticalBlockBorderWrapper"] { border-color: #000 !important; }
 [data-testid="stCaptionContainer"] { color: #222 !important; font-size: 1.1rem !important; }
 .ks-detail { display: none !important; }
@@ -32,8 +32,8 @@ p, li, label, .stMarkdown { font-size: 1.25rem !important; }
 _COMPACT_CSS = """
 <style>
 .block-container { padding-top: 2rem !important; padding-bottom: 1rem !important; padding-left: 2rem !important; padding-right: 2rem !important; }
-[data-testid="stMetricValue"] { font-size: 1.45rem !important; }
-[data-testid="stMetricDelta"] { font-size: 0.8rem !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 1.45rem !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p { font-size: 0.8rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 0.82rem !important; }
 h1 { padding-bottom: 0.2rem !important; }
 </style>

@@ -1,9 +1,201 @@
-"""Placeholder until its issue lands."""
+"""Account 360: one account on one screen: profile, revenue and wallet, competitors, KPIs,
+key-account status, people and meetings, every quarter's review note, open action items."""
 
 import streamlit as st
 
+from lib import format as fmt
+from lib.account360 import account_kpis, revenue_wallet_figure, wallet_split_figure
+from lib.notes import Note
+from lib.quarters import shift_quarter
+from lib.ui.account360 import (
+    account_search,
+    account_view,
+    current_account,
+    key_account,
+    key_account_badge,
+    notes_of,
+    open_in_account_360,
+    open_items_of,
+)
 from lib.ui.auth import require_user
+from lib.ui.data import accounts_page
+from lib.ui.filters import current_filters
+from lib.ui.notes import (
+    can_edit,
+    highlight_overdue,
+    note_caption,
+    note_styles,
+    open_note,
+    show_markdown,
+    unsaved_banner,
+    unsaved_guard,
+)
+from lib.ui.notes import current_note as note_of
+from lib.ui.tables import account_table
+from lib.ui.theme import is_presentation
 
-require_user()
-st.title("account_360".replace("_", " ").title())
-st.info("This page is being built.")
+user = require_user()
+filters = current_filters()
+large = is_presentation()
+account_id = current_account()
+
+heading, search = st.columns([3, 2], vertical_alignment="bottom")
+with search:
+    account_search("a360", open_in_account_360)
+view = account_view(account_id, filters.quarter) if account_id is not None else None
+
+if view is None:
+    heading.title("Account 360")
+    st.info("Find an account by name above, or open one from the largest accounts below.", icon=":material/search:")
+    rows, total = accounts_page(filters, "revenue", limit=10)
+    account_table(rows, key="a360_top_accounts")
+    st.stop()
+
+profile = view.profile
+st.query_params["account"] = profile.external_id
+status = key_account(profile.id, filters)
+with heading:
+    st.title(profile.name)
+    st.caption(
+        " · ".join(
+            str(part)
+            for part in (
+                profile.external_id,
+                profile.segment,
+                profile.industry,
+                profile.region,
+                f"owner {profile.owner}" if profile.owner else None,
+                f"customer since {profile.customer_since:%Y}" if profile.customer_since else None,
+                f":red[churned {profile.churned_on}]" if profile.churned_on else None,
+                f"strategic fit {profile.strategic_fit}/5" if profile.strategic_fit else None,
+            )
+            if part
+        )
+    )
+    key_account_badge(status)
+unsaved_banner(key_prefix="a360")
+
+now = account_kpis(view, filters.quarter)
+before = account_kpis(view, shift_quarter(filters.quarter, -1))
+shown = (
+    ("revenue", "yoy_growth", "share_of_wallet", "nps")
+    if large
+    else ("revenue", "yoy_growth", "share_of_wallet", "whitespace", "nps", "csat")
+)
+for column, key in zip(st.columns(len(shown)), shown):
+    kpi = now[key]
+    with column.container(border=True, key=f"a360_kpi_{key}"):
+        st.metric(kpi.label, fmt.value(kpi.unit, kpi.value), fmt.change(kpi.unit, kpi.value, before[key].value), help=kpi.formula)
+st.caption(
+    f"{filters.quarter} · changes against {shift_quarter(filters.quarter, -1)} · growth against {shift_quarter(filters.quarter, -4)}"
+)
+money_tab, people_tab, notes_tab, items_tab = st.tabs(
+    ["Revenue and wallet", "People", "Review notes", "Action items"], key="a360_tab"
+)
+
+with money_tab:
+    trend_col, split_col = st.columns([3, 2] if not large else [1, 1])
+    trend_col.plotly_chart(revenue_wallet_figure(view.history, large), width="stretch", key="a360_trend")
+    if view.wallet_split.empty:
+        split_col.info(f"No wallet estimate for {filters.quarter}.", icon=":material/help:")
+    else:
+        split_col.plotly_chart(wallet_split_figure(view.wallet_split, filters.quarter, large), width="stretch", key="a360_split")
+        top = view.top_competitors
+        if not top.empty:
+            split_col.caption(
+                "Top competitors: "
+                + ", ".join(f"{r.name} {fmt.money(r.spend)} ({fmt.rate(r.share_of_wallet, 0)})" for r in top.itertuples())
+            )
+
+with people_tab:
+    if view.single_threaded:
+        st.warning(
+            f"Single-threaded: in the 90 days to {view.as_of}, meetings touched {view.people_touched_90d} of "
+            f"{len(view.stakeholders)} stakeholders.",
+            icon=":material/person_alert:",
+        )
+    people_col, meetings_col = st.columns([3, 2])
+    people_col.dataframe(
+        view.stakeholders,
+        hide_index=True,
+        width="stretch",
+        height=300,
+        key="a360_stakeholders",
+        column_config={
+            "name": "Stakeholder",
+            "title": "Title",
+            "level": "Level",
+            "role": "Role",
+            "our_owner": "Our owner",
+            "last_contact": st.column_config.DateColumn("Last contact"),
+            "contacts_90d": st.column_config.NumberColumn("90 days", help="Contacts in the 90 days to the quarter's end"),
+        },
+    )
+    meetings_col.dataframe(
+        view.interactions,
+        hide_index=True,
+        width="stretch",
+        height=300,
+        key="a360_interactions",
+        column_config={
+            "date": st.column_config.DateColumn("Date"),
+            "stakeholder": "With",
+            "our_person": "Ours",
+            "channel": "Channel",
+        },
+    )
+
+with notes_tab:
+    notes = notes_of(profile.id)
+    current = note_of(profile.id, filters.quarter)
+    action = "Edit" if can_edit(user) else "Open"
+    if not current.exists:
+        st.button(
+            f"{'Write' if can_edit(user) else 'Open'} the {filters.quarter} note",
+            key="a360_write_note",
+            icon=":material/edit_note:",
+            on_click=open_note,
+            args=(profile.id, filters.quarter),
+        )
+    if notes.empty:
+        st.caption("No review notes for this account yet.")
+    for position, note in enumerate(notes.itertuples(index=False)):
+        title = f"{note.quarter} · version {note.version} · {note.updated_by}"
+        with st.expander(title, expanded=position == 0), st.container(key=f"a360_note_{note.quarter}"):
+            show_markdown(note.body)
+            caption_col, button_col = st.columns([4, 1], vertical_alignment="center")
+            caption_col.caption(
+                note_caption(Note(profile.id, note.quarter, note.body, note.version, note.updated_by, note.updated_at))
+            )
+            button_col.button(
+                f"{action} in Review notes",
+                key=f"a360_open_note_{note.quarter}",
+                icon=":material/edit_note:",
+                on_click=open_note,
+                args=(profile.id, note.quarter),
+                width="stretch",
+            )
+
+with items_tab:
+    items = open_items_of(profile.id)
+    if items.empty:
+        st.caption("No open action items.")
+    else:
+        late = int(items["days_overdue"].notna().sum())
+        st.caption(f"{len(items)} open, {late} overdue (marked).")
+        st.dataframe(
+            highlight_overdue(items.drop(columns=["status"])),
+            hide_index=True,
+            width="stretch",
+            key="a360_items",
+            column_config={
+                "quarter": "Review",
+                "text": st.column_config.TextColumn("Action item", width="large"),
+                "owner": "Owner",
+                "due": st.column_config.DateColumn("Due"),
+                "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
+            },
+        )
+
+note_styles()
+unsaved_guard()

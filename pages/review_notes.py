@@ -1,9 +1,109 @@
-"""Placeholder until its issue lands."""
+"""Review notes: the quarter's note of an account (read, or edit with a live preview beside last
+quarter's), its action items, the note's history, open items across the portfolio, exports."""
+
+import datetime as dt
 
 import streamlit as st
 
+from lib.quarters import shift_quarter
+from lib.ui.account360 import account_search, account_view
 from lib.ui.auth import require_user
+from lib.ui.data import portfolio
+from lib.ui.notes import (
+    can_edit,
+    choose_quarter,
+    current_account,
+    current_note,
+    draft_key,
+    export_panel,
+    handle_save_request,
+    history_panel,
+    items_editor,
+    items_table,
+    note_caption,
+    note_editor,
+    note_quarters,
+    note_styles,
+    open_items_panel,
+    pick_account,
+    show_flash,
+    show_markdown,
+    unsaved_banner,
+    unsaved_guard,
+)
+from lib.ui.theme import is_presentation
 
-require_user()
-st.title("review_notes".replace("_", " ").title())
-st.info("This page is being built.")
+user = require_user()
+handle_save_request(user)  # before anything is drawn: a refused save (wrong role, conflict) shows at once
+large = is_presentation()
+
+title_col, search_col, quarter_col = st.columns([2, 3, 1], vertical_alignment="bottom")
+with search_col:
+    account_search("notes", pick_account)
+with quarter_col:
+    quarter = choose_quarter(note_quarters(portfolio().quarters, dt.date.today()), dt.date.today())
+account_id = current_account()
+view = account_view(account_id, quarter) if account_id is not None else None
+title_col.title("Review notes")
+if view is not None:
+    st.query_params.update({"account": view.profile.external_id, "quarter": quarter})
+    st.caption(f"**{view.profile.name}** · {view.profile.external_id} · {quarter} review · owner {view.profile.owner or '—'}")
+unsaved_banner(exclude=draft_key(account_id, quarter) if account_id is not None else None)
+show_flash()
+note_styles()
+
+if view is None:
+    st.info("Find an account above to read or write its review note.", icon=":material/search:")
+    open_tab, export_tab = st.tabs(["Open action items", "Export"], key="notes_tab_portfolio")
+    with open_tab:
+        open_items_panel()
+    with export_tab:
+        export_panel(quarter)
+    unsaved_guard()
+    st.stop()
+
+name = view.profile.name
+previous = shift_quarter(quarter, -1)
+note_tab, items_tab, history_tab, open_tab, export_tab = st.tabs(
+    ["Note", "Action items", "History", "Open items, all accounts", "Export"], key="notes_tab"
+)
+with note_tab:
+    left, right = st.columns(2)
+    if can_edit(user):
+        with left:
+            text = note_editor(account_id, name, quarter, height=300 if large else 330)
+        preview_tab, previous_tab = right.tabs(["Preview", f"{previous} note"], key="notes_side_tab")
+        with preview_tab.container(height=400 if large else 420, border=True, key="notes_preview"):
+            show_markdown(text, empty="_The note is empty._")
+    else:
+        note = current_note(account_id, quarter)
+        with left:
+            st.markdown(f"**{quarter}**")
+            with st.container(height=420, border=True, key="notes_current"):
+                show_markdown(note.body, empty=f"_No note for {quarter} yet._")
+            st.caption(note_caption(note))
+        previous_tab = right.container()
+    with previous_tab:
+        earlier = current_note(account_id, previous)
+        if not can_edit(user):
+            st.markdown(f"**{previous}** (for context)")
+        with st.container(height=400 if can_edit(user) else 420, border=True, key="notes_previous"):
+            show_markdown(earlier.body, empty=f"_No note for {previous}._")
+        st.caption(note_caption(earlier))
+
+with items_tab:
+    if can_edit(user):
+        items_editor(user, account_id, quarter)
+    else:
+        items_table(account_id, quarter)
+
+with history_tab:
+    history_panel(user, account_id, quarter)
+
+with open_tab:
+    open_items_panel()
+
+with export_tab:
+    export_panel(quarter)
+
+unsaved_guard()

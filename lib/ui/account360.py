@@ -1,0 +1,147 @@
+"""Account 360 in the browser: account search, cached single-account loaders, the key-account status.
+
+Caches are keyed on the database URL, the data version of what they hold (facts, notes,
+criteria) and their arguments, so a write anywhere shows on the next rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from lib.account360 import (
+    AccountView,
+    KeyAccountBasis,
+    KeyAccountStatus,
+    find_by_external_id,
+    key_account_basis,
+    key_account_status,
+    load_account,
+    search_accounts,
+)
+from lib.action_items import account_open_items
+from lib.db import CRITERIA, FACTS, NOTES
+from lib.markdown_safe import safe_markdown
+from lib.notes import account_notes
+from lib.portfolio import Filters
+from lib.ui.data import engine, portfolio, versions
+
+ACCOUNT_KEY = "a360_account_id"  # set by every account table (lib.ui.tables) to open an account here
+
+
+def _url() -> str:
+    return engine().url.render_as_string(hide_password=False)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _view_for(url: str, facts_version: int, account_id: int, quarter: str, today: dt.date) -> AccountView | None:
+    return load_account(engine(), account_id, quarter, today)
+
+
+def account_view(account_id: int, quarter: str) -> AccountView | None:
+    return _view_for(_url(), versions()[FACTS], int(account_id), quarter, dt.date.today())
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _search_for(url: str, facts_version: int, query: str) -> tuple[pd.DataFrame, int]:
+    return search_accounts(portfolio().accounts, query)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Qualifying the key accounts…")
+def _basis_for(url: str, facts_version: int, criteria_version: int, filters: Filters) -> KeyAccountBasis:
+    # A resource, not data: the results cover every account and are read, never changed.
+    return key_account_basis(engine(), portfolio(), filters)
+
+
+def key_account(account_id: int, filters: Filters) -> KeyAccountStatus:
+    current = versions()
+    return key_account_status(_basis_for(_url(), current[FACTS], current[CRITERIA], filters), int(account_id))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _notes_for(url: str, notes_version: int, account_id: int) -> pd.DataFrame:
+    return account_notes(engine(), account_id)
+
+
+def notes_of(account_id: int) -> pd.DataFrame:
+    """Every quarter's review note of the account, newest first."""
+    return _notes_for(_url(), versions()[NOTES], int(account_id))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _open_items_for(url: str, notes_version: int, account_id: int, today: dt.date) -> pd.DataFrame:
+    return account_open_items(engine(), account_id, today)
+
+
+def open_items_of(account_id: int) -> pd.DataFrame:
+    return _open_items_for(_url(), versions()[NOTES], int(account_id), dt.date.today())
+
+
+def account_from_url() -> int | None:
+    """The account named in the address (?account=ACC-000123), so a reload or a shared link opens it again."""
+    external_id = st.query_params.get("account")
+    return find_by_external_id(engine(), external_id) if external_id else None
+
+
+def current_account() -> int | None:
+    """The account Account 360 shows: the last one opened in this session, else the one in the address."""
+    if st.session_state.get(ACCOUNT_KEY) is None:
+        st.session_state[ACCOUNT_KEY] = account_from_url()
+    return st.session_state.get(ACCOUNT_KEY)
+
+
+def account_search(prefix: str, on_pick: Callable[[int], None]) -> None:
+    """A text search over names and account ids that lists the matches to pick from (fine at 100,000 accounts)."""
+    search_col = match_col = st.container()
+    query = search_col.text_input(
+        "Find an account",
+        key=f"{prefix}_search",
+        placeholder="Part of a name or an account id",
+        icon=":material/search:",
+    )
+    if not (query or "").strip():
+        return
+    matches, total = _search_for(_url(), versions()[FACTS], query.strip())
+    if matches.empty:
+        match_col.caption(f"No account matches “{query.strip()}”.")
+        return
+    labels = {int(r.id): f"{r.name} · {r.external_id}" for r in matches.itertuples(index=False)}
+    shown = f"{total:,} matches" if total <= len(matches) else f"{total:,} matches, the first {len(matches)}"
+    match_col.selectbox(
+        "1 match" if total == 1 else shown,
+        options=list(labels),
+        index=None,
+        format_func=labels.get,
+        placeholder="Choose an account",
+        key=f"{prefix}_match",
+        on_change=_picked,
+        args=(prefix, on_pick),
+    )
+
+
+def _picked(prefix: str, on_pick: Callable[[int], None]) -> None:
+    chosen = st.session_state.get(f"{prefix}_match")
+    if chosen is None:
+        return
+    on_pick(int(chosen))
+    st.session_state[f"{prefix}_search"] = ""
+    st.session_state.pop(f"{prefix}_match", None)
+
+
+def open_in_account_360(account_id: int) -> None:
+    st.session_state[ACCOUNT_KEY] = int(account_id)
+
+
+def key_account_badge(status: KeyAccountStatus) -> None:
+    """One line: key account, near miss or not, the score, and the criteria it was judged by."""
+    if not status.available:
+        st.markdown(f":gray-badge[:material/star_border: Key-account status: {status.message}]")
+        return
+    color = "green" if status.qualified else "orange" if status.near_miss else "gray"
+    score = f" · score {status.score:.0f}" if status.score is not None else ""
+    approved = f", approved by {status.approved_by} on {status.approved_at:%Y-%m-%d}" if status.approved_at else ""
+    criteria = safe_markdown(f"under “{status.criteria_name}”{approved}").replace("[", "\\[").replace("]", "\\]")
+    st.markdown(f":{color}-badge[:material/star: {status.label}{score}] :gray[{criteria}]")

@@ -25,7 +25,7 @@ from lib.portfolio import PortfolioData, as_dates, load_portfolio
 
 CACHE_DIR = Path(os.environ.get("KEYSTONE_CACHE_DIR", PROJECT_ROOT / "data" / "cache"))
 FORMAT = 1  # bump when the arrays of PortfolioData change
-_MATRICES = (
+MATRICES = (
     "revenue",
     "wallet",
     "wallet_confidence",
@@ -65,7 +65,7 @@ def cached_portfolio(
 def _write(path: Path, data: PortfolioData) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     accounts = data.accounts
-    arrays = {name: getattr(data, name) for name in _MATRICES}
+    arrays = {name: getattr(data, name) for name in MATRICES}
     arrays["quarters"] = np.array(data.quarters, dtype=str)
     arrays["account_id"] = accounts["id"].to_numpy(dtype=np.int64)
     for column in _TEXT:
@@ -112,5 +112,5 @@ def _read(path: Path) -> PortfolioData:
                 ]
             ],
             data_as_of=dt.datetime.fromisoformat(as_of) if as_of else None,
-            **{name: stored[name] for name in _MATRICES},
+            **{name: stored[name] for name in MATRICES},
         )

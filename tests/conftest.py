@@ -24,6 +24,7 @@ from lib.auth import Actor  # noqa: E402
 from lib.db import make_engine, migrate  # noqa: E402
 from lib.demo import DemoSpec, load_demo  # noqa: E402
 from lib.importer import import_files  # noqa: E402
+from lib.setup import ensure_initialized  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -87,35 +88,31 @@ def small_engine(engine: Engine) -> Engine:
     return engine
 
 
+def fill_with_demo(url: str) -> str:
+    """Migrate the database at url and load the test demo portfolio into it, as a first start would."""
+    current = make_engine(url)
+    migrate(current)
+    load_demo(current, TEST_DEMO)
+    ensure_initialized(current)
+    current.dispose()
+    return url
+
+
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One demo portfolio for the whole session: tests that only read share it."""
     url, drop = _new_database_url(tmp_path_factory.mktemp("demo"))
-    current = make_engine(url)
-    migrate(current)
-    load_demo(current, TEST_DEMO)
-    from lib.setup import ensure_initialized
-
-    ensure_initialized(current)
-    current.dispose()
-    yield url
+    yield fill_with_demo(url)
     drop()
 
 
 @pytest.fixture
 def demo_copy_url(db_url: str) -> str:
     """A demo portfolio of this test's own, for tests that write."""
-    current = make_engine(db_url)
-    migrate(current)
-    load_demo(current, TEST_DEMO)
-    from lib.setup import ensure_initialized
-
-    ensure_initialized(current)
-    current.dispose()
-    return db_url
+    return fill_with_demo(db_url)
 
 
-def app_test(url: str, role: str | None = "admin", page: str | None = None, monkeypatch: pytest.MonkeyPatch | None = None):
+def app_test(url: str, role: str | None = "admin", page: str | None = None):
     """An AppTest of app.py on the given database, logged in with the role (None: a visitor), run once."""
     from streamlit.testing.v1 import AppTest
 

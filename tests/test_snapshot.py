@@ -6,24 +6,14 @@ import pandas as pd
 from lib.db import FACTS, data_versions
 from lib.importer import import_files
 from lib.portfolio import load_portfolio
-from lib.snapshot import cached_portfolio, snapshot_path
+from lib.snapshot import MATRICES, cached_portfolio, snapshot_path
 from tests.conftest import ADMIN
 
 
 def assert_same(left, right) -> None:
     pd.testing.assert_frame_equal(left.accounts, right.accounts)
     assert left.quarters == right.quarters
-    for name in (
-        "revenue",
-        "wallet",
-        "wallet_confidence",
-        "nps_promoters",
-        "nps_detractors",
-        "nps_responses",
-        "csat_satisfied",
-        "csat_responses",
-        "stakeholder_count",
-    ):
+    for name in MATRICES:
         assert np.array_equal(getattr(left, name), getattr(right, name), equal_nan=True), name
 
 

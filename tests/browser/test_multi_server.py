@@ -24,7 +24,8 @@ def test_an_import_through_one_server_shows_on_the_next_rerun_of_another(browser
         admin = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
         log_in(admin, server_a.url, "admin", path="data")
         admin.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-            files=[{"name": "revenue.csv", "mimeType": "text/csv", "buffer": NEW_REVENUE}])
+            files=[{"name": "revenue.csv", "mimeType": "text/csv", "buffer": NEW_REVENUE}]
+        )
         admin.get_by_text("revenue.csv").first.wait_for()
         admin.get_by_role("button", name="Import").click()
         admin.get_by_text("Imported 1 file(s)").wait_for(timeout=60_000)

@@ -72,12 +72,12 @@ def search_accounts(accounts: pd.DataFrame, query: str, limit: int = SEARCH_LIMI
     if not needle:
         return accounts[columns].iloc[:0], 0
     names = accounts["name"].str.lower()
-    hit = (
-        names.str.contains(needle, regex=False) | accounts["external_id"].str.lower().str.contains(needle, regex=False)
-    ).to_numpy()
+    ids = accounts["external_id"].str.lower()
+    hit = (names.str.contains(needle, regex=False) | ids.str.contains(needle, regex=False)).to_numpy()
     found = accounts.loc[hit, columns]
-    hit_names = names[hit]
-    rank = np.where(hit_names == needle, 0, np.where(hit_names.str.startswith(needle), 1, 2))
+    hit_names, hit_ids = names[hit], ids[hit]
+    exact = (hit_names == needle) | (hit_ids == needle)
+    rank = np.where(exact, 0, np.where(hit_names.str.startswith(needle) | hit_ids.str.startswith(needle), 1, 2))
     ordered = found.assign(_rank=rank, _name=hit_names).sort_values(["_rank", "_name", "id"])
     return ordered.head(limit).drop(columns=["_rank", "_name"]).reset_index(drop=True), int(hit.sum())
 

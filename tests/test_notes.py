@@ -1,0 +1,283 @@
+"""Review notes: versioned saves, conflicts, restore, the diff and merge, exports, inert Markdown."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from lib.auth import PermissionDenied
+from lib.db import NOTES, data_versions
+from lib.markdown_safe import is_safe_url, safe_markdown
+from lib.models import Account, AuditLog, ReviewNote, ReviewNoteRevision
+from lib.notes import (
+    diff_stats,
+    export_csv,
+    export_markdown,
+    get_note,
+    quarter_action_items,
+    quarter_notes,
+    restore_revision,
+    revisions,
+    save_note,
+    three_way_merge,
+    unified_diff,
+)
+from tests.conftest import ADMIN, EDITOR, VIEWER
+
+Q = "2026Q2"
+
+
+def account_id(engine, external_id: str = "A") -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(Account.id).where(Account.external_id == external_id))
+
+
+def revision_rows(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(select(ReviewNoteRevision).order_by(ReviewNoteRevision.id)).all()]
+
+
+def audit_count(engine, action: str) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == action))
+
+
+def test_first_save_creates_version_one_with_revision_audit_and_a_new_data_version(small_engine):
+    a = account_id(small_engine)
+    before = data_versions(small_engine)[NOTES]
+    assert get_note(small_engine, a, Q).version == 0
+    result = save_note(small_engine, EDITOR, a, Q, "## Q2\n\nRenewal signed.", 0)
+    assert result.saved and result.changed and result.note.version == 1
+    note = get_note(small_engine, a, Q)
+    assert (note.body, note.version, note.updated_by) == ("## Q2\n\nRenewal signed.", 1, "editor")
+    history = revisions(small_engine, a, Q)
+    assert history[["version", "edited_by", "body"]].values.tolist() == [[1, "editor", "## Q2\n\nRenewal signed."]]
+    assert audit_count(small_engine, "save note") == 1
+    assert data_versions(small_engine)[NOTES] == before + 1
+
+
+def test_a_save_on_the_current_version_becomes_the_next_version(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "one", 0)
+    result = save_note(small_engine, ADMIN, a, Q, "one\ntwo", 1)
+    assert result.saved and result.note.version == 2 and result.note.updated_by == "admin"
+    assert revisions(small_engine, a, Q)["version"].tolist() == [2, 1]
+
+
+def test_the_second_of_two_saves_from_the_same_version_is_refused_with_both_texts(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "base line\n", 0)
+    first = save_note(small_engine, EDITOR, a, Q, "base line\nfirst editor\n", 1)
+    assert first.saved
+    history_before = revision_rows(small_engine)
+    notes_version = data_versions(small_engine)[NOTES]
+
+    second = save_note(small_engine, ADMIN, a, Q, "base line\nsecond editor\n", 1)
+
+    assert not second.saved and second.conflict
+    assert second.attempted == "base line\nsecond editor\n"  # the refused text comes back, not lost
+    assert (second.note.version, second.note.body, second.note.updated_by) == (2, "base line\nfirst editor\n", "editor")
+    assert second.base_version == 1 and second.base_body == "base line\n"
+    assert get_note(small_engine, a, Q).body == "base line\nfirst editor\n"  # nothing overwritten
+    assert revision_rows(small_engine) == history_before  # nothing added
+    assert audit_count(small_engine, "save note") == 2
+    assert data_versions(small_engine)[NOTES] == notes_version
+
+
+def test_keep_mine_after_a_conflict_saves_on_top_of_the_other_version(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "v1", 0)
+    save_note(small_engine, EDITOR, a, Q, "v2 by editor", 1)
+    refused = save_note(small_engine, ADMIN, a, Q, "mine", 1)
+    kept = save_note(small_engine, ADMIN, a, Q, refused.attempted, refused.note.version)
+    assert kept.saved and kept.note.version == 3
+    assert revisions(small_engine, a, Q)["body"].tolist() == ["mine", "v2 by editor", "v1"]
+
+
+def test_a_first_save_racing_an_existing_note_is_a_conflict(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "someone was first", 0)
+    late = save_note(small_engine, ADMIN, a, Q, "me too", 0)
+    assert late.conflict and late.note.body == "someone was first" and late.base_body == ""
+
+
+def test_saving_the_same_text_adds_no_version(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "same\r\ntext", 0)
+    again = save_note(small_engine, EDITOR, a, Q, "same\ntext", 1)
+    assert again.saved and not again.changed and again.note.version == 1
+    assert len(revisions(small_engine, a, Q)) == 1
+    assert get_note(small_engine, a, Q).body == "same\ntext"  # line breaks normalised
+
+
+def test_a_viewer_cannot_save_or_restore(small_engine):
+    a = account_id(small_engine)
+    with pytest.raises(PermissionDenied):
+        save_note(small_engine, VIEWER, a, Q, "forged", 0)
+    save_note(small_engine, EDITOR, a, Q, "real", 0)
+    with pytest.raises(PermissionDenied):
+        restore_revision(small_engine, VIEWER, a, Q, 1, 1)
+    with pytest.raises(PermissionDenied):
+        save_note(small_engine, None, a, Q, "nobody", 1)
+    assert get_note(small_engine, a, Q).body == "real"
+    assert audit_count(small_engine, "save note") == 1
+
+
+def test_bad_input_is_refused_before_anything_is_written(small_engine):
+    a = account_id(small_engine)
+    with pytest.raises(ValueError, match="at most"):
+        save_note(small_engine, EDITOR, a, Q, "x" * 50_001, 0)
+    with pytest.raises(ValueError, match="not a quarter"):
+        save_note(small_engine, EDITOR, a, "Q2-2026", "x", 0)
+    with pytest.raises(ValueError, match="no account"):
+        save_note(small_engine, EDITOR, 999_999, Q, "x", 0)
+    with small_engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(ReviewNote)) == 0
+
+
+def test_restore_adds_a_new_version_and_leaves_the_history_as_it_was(small_engine):
+    a = account_id(small_engine)
+    for version, body in enumerate(["first", "second", "third"]):
+        save_note(small_engine, EDITOR, a, Q, body, version)
+    history_before = revision_rows(small_engine)
+
+    result = restore_revision(small_engine, ADMIN, a, Q, 1, 3)
+
+    assert result.saved and result.note.version == 4 and result.note.body == "first"
+    assert revision_rows(small_engine)[:3] == history_before  # append-only: the old rows are untouched
+    assert revisions(small_engine, a, Q)["body"].tolist() == ["first", "third", "second", "first"]
+    assert audit_count(small_engine, "restore note") == 1
+
+
+def test_restore_from_a_stale_page_is_refused(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "first", 0)
+    save_note(small_engine, EDITOR, a, Q, "second", 1)
+    stale = restore_revision(small_engine, ADMIN, a, Q, 1, 1)  # the page still showed version 1 as newest
+    assert stale.conflict and stale.note.version == 2
+    with pytest.raises(ValueError, match="no version 9"):
+        restore_revision(small_engine, ADMIN, a, Q, 9, 2)
+
+
+def test_notes_are_kept_per_account_and_quarter(small_engine):
+    a, b = account_id(small_engine, "A"), account_id(small_engine, "B")
+    save_note(small_engine, EDITOR, a, Q, "A in Q2", 0)
+    save_note(small_engine, EDITOR, a, "2026Q1", "A in Q1", 0)
+    save_note(small_engine, EDITOR, b, Q, "B in Q2", 0)
+    assert get_note(small_engine, a, Q).body == "A in Q2"
+    assert get_note(small_engine, a, "2026Q1").body == "A in Q1"
+    assert get_note(small_engine, b, Q).version == 1
+
+
+def test_unified_diff_shows_what_changed_between_two_versions():
+    old = "## Risks\n\n- Price pressure\n- Champion leaving\n"
+    new = "## Risks\n\n- Price pressure at renewal\n- Champion leaving\n- Budget freeze\n"
+    diff = unified_diff(old, new, "version 1", "version 2")
+    assert diff.splitlines()[:2] == ["--- version 1", "+++ version 2"]
+    assert "-- Price pressure" in diff.splitlines()
+    assert "+- Price pressure at renewal" in diff.splitlines()
+    assert "+- Budget freeze" in diff.splitlines()
+    assert " - Champion leaving" in diff.splitlines()
+    assert unified_diff(old, old, "a", "b") == ""
+    assert diff_stats(old, new) == (2, 1)
+    assert diff_stats("", "a\nb") == (2, 0)
+
+
+def test_three_way_merge_combines_changes_to_different_lines():
+    base = "title\n\nhighlights\n\nrisks\n\nnext\n"
+    mine = "title\n\nhighlights: renewal signed\n\nrisks\n\nnext\n"
+    theirs = "title\n\nhighlights\n\nrisks: budget freeze\n\nnext\n"
+    merged = three_way_merge(base, mine, theirs)
+    assert merged.conflicts == 0
+    assert merged.text == "title\n\nhighlights: renewal signed\n\nrisks: budget freeze\n\nnext\n"
+
+
+def test_three_way_merge_keeps_both_where_both_changed_the_same_lines():
+    base = "a\nb\nc\n"
+    merged = three_way_merge(base, "a\nmine\nc\n", "a\ntheirs\nc\n", "your text", "version 3 by erin")
+    assert merged.conflicts == 1
+    assert merged.text == "a\n<<<<<<< your text\nmine\n=======\ntheirs\n>>>>>>> version 3 by erin\nc\n"
+    assert three_way_merge(base, "a\nsame\nc\n", "a\nsame\nc\n").text == "a\nsame\nc\n"
+    assert three_way_merge("", "mine\n", "theirs\n").conflicts == 1
+
+
+def test_the_quarter_export_holds_every_note_and_action_item(demo_copy_url):
+    from lib.db import make_engine
+
+    engine = make_engine(demo_copy_url)
+    notes = quarter_notes(engine, "2026Q3")
+    items = quarter_action_items(engine, "2026Q3")
+    assert len(notes) == 30 and len(items) > 0
+    document = export_markdown("2026Q3", notes, items)
+    assert document.startswith("# Review notes 2026Q3\n")
+    for row in notes.itertuples():
+        assert f"## {row.account} ({row.external_id})" in document
+        assert row.body.strip() in document
+    assert document.count("### Action items") == items["account_id"].nunique()
+    parsed = list(csv.DictReader(io.StringIO(export_csv(notes).decode())))
+    assert len(parsed) == 30 and parsed[0]["body"] == notes.iloc[0]["body"]
+    assert len(list(csv.DictReader(io.StringIO(export_csv(items).decode())))) == len(items)
+    engine.dispose()
+
+
+def test_csv_export_keeps_formulas_as_text_but_lists_as_they_are():
+    import pandas as pd
+
+    frame = pd.DataFrame({"body": ['=HYPERLINK("x")', "- a list item", "-2+3", "+1", "@SUM(A1)", "plain"]})
+    rows = [r["body"] for r in csv.DictReader(io.StringIO(export_csv(frame).decode()))]
+    assert rows == ['\'=HYPERLINK("x")', "- a list item", "'-2+3", "'+1", "'@SUM(A1)", "plain"]
+
+
+def test_an_empty_quarter_exports_a_document_that_says_so():
+    import pandas as pd
+
+    empty_notes = pd.DataFrame(columns=["account_id", "external_id", "account", "version", "updated_by", "updated_at", "body"])
+    empty_items = pd.DataFrame(columns=["account_id", "external_id", "account", "text", "owner", "due", "status"])
+    assert "_No notes and no action items for 2024Q1._" in export_markdown("2024Q1", empty_notes, empty_items)
+
+
+# --- Markdown made inert --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, shown",
+    [
+        ("<script>alert(1)</script>", "\\<script>alert(1)\\</script>"),
+        ("a <img src=x onerror=alert(1)> b", "a \\<img src=x onerror=alert(1)> b"),
+        ("[click](javascript:alert(1))", "[click](#)"),
+        ("[click](JavaScript:alert(1))", "[click](#)"),
+        ("[x](&#106;avascript:alert(1))", "[x](#)"),
+        ("[x](java\\script:alert(1))", "[x](java\\script:alert(1))"),  # not a scheme: a relative path
+        ("[x]( vbscript:msgbox(1) )", "[x]( # )"),
+        ("![x](data:text/html;base64,PHNjcmlwdD4=)", "![x](#)"),
+        ("[x](<javascript:alert(1)>)", "[x](#)"),
+        ("[ref]: javascript:alert(1)\n\n[go][ref]", "[ref]: #\n\n[go][ref]"),
+        ("[ok](https://example.com/a_(b)) and [mail](mailto:a@b.c)", "[ok](https://example.com/a_(b)) and [mail](mailto:a@b.c)"),
+        ("<https://example.com> <javascript:alert(1)>", "<https://example.com> \\<javascript:alert(1)>"),
+        ("`<b>` stays code, <b> does not", "`<b>` stays code, \\<b> does not"),
+        ("```html\n<script>x</script>\n```\n<i>", "```html\n<script>x</script>\n```\n\\<i>"),
+        ("\\<already escaped", "\\<already escaped"),
+        ("\\\\<b>", "\\\\\\<b>"),
+        ("- a\n  ```\n<script>x</script>\n  ```", "- a\n  ```\n\\<script>x\\</script>\n  ```"),
+        ("`a\n<script>x</script>\nb`", "`a\n\\<script>x\\</script>\nb`"),
+        ("2 < 3 and **bold**", "2 \\< 3 and **bold**"),
+    ],
+)
+def test_markdown_shows_html_as_text_and_disarms_unsafe_links(typed, shown):
+    assert safe_markdown(typed) == shown
+
+
+def test_safe_urls():
+    assert is_safe_url("https://example.com") and is_safe_url("/relative") and is_safe_url("#anchor")
+    assert is_safe_url("mailto:x@y.z") and is_safe_url("tel:+4912345")
+    for bad in (
+        "javascript:alert(1)",
+        " JAVASCRIPT:alert(1)",
+        "java\tscript:x",
+        "&#x6A;avascript:x",
+        "vbscript:x",
+        "data:text/html,x",
+        "file:///etc/passwd",
+    ):
+        assert not is_safe_url(bad), bad

@@ -255,13 +255,15 @@ def _csat(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
 
 
 def share_of_wallet_inputs(data: PortfolioData, quarter: str, mask: np.ndarray) -> tuple[float, float, int]:
-    """(our revenue, wallet, accounts) over the accounts that have a wallet estimate in the quarter."""
+    """(our revenue, wallet, accounts) over the accounts whose wallet estimate counts (lib.wallet.counted_wallets)."""
+    from lib.wallet import counted_wallets  # lib.wallet builds on this module; the Share of wallet page uses the same rule
+
     column = data.column(quarter)
     if column is None:
         return 0.0, 0.0, 0
-    wallet = data.wallet[mask, column]
-    known = ~np.isnan(wallet)
-    return float(data.revenue[mask, column][known].sum()), float(wallet[known].sum()), int(known.sum())
+    revenue, wallet = data.revenue[mask, column], data.wallet[mask, column]
+    counted = counted_wallets(revenue, wallet)
+    return float(revenue[counted].sum()), float(wallet[counted].sum()), int(counted.sum())
 
 
 def _share_of_wallet(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
@@ -271,8 +273,8 @@ def _share_of_wallet(data: PortfolioData, quarter: str, mask: np.ndarray) -> Kpi
         "Share of wallet",
         _ratio(ours, wallet),
         "rate",
-        f"Our revenue divided by the customers' total wallet in {quarter}, pooled over the "
-        "accounts that have a wallet estimate (accounts without one are left out).",
+        f"Our revenue divided by the customers' total wallet in {quarter}, pooled over the accounts "
+        "with a wallet estimate (accounts without one, or with an estimate of 0 or below our revenue, are left out).",
         {"our revenue": _money(ours), "wallet": _money(wallet), "accounts with a wallet": accounts},
     )
 

@@ -149,14 +149,10 @@ with notes_tab:
     notes = notes_of(profile.id)
     current = note_of(profile.id, filters.quarter)
     action = "Edit" if can_edit(user) else "Open"
-    if not current.exists:
-        st.button(
-            f"{'Write' if can_edit(user) else 'Open'} the {filters.quarter} note",
-            key="a360_write_note",
-            icon=":material/edit_note:",
-            on_click=open_note,
-            args=(profile.id, filters.quarter),
-        )
+    if not current.exists and st.button(
+        f"{'Write' if can_edit(user) else 'Open'} the {filters.quarter} note", key="a360_write_note", icon=":material/edit_note:"
+    ):
+        open_note(profile.id, filters.quarter)
     if notes.empty:
         st.caption("No review notes for this account yet.")
     for position, note in enumerate(notes.itertuples(index=False)):
@@ -167,14 +163,10 @@ with notes_tab:
             caption_col.caption(
                 note_caption(Note(profile.id, note.quarter, note.body, note.version, note.updated_by, note.updated_at))
             )
-            button_col.button(
-                f"{action} in Review notes",
-                key=f"a360_open_note_{note.quarter}",
-                icon=":material/edit_note:",
-                on_click=open_note,
-                args=(profile.id, note.quarter),
-                width="stretch",
-            )
+            if button_col.button(
+                f"{action} in Review notes", key=f"a360_open_note_{note.quarter}", icon=":material/edit_note:", width="stretch"
+            ):
+                open_note(profile.id, note.quarter)
 
 with items_tab:
     items = open_items_of(profile.id)

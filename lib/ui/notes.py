@@ -181,7 +181,11 @@ def _warn_if_leaving_draft() -> None:
 
 
 def open_note(account_id: int, quarter: str) -> None:
-    """Go to Review notes on an account and quarter (from Account 360 or the drafts banner)."""
+    """Go to Review notes on an account and quarter (from Account 360 or the drafts banner).
+
+    Call it from the script, not from a widget callback: callbacks run before app.py has set up
+    the navigation, so a page switch there finds no pages.
+    """
     st.session_state[ACCOUNT] = int(account_id)
     st.session_state[QUARTER] = quarter
     st.session_state["notes_quarter"] = quarter
@@ -245,15 +249,14 @@ def unsaved_banner(exclude: str | None = None, key_prefix: str = "notes") -> Non
             icon=":material/edit_note:",
         )
         for column, (key, draft) in zip(button_cols, pending):
-            column.button(
+            if column.button(
                 f"Open {draft.quarter}",
                 key=f"{key_prefix}_open_draft_{key}",
                 help=f"{draft.account_name} {draft.quarter}",
-                on_click=open_note,
-                args=(draft.account_id, draft.quarter),
                 icon=":material/edit_note:",
                 width="stretch",
-            )
+            ):
+                open_note(draft.account_id, draft.quarter)
 
 
 _GUARD_SCRIPT = """

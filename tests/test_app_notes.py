@@ -1,0 +1,310 @@
+"""AppTest: the Review notes page for viewers and editors: reading, saving, conflicts, drafts that
+survive page switches, history and restore, the action-item table applied exactly once, exports."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from lib.auth import Actor
+from lib.db import make_engine
+from lib.models import ActionItem
+from lib.notes import get_note, quarter_notes, revisions, save_note
+from tests.conftest import DEMO_END, app_test
+
+PAGE = "pages/review_notes.py"
+
+
+@pytest.fixture
+def writable(demo_copy_url):
+    engine = make_engine(demo_copy_url)
+    yield demo_copy_url, engine
+    engine.dispose()
+
+
+def noted_account(engine) -> tuple[int, str]:
+    """The first account (by name) with a note in the last quarter, and its name."""
+    row = quarter_notes(engine, DEMO_END).iloc[0]
+    return int(row["account_id"]), row["account"]
+
+
+def open_notes(url: str, role: str, account_id: int):
+    at = app_test(url, role, PAGE)
+    at.session_state["notes_account_id"] = account_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def markdown_text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_a_viewer_reads_the_note_but_has_no_editor(demo_url):
+    engine = make_engine(demo_url)
+    account_id, name = noted_account(engine)
+    note = get_note(engine, account_id, DEMO_END)
+    at = open_notes(demo_url, "viewer", account_id)
+    assert at.title[0].value == "Review notes"
+    assert name in at.caption[0].value and DEMO_END in at.caption[0].value
+    assert note.body.splitlines()[2] in markdown_text(at)  # **Highlights**, rendered
+    assert not [t for t in at.text_area if t.key == "notes_body"]
+    assert not [b for b in at.button if b.key in ("notes_save", "notes_items_save")]
+    assert not at.data_editor  # the action items are a plain table for viewers
+    engine.dispose()
+
+
+def test_a_forged_save_from_a_viewer_is_refused_by_the_server(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    before = get_note(engine, account_id, DEMO_END)
+    at = open_notes(url, "viewer", account_id)
+    # What a tampered session could send: a save request the viewer's page never offers.
+    at.session_state["notes_save_request"] = {
+        "account_id": account_id,
+        "account_name": "x",
+        "quarter": DEMO_END,
+        "text": "forged",
+        "base_version": before.version,
+    }
+    at.run()
+    assert not at.exception
+    assert any("may not do this" in e.value for e in at.error)
+    after = get_note(engine, account_id, DEMO_END)
+    assert (after.body, after.version) == (before.body, before.version)
+
+
+def test_an_editor_saves_and_sees_the_new_version(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    editor = at.text_area(key="notes_body")
+    assert editor.value == get_note(engine, account_id, DEMO_END).body
+    assert at.button(key="notes_save").disabled  # nothing to save yet
+    editor.input("## Review\n\n**Renewal** signed for three years.").run()
+    assert "**Renewal** signed for three years." in markdown_text(at)  # the live preview
+    assert any("Unsaved changes" in c.value for c in at.caption)
+    at.button(key="notes_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Saved version 2."]
+    saved = get_note(engine, account_id, DEMO_END)
+    assert (saved.body, saved.version, saved.updated_by) == ("## Review\n\n**Renewal** signed for three years.", 2, "editor")
+    assert at.text_area(key="notes_body").value == saved.body
+    assert any("Version 2 · saved by editor" in c.value for c in at.caption)
+    assert at.button(key="notes_save").disabled
+
+
+def conflict_setup(url, engine):
+    """An editor starts typing on version 1; meanwhile the admin saves version 2; the editor saves."""
+    account_id, _name = noted_account(engine)
+    base = get_note(engine, account_id, DEMO_END)
+    at = open_notes(url, "editor", account_id)
+    mine = base.body + "\nMy line about the renewal.\n"
+    at.text_area(key="notes_body").input(mine).run()
+    theirs = "Their rewrite.\n\n" + base.body
+    assert save_note(engine, Actor("admin", "admin"), account_id, DEMO_END, theirs, base.version).saved
+    at.button(key="notes_save").click().run()
+    assert not at.exception
+    return at, account_id, mine, theirs
+
+
+def test_the_second_editor_sees_the_conflict_with_both_texts_and_loses_nothing(writable):
+    url, engine = writable
+    at, account_id, mine, theirs = conflict_setup(url, engine)
+    assert get_note(engine, account_id, DEMO_END).body == theirs  # not overwritten
+    assert any("admin saved version 2" in w.value for w in at.warning)
+    codes = [c.value.strip() for c in at.code]
+    assert mine.strip() in codes and theirs.strip() in codes  # both texts, side by side in tabs
+    assert at.text_area(key="notes_body").value == mine  # still in the editor
+    assert len(revisions(engine, account_id, DEMO_END)) == 2
+
+
+def test_merge_by_hand_then_save(writable):
+    url, engine = writable
+    at, account_id, mine, theirs = conflict_setup(url, engine)
+    at.button(key="notes_merge").click().run()
+    merged = at.text_area(key="notes_body").value
+    assert merged.startswith("Their rewrite.") and "My line about the renewal." in merged  # separate lines: merged cleanly
+    at.button(key="notes_save").click().run()
+    assert [s.value for s in at.success] == ["Saved version 3."]
+    assert get_note(engine, account_id, DEMO_END).body == merged
+
+
+def test_keep_mine_saves_on_top_of_theirs(writable):
+    url, engine = writable
+    at, account_id, mine, theirs = conflict_setup(url, engine)
+    at.button(key="notes_keep_mine").click().run()
+    assert [s.value for s in at.success] == ["Saved version 3."]
+    assert get_note(engine, account_id, DEMO_END).body == mine
+    assert revisions(engine, account_id, DEMO_END)["body"].tolist()[:2] == [mine, theirs]
+
+
+def test_take_theirs_shows_their_text_and_keeps_mine_aside(writable):
+    url, engine = writable
+    at, account_id, mine, theirs = conflict_setup(url, engine)
+    at.button(key="notes_take_theirs").click().run()
+    assert at.text_area(key="notes_body").value == theirs
+    assert mine.strip() in [c.value.strip() for c in at.code]  # "your text from before", until dismissed
+    assert at.button(key="notes_save").disabled
+    assert get_note(engine, account_id, DEMO_END).body == theirs
+
+
+def test_an_unsaved_edit_survives_switching_pages_and_is_listed(writable):
+    url, engine = writable
+    account_id, name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    at.text_area(key="notes_body").input("draft that must not be lost").run()
+    at.switch_page("pages/portfolio.py").run()
+    assert not at.exception
+    at.switch_page("pages/account_360.py").run()
+    assert any(f"{name} {DEMO_END}" in w.value and "Unsaved note" in w.value for w in at.warning)
+    at.switch_page(PAGE).run()
+    assert at.text_area(key="notes_body").value == "draft that must not be lost"
+    assert any("Unsaved changes" in c.value for c in at.caption)
+    assert get_note(engine, account_id, DEMO_END).version == 1  # not saved behind the user's back
+
+
+def test_switching_quarter_keeps_the_draft_and_warns(writable):
+    url, engine = writable
+    account_id, name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    at.text_area(key="notes_body").input("Q3 draft").run()
+    previous = at.selectbox(key="notes_quarter").options[2]
+    at.selectbox(key="notes_quarter").select(previous).run()
+    assert any("kept as a draft" in t.value for t in at.toast)
+    assert any(f"{name} {DEMO_END}" in w.value for w in at.warning)  # the banner names it
+    assert at.text_area(key="notes_body").value != "Q3 draft"
+    at.selectbox(key="notes_quarter").select(DEMO_END).run()
+    assert at.text_area(key="notes_body").value == "Q3 draft"
+
+
+def test_history_diff_and_restore(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    first = get_note(engine, account_id, DEMO_END).body
+    save_note(engine, Actor("editor", "editor"), account_id, DEMO_END, first + "\nAdded in version 2.\n", 1)
+    at = open_notes(url, "editor", account_id)
+    assert at.selectbox(key="notes_diff_from").value == 1 and at.selectbox(key="notes_diff_to").value == 2
+    assert any("+Added in version 2." in c.value for c in at.code)
+    at.button(key="notes_restore").click().run()
+    assert [s.value for s in at.success] == ["Restored version 1 as version 3."]
+    assert get_note(engine, account_id, DEMO_END).body == first
+    assert revisions(engine, account_id, DEMO_END)["version"].tolist() == [3, 2, 1]
+
+
+def test_markdown_with_scripts_is_shown_as_text(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    hostile = "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3))"
+    save_note(engine, Actor("editor", "editor"), account_id, DEMO_END, hostile, 1)
+    at = open_notes(url, "viewer", account_id)
+    shown = markdown_text(at)
+    assert "\\<script>alert(1)\\</script>" in shown and "\\<img src=x onerror=alert(2)>" in shown
+    assert "[click](#)" in shown and "javascript:" not in shown
+
+
+# --- action items ----------------------------------------------------------------------------------
+
+
+def items_key(at) -> str:
+    (editor,) = [d for d in at.data_editor if (d.key or "").startswith("notes_items_")]
+    return editor.key
+
+
+def count_items(engine, account_id: int) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(
+            select(func.count())
+            .select_from(ActionItem)
+            .where(ActionItem.account_id == account_id, ActionItem.quarter == DEMO_END)
+        )
+
+
+def edit_items(at, edits: dict):
+    state = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
+    state.update(edits)
+    at.session_state[items_key(at)] = state
+    return at.run()
+
+
+def test_action_item_edits_in_sequence_are_applied_exactly_once(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    start = count_items(engine, account_id)
+    assert at.button(key="notes_items_save").disabled
+
+    first_key = items_key(at)
+    edit_items(
+        at, {"added_rows": [{"text": "Book the executive dinner", "owner": "Erin", "due": "2026-12-01", "status": "open"}]}
+    )
+    assert any("1 unsaved change" in c.value for c in at.caption)
+    at.button(key="notes_items_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Saved: 1 added, 0 changed, 0 deleted."]
+    assert count_items(engine, account_id) == start + 1
+    assert items_key(at) != first_key  # a fresh editor: the spent edits cannot come back
+    at.run()
+    at.run()  # reruns apply nothing again
+    assert count_items(engine, account_id) == start + 1
+
+    added_at = start  # the new row is the last one
+    edit_items(at, {"edited_rows": {added_at: {"status": "done", "owner": "Victor"}}})
+    at.button(key="notes_items_save").click().run()
+    assert [s.value for s in at.success] == ["Saved: 0 added, 1 changed, 0 deleted."]
+    at.run()
+
+    edit_items(at, {"deleted_rows": [0], "added_rows": [{"text": "Second new item"}]})
+    at.button(key="notes_items_save").click().run()
+    assert [s.value for s in at.success] == ["Saved: 1 added, 0 changed, 1 deleted."]
+    at.run()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(ActionItem.text, ActionItem.owner, ActionItem.status)
+            .where(ActionItem.account_id == account_id, ActionItem.quarter == DEMO_END)
+            .order_by(ActionItem.id)
+        ).all()
+    assert len(rows) == start + 1
+    assert ("Book the executive dinner", "Victor", "done") in rows and ("Second new item", None, "open") in rows
+
+
+def test_unsaved_table_edits_survive_a_page_switch(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    start = count_items(engine, account_id)
+    edit_items(at, {"added_rows": [{"text": "Kept across pages"}]})
+    at.switch_page("pages/portfolio.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("1 unsaved change" in c.value for c in at.caption)
+    at.button(key="notes_items_save").click().run()
+    assert [s.value for s in at.success] == ["Saved: 1 added, 0 changed, 0 deleted."]
+    assert count_items(engine, account_id) == start + 1
+
+
+def test_an_action_item_without_text_is_refused_and_kept_in_the_table(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    start = count_items(engine, account_id)
+    edit_items(at, {"added_rows": [{"owner": "Erin"}]})
+    at.button(key="notes_items_save").click().run()
+    assert any("needs a text" in e.value for e in at.error)
+    assert count_items(engine, account_id) == start
+    assert any("1 unsaved change" in c.value for c in at.caption)
+
+
+def test_open_items_filter_by_owner_and_export_buttons(demo_url):
+    engine = make_engine(demo_url)
+    account_id, _name = noted_account(engine)
+    at = open_notes(demo_url, "viewer", account_id)
+    everyone = next(c.value for c in at.caption if "open item" in c.value)
+    owner = at.selectbox(key="notes_items_owner").options[0]
+    at.selectbox(key="notes_items_owner").select(owner).run()
+    assert next(c.value for c in at.caption if "open item" in c.value) != everyone
+    at.toggle(key="notes_items_overdue_only").set_value(True).run()
+    assert not at.exception
+    downloads = [d for d in at.get("download_button")]
+    assert len(downloads) == 3
+    engine.dispose()

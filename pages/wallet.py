@@ -1,9 +1,134 @@
-"""Placeholder until its issue lands."""
+"""Share of wallet: where we win against whom, and where the money is that we are not getting."""
 
 import streamlit as st
 
+from lib import format as fmt
+from lib import wallet_charts as charts
+from lib.ui import wallet as sow
 from lib.ui.auth import require_user
+from lib.ui.filters import current_filters, describe
+from lib.ui.theme import is_presentation
+from lib.wallet import GROUPINGS, QUADRANT_MEANINGS
 
 require_user()
-st.title("wallet".replace("_", " ").title())
-st.info("This page is being built.")
+filters = current_filters()
+large = is_presentation()
+
+heading, switch = st.columns([1.3, 1] if large else [2, 1], vertical_alignment="bottom")
+heading.title("Share of wallet")
+high_only = switch.toggle(
+    "High-confidence wallets only",
+    key="sow_high_confidence",
+    help="Count only the wallet estimates marked high confidence; the others are left out of every share.",
+)
+figures = sow.figures(filters, high_only)
+st.caption(sow.coverage_caption(figures, filters, describe(filters), large))
+sow.cards(figures, filters, high_only, large)
+
+competitors, play, whitespace, estimates = st.tabs(
+    ["Competitors", "Where to play", "Whitespace", "Wallet estimates"], key="sow_tab", on_change="rerun"
+)
+if competitors.open:
+    with competitors:
+        by = (
+            st.segmented_control("Split the wallet by", GROUPINGS, default="segment", key="sow_group", format_func=str.capitalize)
+            or "segment"
+        )
+        split_area, trend_area = (st.container(), st.container()) if large else st.columns([3, 2])
+        split_area.plotly_chart(
+            charts.wallet_split_bars(sow.split(filters, high_only, by, large), sow.colors(), large),
+            width="stretch",
+            key="sow_split_chart",
+        )
+        trend_area.plotly_chart(
+            charts.share_trend_lines(sow.trend(filters, high_only), sow.colors(), large), width="stretch", key="sow_trend_chart"
+        )
+
+if play.open:
+    with play:
+        st.plotly_chart(
+            charts.quadrant_chart(sow.quadrant(filters, high_only), large, height=520 if large else 430),
+            width="stretch",
+            key="sow_quadrant",
+            on_select=sow.open_from_chart("sow_quadrant"),
+            selection_mode="points",
+            config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+        )
+        st.caption(
+            "Click an account for its competitors and trend. Large wallet: at or above the median; high share: above our "
+            "market share in the account's segment. " + " · ".join(f"**{q}**: {m}" for q, m in QUADRANT_MEANINGS.items())
+        )
+
+if whitespace.open:
+    with whitespace:
+        ranked = sow.ranking(filters, high_only, limit=15 if large else 100)
+        note, download = st.columns([3, 1], vertical_alignment="bottom")
+        note.caption(
+            f"The {min(len(ranked.table), ranked.accounts):,} largest whitespaces of {ranked.accounts:,} accounts "
+            "with a wallet that counts; select a row for the account's details."
+        )
+        download.download_button(
+            "Download all as CSV",
+            lambda: sow.ranking_csv(filters, high_only),
+            file_name=f"whitespace_{filters.quarter}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="sow_download",
+            width="stretch",
+        )
+        table = ranked.table.assign(
+            estimate=[" · ".join(x for x in (c, s) if x) for c, s in zip(ranked.table["confidence"], ranked.table["source"])]
+        )
+        shown = ["name", "owner", "whitespace", "wallet", "share_of_wallet", "top_competitor", "competitor_share"]
+        shown += [] if large else ["estimate", "check"]
+        st.dataframe(
+            table,
+            key="sow_ranking",
+            hide_index=True,
+            width="stretch",
+            height=420,
+            column_order=shown,
+            column_config=sow.column_formats(table[shown]),
+            on_select=sow.open_from_table("sow_ranking", table["id"].tolist()),
+            selection_mode="single-row",
+        )
+
+if estimates.open:
+    with estimates:
+        quality, missing, problems = sow.estimates(filters)
+        sources, gaps = st.columns([3, 2])
+        with sources:
+            st.markdown("**Where the estimates come from**")
+            st.caption("Accounts counted, their wallet and our pooled share, by how sure the estimate is and its source.")
+            st.dataframe(
+                quality,
+                hide_index=True,
+                width="stretch",
+                height=250,
+                column_config=sow.column_formats(quality),
+                key="sow_quality",
+            )
+        with gaps:
+            st.markdown(f"**No wallet estimate: {missing.accounts:,} accounts**")
+            st.caption(
+                f"Buying from us in {filters.quarter} ({fmt.money(missing.revenue)} of revenue) without a wallet estimate: "
+                "left out of every share, never counted as 0 % or 100 %."
+            )
+            without = missing.table.drop(columns=["id", "segment"])
+            st.dataframe(
+                without,
+                hide_index=True,
+                width="stretch",
+                height=250,
+                column_config=sow.column_formats(without),
+                key="sow_missing",
+            )
+        st.markdown(f"**Data problems: {problems.accounts:,} wallets**")
+        st.caption(
+            "A wallet of 0 or below our revenue cannot be right: it is left out of every share. Where competitors' spend "
+            "overflows the wallet left after ours, our share counts and the competitors are scaled down to fit."
+        )
+        flagged = problems.table.drop(columns=["id"])
+        st.dataframe(flagged, hide_index=True, width="stretch", column_config=sow.column_formats(flagged), key="sow_problems")
+
+sow.show_chosen_account(filters, large)

@@ -1,10 +1,11 @@
 """Notes typed by people, made inert before they reach st.markdown.
 
-Streamlit 1.67 already drops raw HTML when `unsafe_allow_html` is False and rewrites
-`javascript:` links to `#`, but a dropped `<script>` silently hides what someone typed. Here
-every `<` outside code is escaped, so tags show as the text that was typed, and link and image
-destinations with a scheme other than http, https, mailto or tel are replaced by `#`.
-Both layers stay: this one does not rely on the browser's, nor the other way round.
+Checked in Chromium with Streamlit 1.67: st.markdown without unsafe_allow_html shows raw HTML as
+escaped text and rewrites `javascript:` links to `#`. This module does not rely on that (a
+frontend upgrade could change it, and other schemes such as `data:` or `vbscript:` are not
+covered there): every `<` outside code is escaped, so tags show as the text that was typed, and
+link and image destinations with a scheme other than http, https, mailto or tel become `#`.
+Both layers stay; tests/browser/test_notes.py checks what the browser finally shows.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ view = account_view(account_id, filters.quarter) if account_id is not None else 
 
 if view is None:
     heading.title("Account 360")
+    unsaved_banner(key_prefix="a360")
     st.info("Find an account by name above, or open one from the largest accounts below.", icon=":material/search:")
     rows, total = accounts_page(filters, "revenue", limit=10)
     account_table(rows, key="a360_top_accounts")

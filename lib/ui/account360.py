@@ -87,9 +87,10 @@ def account_from_url() -> int | None:
 
 
 def current_account() -> int | None:
-    """The account Account 360 shows: the last one opened in this session, else the one in the address."""
+    """The account Account 360 shows: the last one opened here, else the one in the address, else Review notes' one."""
     if st.session_state.get(ACCOUNT_KEY) is None:
-        st.session_state[ACCOUNT_KEY] = account_from_url()
+        from_url = account_from_url()
+        st.session_state[ACCOUNT_KEY] = from_url if from_url is not None else st.session_state.get("notes_account_id")
     return st.session_state.get(ACCOUNT_KEY)
 
 

@@ -438,7 +438,6 @@ def conflict_panel(account_id: int, account_name: str, quarter: str, conflict: S
         merge_col.button(
             "Merge by hand",
             key="notes_merge",
-            icon=":material/merge:",
             on_click=_merge,
             args=(account_id, account_name, quarter),
             help="Both texts merged into the editor; where you both changed the same lines, both are kept between <<<<<<< and >>>>>>> marks.",
@@ -447,7 +446,6 @@ def conflict_panel(account_id: int, account_name: str, quarter: str, conflict: S
         mine_col.button(
             "Keep mine",
             key="notes_keep_mine",
-            icon=":material/person:",
             on_click=_keep_mine,
             args=(account_id, account_name, quarter),
             help=f"Save your text as the next version after {theirs.version}.",
@@ -456,7 +454,6 @@ def conflict_panel(account_id: int, account_name: str, quarter: str, conflict: S
         theirs_col.button(
             "Take theirs",
             key="notes_take_theirs",
-            icon=":material/group:",
             on_click=_take_theirs,
             args=(account_id, quarter),
             help="Show their version in the editor; your text stays below until you dismiss it.",

@@ -4,10 +4,11 @@ key-account status, people and meetings, every quarter's review note, open actio
 import streamlit as st
 
 from lib import format as fmt
-from lib.account360 import account_kpis, revenue_wallet_figure, wallet_split_figure
+from lib.account360 import account_kpis
 from lib.notes import Note
 from lib.quarters import shift_quarter
 from lib.ui.account360 import (
+    account_figures,
     account_search,
     account_view,
     current_account,
@@ -96,11 +97,12 @@ money_tab, people_tab, notes_tab, items_tab = st.tabs(
 
 with money_tab:
     trend_col, split_col = st.columns([3, 2] if not large else [1, 1])
-    trend_col.plotly_chart(revenue_wallet_figure(view.history, large), width="stretch", key="a360_trend")
-    if view.wallet_split.empty:
+    trend, split = account_figures(profile.id, filters.quarter, large)
+    trend_col.plotly_chart(trend, width="stretch", key="a360_trend")
+    if split is None:
         split_col.info(f"No wallet estimate for {filters.quarter}.", icon=":material/help:")
     else:
-        split_col.plotly_chart(wallet_split_figure(view.wallet_split, filters.quarter, large), width="stretch", key="a360_split")
+        split_col.plotly_chart(split, width="stretch", key="a360_split")
         top = view.top_competitors
         if not top.empty:
             split_col.caption(

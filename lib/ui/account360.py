@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from lib.account360 import (
@@ -20,7 +21,9 @@ from lib.account360 import (
     key_account_basis,
     key_account_status,
     load_account,
+    revenue_wallet_figure,
     search_accounts,
+    wallet_split_figure,
 )
 from lib.action_items import account_open_items
 from lib.db import CRITERIA, FACTS, NOTES
@@ -43,6 +46,22 @@ def _view_for(url: str, facts_version: int, account_id: int, quarter: str, today
 
 def account_view(account_id: int, quarter: str) -> AccountView | None:
     return _view_for(_url(), versions()[FACTS], int(account_id), quarter, dt.date.today())
+
+
+# Plotly figures take longer to build (validation) than everything else on the page; once built
+# they are only read, so they are kept as objects (cache_resource), not pickled copies.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figures_for(
+    url: str, facts_version: int, account_id: int, quarter: str, today: dt.date, large: bool
+) -> tuple[go.Figure, go.Figure | None]:
+    view = _view_for(url, facts_version, account_id, quarter, today)
+    split = None if view.wallet_split.empty else wallet_split_figure(view.wallet_split, quarter, large)
+    return revenue_wallet_figure(view.history, large), split
+
+
+def account_figures(account_id: int, quarter: str, large: bool) -> tuple[go.Figure, go.Figure | None]:
+    """The revenue-and-wallet trend and who has the wallet in the quarter (None without a wallet estimate)."""
+    return _figures_for(_url(), versions()[FACTS], int(account_id), quarter, dt.date.today(), large)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -144,7 +144,8 @@ def choose_quarter(options: list[str], today: dt.date) -> str:
         asked = st.query_params.get("quarter")
         chosen = asked if asked in options else default_quarter(options, today)
         st.session_state[QUARTER] = chosen
-    if st.session_state.get("notes_quarter") not in options:
+    if st.session_state.get("notes_quarter") != chosen:
+        # The remembered choice leads (links from other pages set it); the widget follows.
         st.session_state["notes_quarter"] = chosen
     st.selectbox("Quarter", options, key="notes_quarter", on_change=_quarter_changed)
     return st.session_state[QUARTER]
@@ -188,7 +189,6 @@ def open_note(account_id: int, quarter: str) -> None:
     """
     st.session_state[ACCOUNT] = int(account_id)
     st.session_state[QUARTER] = quarter
-    st.session_state["notes_quarter"] = quarter
     st.switch_page(REVIEW_NOTES_PAGE)
 
 
@@ -760,14 +760,13 @@ def open_items_panel() -> None:
             "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
         },
     )
-    st.caption("Select a row to open that review's note and action items.")
+    st.caption("Select a row to make its account and quarter the ones above: its note and action items are in the first tabs.")
     rows = event.selection.rows if event is not None else []
     if rows:
         chosen = frame.iloc[rows[0]]
         st.session_state.pop("notes_open_items", None)
         pick_account(int(chosen["account_id"]))
         st.session_state[QUARTER] = chosen["quarter"]
-        st.session_state["notes_quarter"] = chosen["quarter"]
         st.rerun()
 
 

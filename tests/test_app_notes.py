@@ -176,6 +176,11 @@ def test_switching_quarter_keeps_the_draft_and_warns(writable):
     assert at.text_area(key="notes_body").value != "Q3 draft"
     at.selectbox(key="notes_quarter").select(DEMO_END).run()
     assert at.text_area(key="notes_body").value == "Q3 draft"
+    at.selectbox(key="notes_quarter").select(previous).run()
+    at.button(key=f"notes_open_draft_{account_id}:{DEMO_END}").click().run()  # the banner's way back
+    assert not at.exception, at.exception
+    assert at.selectbox(key="notes_quarter").value == DEMO_END
+    assert at.text_area(key="notes_body").value == "Q3 draft"
 
 
 def test_history_diff_and_restore(writable):
@@ -308,3 +313,13 @@ def test_open_items_filter_by_owner_and_export_buttons(demo_url):
     downloads = [d for d in at.get("download_button")]
     assert len(downloads) == 3
     engine.dispose()
+
+
+def test_choosing_an_open_item_opens_its_account_and_quarter(demo_url):
+    at = app_test(demo_url, "editor", PAGE)
+    assert not at.exception
+    at.session_state["notes_open_items"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["notes_account_id"] is not None
+    assert at.text_area(key="notes_body") is not None  # that review's note is open for editing

@@ -83,7 +83,7 @@ def wallet_status(
     high_confidence_only: bool = False,
 ) -> np.ndarray:
     """The status code of each account's wallet (COUNTED ... REVENUE_ABOVE_WALLET); later rules win."""
-    status = np.full(len(wallet), COUNTED, dtype=np.int8)
+    status = np.full(np.shape(wallet), COUNTED, dtype=np.int8)
     with np.errstate(invalid="ignore"):
         if competitor_spend is not None:
             status[revenue + competitor_spend > wallet + CENT] = SPEND_ABOVE_WALLET
@@ -106,16 +106,21 @@ def counted_wallets(
 
 
 @dataclass(frozen=True, eq=False)
-class CompetitorSpendData:
-    """Competitor spend per account and quarter, aligned with PortfolioData (rows = accounts, columns = quarters)."""
+class WalletData:
+    """What the page needs besides the portfolio arrays, loaded once per data version.
+
+    Competitor spend per quarter and account, quarter-major so that one quarter is one contiguous
+    block, and the accounts' segment, region and owner as integer codes for grouping.
+    """
 
     competitors: tuple[str, ...]  # tracked one by one, largest total spend first
-    by_competitor: np.ndarray  # (accounts, quarters, tracked competitors), float32 currency units
-    total: np.ndarray  # (accounts, quarters): every competitor's spend, tracked or not, float64
+    by_competitor: np.ndarray  # (quarters, accounts, tracked competitors), float32 currency units
+    total: np.ndarray  # (quarters, accounts): every competitor's spend, tracked or not, float64
+    groups: dict[str, tuple[np.ndarray, np.ndarray]]  # segment/region/owner -> (code per account, names)
 
     @property
     def nbytes(self) -> int:
-        return int(self.by_competitor.nbytes + self.total.nbytes)
+        return int(self.by_competitor.nbytes + self.total.nbytes + sum(c.nbytes for c, _ in self.groups.values()))
 
 
 def tracked_competitors_query(limit: int = MAX_TRACKED_COMPETITORS):
@@ -141,28 +146,37 @@ def competitor_spend_query(competitors: tuple[str, ...]):
     ).group_by(CompetitorSpend.account_id, CompetitorSpend.quarter)
 
 
-def load_competitor_spend(engine: Engine, data: PortfolioData, limit: int = MAX_TRACKED_COMPETITORS) -> CompetitorSpendData:
-    """Aggregate competitor spend in the database and lay it out like the portfolio arrays."""
+def load_wallet_data(engine: Engine, data: PortfolioData, limit: int = MAX_TRACKED_COMPETITORS) -> WalletData:
+    """Aggregate competitor spend in the database and lay it out along the portfolio's quarters and accounts."""
     ranked = read_frames(engine, {"competitors": tracked_competitors_query(limit)})["competitors"]
     competitors = tuple(ranked["competitor"].tolist())
-    shape = (len(data.accounts), len(data.quarters))
+    shape = (len(data.quarters), len(data.accounts))
     by_competitor = np.zeros((*shape, len(competitors)), dtype=np.float32)
     total = np.zeros(shape, dtype=np.float64)
+    groups = {by: group_codes(data, by) for by in GROUPINGS}
     if not competitors or not data.quarters:
-        return CompetitorSpendData(competitors, by_competitor, total)
+        return WalletData(competitors, by_competitor, total, groups)
     frame = read_frames(engine, {"spend": competitor_spend_query(competitors)})["spend"]
     ids = data.accounts["id"].to_numpy()
-    rows = np.searchsorted(ids, frame["account_id"].to_numpy())
+    account_ids = frame["account_id"].to_numpy()
+    rows = np.minimum(np.searchsorted(ids, account_ids), max(len(ids) - 1, 0))
     columns = frame["quarter"].map({q: i for i, q in enumerate(data.quarters)}).to_numpy(dtype=np.float64, na_value=np.nan)
     # Spend for a quarter the portfolio does not cover has no wallet to be a share of.
-    keep = (rows < len(ids)) & ~np.isnan(columns)
-    keep[keep] &= ids[rows[keep]] == frame["account_id"].to_numpy()[keep]
+    keep = (ids[rows] == account_ids) & ~np.isnan(columns)
     rows, columns = rows[keep], columns[keep].astype(np.int64)
-    total[rows, columns] = pd.to_numeric(frame["total"]).to_numpy(dtype=np.float64)[keep] / 100.0
+    total[columns, rows] = pd.to_numeric(frame["total"]).to_numpy(dtype=np.float64)[keep] / 100.0
     names = [f"c{i}" for i in range(len(competitors))]
     values = frame[names].apply(pd.to_numeric).to_numpy(dtype=np.float64)[keep] / 100.0
-    by_competitor[rows, columns, :] = values.astype(np.float32)
-    return CompetitorSpendData(competitors, by_competitor, total)
+    by_competitor[columns, rows, :] = values.astype(np.float32)
+    return WalletData(competitors, by_competitor, total, groups)
+
+
+def group_codes(data: PortfolioData, by: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's segment, region or owner as a code into the names (a missing one is NO_GROUP)."""
+    values = data.accounts[by].to_numpy(dtype=object)
+    values = np.where(pd.isna(values) | (values == ""), NO_GROUP, values)
+    codes, names = pd.factorize(values)
+    return codes.astype(np.int32), np.asarray(names, dtype=object)
 
 
 def load_wallet_sources(engine: Engine, data: PortfolioData, quarter: str) -> np.ndarray:
@@ -232,30 +246,32 @@ class AccountWallets:
 
 def account_wallets(
     data: PortfolioData,
-    spend: CompetitorSpendData,
+    spend: WalletData,
     quarter: str,
     mask: np.ndarray,
     high_confidence_only: bool = False,
 ) -> AccountWallets:
-    positions = np.flatnonzero(mask)
     column = data.column(quarter)
-    tracked = len(spend.competitors)
     names = (*spend.competitors, OTHER_COMPETITORS)
+    everyone = bool(mask.all())
+    positions = np.arange(len(mask)) if everyone else np.flatnonzero(mask)
     if column is None:
         nothing = np.zeros(0)
         return AccountWallets(
-            quarter, positions[:0], nothing, nothing, nothing.astype(np.int8), nothing, np.zeros((0, tracked + 1)), names, nothing
+            quarter, positions[:0], nothing, nothing, nothing.astype(np.int8), nothing, np.zeros((0, len(names))), names, nothing
         )
-    revenue = data.revenue[positions, column]
-    wallet = data.wallet[positions, column]
-    confidence = data.wallet_confidence[positions, column]
-    by_competitor = spend.by_competitor[positions, column, :].astype(np.float64)
-    reported = spend.total[positions, column]
-    others = np.clip(reported - by_competitor.sum(axis=1), 0, None)
+    rows = slice(None) if everyone else positions
+    revenue = data.revenue[rows, column]
+    wallet = data.wallet[rows, column]
+    confidence = data.wallet_confidence[rows, column]
+    reported = spend.total[column][rows]
     status = wallet_status(revenue, wallet, confidence, reported, high_confidence_only)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(status == SPEND_ABOVE_WALLET, np.clip(wallet - revenue, 0, None) / reported, 1.0)
-    parts = np.column_stack([by_competitor, others]) * scale[:, None]
+    parts = np.empty((len(positions), len(names)))
+    parts[:, :-1] = spend.by_competitor[column][rows]
+    parts[:, -1] = np.clip(reported - parts[:, :-1].sum(axis=1), 0, None)
+    overflow = np.flatnonzero(status == SPEND_ABOVE_WALLET)
+    if len(overflow):
+        parts[overflow] *= (np.clip(wallet[overflow] - revenue[overflow], 0, None) / reported[overflow])[:, None]
     return AccountWallets(quarter, positions, revenue, wallet, confidence, reported, parts, names, status)
 
 
@@ -265,9 +281,28 @@ def pooled_share(wallets: AccountWallets, among: np.ndarray | None = None) -> tu
     return float(wallets.revenue[counted].sum()), float(wallets.wallet[counted].sum()), int(counted.sum())
 
 
-def _labels(data: PortfolioData, positions: np.ndarray, column: str) -> np.ndarray:
-    values = data.accounts[column].to_numpy(dtype=object)[positions]
-    return np.where(pd.isna(values) | (values == ""), NO_GROUP, values).astype(object)
+@dataclass(frozen=True)
+class GroupTotals:
+    """Sums per group (segment, region or owner) over the counted accounts, indexed by group code."""
+
+    names: np.ndarray
+    revenue: np.ndarray
+    wallet: np.ndarray
+    accounts: np.ndarray
+
+    def share(self, code: int) -> float | None:
+        return _ratio(self.revenue[code], self.wallet[code])
+
+
+def group_totals(spend: WalletData, wallets: AccountWallets, by: str, among: np.ndarray | None = None) -> GroupTotals:
+    codes, names = spend.groups[by]
+    counted = wallets.counted if among is None else wallets.counted & among
+    at = codes[wallets.positions][counted]
+
+    def total(values: np.ndarray | None) -> np.ndarray:
+        return np.bincount(at, weights=values, minlength=len(names)).astype(np.float64)
+
+    return GroupTotals(names, total(wallets.revenue[counted]), total(wallets.wallet[counted]), total(None))
 
 
 # --- the headline figures -------------------------------------------------------------------------
@@ -334,30 +369,28 @@ class WalletFigures:
 MAX_SEGMENT_CARDS = 4
 
 
-def wallet_figures(
-    data: PortfolioData, spend: CompetitorSpendData, filters: Filters, high_confidence_only: bool = False
-) -> WalletFigures:
+def wallet_figures(data: PortfolioData, spend: WalletData, filters: Filters, high_confidence_only: bool = False) -> WalletFigures:
     """Share of wallet, wallet, whitespace and our market share per segment, now and a quarter before."""
     wallets = account_wallets(data, spend, filters.quarter, data.mask(filters), high_confidence_only)
-    segments = _segments_by_wallet(data, wallets)[:MAX_SEGMENT_CARDS]
+    segments = _segments_by_wallet(spend, wallets)[:MAX_SEGMENT_CARDS]
     before_filters = previous_filters(filters)
     earlier = account_wallets(data, spend, before_filters.quarter, data.mask(before_filters), high_confidence_only)
-    now = _figures(data, wallets, segments, high_confidence_only)
-    before = _figures(data, earlier, segments, high_confidence_only)
+    now = _figures(spend, wallets, segments, high_confidence_only)
+    before = _figures(spend, earlier, segments, high_confidence_only)
     keys = ("share_of_wallet", "wallet", "whitespace", *(market_share_key(s) for s in segments))
     return WalletFigures(now, before, keys, coverage(wallets), filters.quarter, high_confidence_only)
 
 
-def _segments_by_wallet(data: PortfolioData, wallets: AccountWallets) -> list[str]:
-    segments = _labels(data, wallets.positions, "segment")
-    counted = wallets.counted
-    if not counted.any():
-        return sorted(set(segments.tolist()))
-    totals = pd.Series(wallets.wallet[counted]).groupby(segments[counted]).sum()
-    return totals.sort_values(ascending=False).index.tolist()
+def _segments_by_wallet(spend: WalletData, wallets: AccountWallets) -> list[str]:
+    """The segments of the accounts in the filter, largest counted wallet first."""
+    codes, names = spend.groups["segment"]
+    present = np.bincount(codes[wallets.positions], minlength=len(names)) > 0
+    totals = group_totals(spend, wallets, "segment")
+    order = sorted(np.flatnonzero(present), key=lambda c: (-totals.wallet[c], str(names[c])))
+    return [str(names[c]) for c in order]
 
 
-def _figures(data: PortfolioData, wallets: AccountWallets, segments: list[str], high_only: bool) -> dict[str, KpiValue]:
+def _figures(spend: WalletData, wallets: AccountWallets, segments: list[str], high_only: bool) -> dict[str, KpiValue]:
     ours, wallet, accounts = pooled_share(wallets)
     which = "high-confidence wallet estimates" if high_only else "wallet estimates"
     left_out = "accounts without an estimate, with an estimate of 0 or below our revenue" + (
@@ -398,9 +431,11 @@ def _figures(data: PortfolioData, wallets: AccountWallets, segments: list[str], 
             {"wallet": _money(wallet), "our revenue": _money(ours), "accounts counted": accounts},
         ),
     ]
-    labels = _labels(data, wallets.positions, "segment")
+    totals = group_totals(spend, wallets, "segment")
+    code_of = {str(name): code for code, name in enumerate(totals.names)}
     for segment in segments:
-        seg_ours, seg_wallet, seg_accounts = pooled_share(wallets, labels == segment)
+        code = code_of[segment]
+        seg_ours, seg_wallet, seg_accounts = totals.revenue[code], totals.wallet[code], int(totals.accounts[code])
         figures.append(
             KpiValue(
                 market_share_key(segment),
@@ -417,7 +452,7 @@ def _figures(data: PortfolioData, wallets: AccountWallets, segments: list[str], 
 
 def figure_accounts(
     data: PortfolioData,
-    spend: CompetitorSpendData,
+    spend: WalletData,
     filters: Filters,
     key: str,
     high_confidence_only: bool = False,
@@ -449,7 +484,7 @@ class WalletSplit:
 
 def wallet_split(
     data: PortfolioData,
-    spend: CompetitorSpendData,
+    spend: WalletData,
     filters: Filters,
     by: str,
     high_confidence_only: bool = False,
@@ -462,29 +497,31 @@ def wallet_split(
     parts = wallets.parts[counted]
     shown = _largest_parts(parts, wallets.part_names, top_competitors)
     rest = [i for i in range(parts.shape[1]) if i not in shown]
-    competitor_columns = {wallets.part_names[i]: parts[:, i] for i in shown}
     revenue, wallet = wallets.revenue[counted], wallets.wallet[counted]
-    frame = pd.DataFrame(
-        {
-            "group": _labels(data, wallets.positions[counted], by),
-            "wallet": wallet,
-            "accounts": 1,
-            "high_wallet": np.where(wallets.confidence[counted] == HIGH_CONFIDENCE, wallet, 0.0),
-            US: revenue,
-            **competitor_columns,
-            OTHER_COMPETITORS: parts[:, rest].sum(axis=1),
-            UNATTRIBUTED: np.clip(wallet - revenue - parts.sum(axis=1), 0, None),
-        }
-    )
-    names = (US, *competitor_columns, OTHER_COMPETITORS, UNATTRIBUTED)
-    grouped = frame.groupby("group", sort=False).sum(numeric_only=True).sort_values("wallet", ascending=False)
-    total = frame.drop(columns="group").sum().to_frame(ALL_ACCOUNTS).T
-    table = pd.concat([total, grouped.head(top_groups)]) if len(frame) else grouped
-    table = table.rename_axis("group").reset_index()
+    columns = {
+        "wallet": wallet,
+        "accounts": np.ones(len(wallet)),
+        "high_wallet": np.where(wallets.confidence[counted] == HIGH_CONFIDENCE, wallet, 0.0),
+        US: revenue,
+        **{wallets.part_names[i]: parts[:, i] for i in shown},
+        OTHER_COMPETITORS: parts[:, rest].sum(axis=1),
+        UNATTRIBUTED: np.clip(wallet - revenue - parts.sum(axis=1), 0, None),
+    }
+    codes, names = spend.groups[by]
+    at = codes[wallets.positions][counted]
+    sums = {name: np.bincount(at, weights=values, minlength=len(names)) for name, values in columns.items()}
+    present = np.flatnonzero(sums["accounts"] > 0)
+    largest = present[np.lexsort((names[present].astype(str), -sums["wallet"][present]))][:top_groups]
+    table = pd.DataFrame({"group": [ALL_ACCOUNTS, *names[largest]]})
+    for name, values in columns.items():
+        table[name] = np.concatenate([[values.sum()], sums[name][largest]])
     table["accounts"] = table["accounts"].astype(int)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["high_confidence"] = np.where(table["wallet"] > 0, table.pop("high_wallet") / table["wallet"], np.nan)
-    return WalletSplit(by, table[["group", "wallet", "accounts", "high_confidence", *names]], names, len(grouped))
+    if not counted.any():
+        table = table.iloc[:0]
+    parts_shown = (US, *(wallets.part_names[i] for i in shown), OTHER_COMPETITORS, UNATTRIBUTED)
+    return WalletSplit(by, table[["group", "wallet", "accounts", "high_confidence", *parts_shown]], parts_shown, len(present))
 
 
 def _largest_parts(parts: np.ndarray, names: tuple[str, ...], top: int) -> list[int]:
@@ -501,22 +538,33 @@ def split_shares(split: WalletSplit) -> pd.DataFrame:
 
 
 def share_trend(
-    data: PortfolioData, spend: CompetitorSpendData, filters: Filters, high_confidence_only: bool = False, top: int = 4
+    data: PortfolioData, spend: WalletData, filters: Filters, high_confidence_only: bool = False, top: int = 4
 ) -> pd.DataFrame:
     """Our pooled share and that of the top competitors (of the filters' quarter) in every quarter."""
     mask = data.mask(filters)
     chosen = account_wallets(data, spend, filters.quarter, mask, high_confidence_only)
-    leaders = [chosen.part_names[i] for i in _largest_parts(chosen.parts[chosen.counted], chosen.part_names, top)]
-    rows = []
-    for quarter in data.quarters:
-        wallets = account_wallets(data, spend, quarter, mask, high_confidence_only)
-        counted = wallets.counted
-        wallet = wallets.wallet[counted].sum()
-        row: dict = {"quarter": quarter, US: _ratio(wallets.revenue[counted].sum(), wallet), "accounts": int(counted.sum())}
-        for name in leaders:
-            row[name] = _ratio(wallets.parts[counted, wallets.part_names.index(name)].sum(), wallet)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["quarter", US, *leaders, "accounts"])
+    leaders = _largest_parts(chosen.parts[chosen.counted], chosen.part_names, top)
+    rows = slice(None) if mask.all() else np.flatnonzero(mask)
+    # Every quarter at once, quarter-major like the spend arrays: (quarters, accounts).
+    revenue = np.ascontiguousarray(data.revenue[rows].T)
+    wallet = np.ascontiguousarray(data.wallet[rows].T)
+    reported = spend.total[:, rows]
+    status = wallet_status(revenue, wallet, data.wallet_confidence[rows].T, reported, high_confidence_only)
+    counted = status <= SPEND_ABOVE_WALLET
+    weight = counted.astype(np.float64)
+    overflow = status == SPEND_ABOVE_WALLET
+    if overflow.any():
+        weight[overflow] = np.clip(wallet[overflow] - revenue[overflow], 0, None) / reported[overflow]
+    counted_wallet = np.where(counted, wallet, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ours = np.where(counted_wallet > 0, np.where(counted, revenue, 0.0).sum(axis=1) / counted_wallet, np.nan)
+    trend = pd.DataFrame({"quarter": data.quarters, US: ours})
+    for index in leaders:
+        held = np.einsum("qa,qa->q", spend.by_competitor[:, rows, index], weight, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            trend[chosen.part_names[index]] = np.where(counted_wallet > 0, held / counted_wallet, np.nan)
+    trend["accounts"] = counted.sum(axis=1).astype(int)
+    return trend  # NaN where no wallet counts in a quarter
 
 
 # --- where to play --------------------------------------------------------------------------------
@@ -540,7 +588,7 @@ class Quadrant:
 
 def quadrant(
     data: PortfolioData,
-    spend: CompetitorSpendData,
+    spend: WalletData,
     filters: Filters,
     high_confidence_only: bool = False,
     sources: np.ndarray | None = None,
@@ -548,12 +596,15 @@ def quadrant(
 ) -> Quadrant:
     wallets = account_wallets(data, spend, filters.quarter, data.mask(filters), high_confidence_only)
     counted = np.flatnonzero(wallets.counted)
-    segments = _labels(data, wallets.positions[counted], "segment")
+    totals = group_totals(spend, wallets, "segment")
+    codes = spend.groups["segment"][0][wallets.positions[counted]]
     wallet, revenue = wallets.wallet[counted], wallets.revenue[counted]
     share = revenue / wallet if len(counted) else np.zeros(0)
-    pooled = pd.DataFrame({"segment": segments, "revenue": revenue, "wallet": wallet}).groupby("segment").sum()
-    lines = (pooled["revenue"] / pooled["wallet"]).to_dict()
-    line = np.array([lines[s] for s in segments], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_code = totals.revenue / totals.wallet
+    lines = {str(totals.names[c]): float(by_code[c]) for c in np.flatnonzero(totals.accounts > 0)}
+    line = by_code[codes] if len(counted) else np.zeros(0)
+    segments = totals.names[codes] if len(counted) else np.zeros(0, dtype=object)
     median = float(np.median(wallet)) if len(wallet) else None
     large = wallet >= (median if median is not None else 0)
     above = share > line + 1e-12
@@ -622,7 +673,7 @@ RANKING_COLUMNS = [
 
 def whitespace_ranking(
     data: PortfolioData,
-    spend: CompetitorSpendData,
+    spend: WalletData,
     filters: Filters,
     high_confidence_only: bool = False,
     sources: np.ndarray | None = None,
@@ -692,7 +743,7 @@ def accounts_without_estimate(data: PortfolioData, filters: Filters, limit: int 
     return LeftOut(table.reset_index(drop=True), len(chosen), _money(chosen_revenue.sum()))
 
 
-def data_problems(data: PortfolioData, spend: CompetitorSpendData, filters: Filters, limit: int | None = 100) -> LeftOut:
+def data_problems(data: PortfolioData, spend: WalletData, filters: Filters, limit: int | None = 100) -> LeftOut:
     """Wallets that cannot be right: 0, below our revenue, or below our revenue plus the competitors' spend."""
     wallets = account_wallets(data, spend, filters.quarter, data.mask(filters))
     flagged = np.flatnonzero(np.isin(wallets.status, DATA_PROBLEMS))
@@ -712,9 +763,7 @@ def data_problems(data: PortfolioData, spend: CompetitorSpendData, filters: Filt
     return LeftOut(table, len(flagged), _money(wallets.revenue[flagged].sum()))
 
 
-def estimate_quality(
-    data: PortfolioData, spend: CompetitorSpendData, filters: Filters, sources: np.ndarray | None = None
-) -> pd.DataFrame:
+def estimate_quality(data: PortfolioData, spend: WalletData, filters: Filters, sources: np.ndarray | None = None) -> pd.DataFrame:
     """How sure the wallet estimates are: counted accounts, wallet and our pooled share per confidence and source."""
     wallets = account_wallets(data, spend, filters.quarter, data.mask(filters))
     counted = wallets.counted

@@ -38,7 +38,7 @@ from lib.wallet import (
     estimate_quality,
     figure_accounts,
     load_account_history,
-    load_competitor_spend,
+    load_wallet_data,
     load_wallet_sources,
     quadrant,
     ranking_csv,
@@ -67,7 +67,7 @@ def data(wallet_engine):
 
 @pytest.fixture
 def spend(wallet_engine, data):
-    return load_competitor_spend(wallet_engine, data)
+    return load_wallet_data(wallet_engine, data)
 
 
 def figures(data, spend, high=False, **filters):
@@ -80,9 +80,11 @@ def test_competitor_spend_is_aggregated_per_account_and_quarter(data, spend):
     assert spend.competitors == ("Northstar Systems", "Helix Solutions", "Cobalt Analytics")
     q = data.column(Q)
     p3 = data.accounts.index[data.accounts["external_id"] == "P3"][0]
-    assert spend.total[p3, q] == 200.0
-    assert spend.by_competitor[p3, q].tolist() == [100.0, 100.0, 0.0]
-    assert spend.total[:, data.column("2026Q1")].sum() == 200 + 40 + 150 + 60 + 30
+    assert spend.total[q, p3] == 200.0  # quarter-major: one quarter is one contiguous block
+    assert spend.by_competitor[q, p3].tolist() == [100.0, 100.0, 0.0]
+    assert spend.total[data.column("2026Q1")].sum() == 200 + 40 + 150 + 60 + 30
+    codes, names = spend.groups["segment"]
+    assert names[codes].tolist() == ["Enterprise", "Enterprise", "SMB", "SMB", "Mid-Market", "Mid-Market", "SMB"]
 
 
 def test_headline_figures_now_and_a_quarter_before(data, spend):
@@ -294,7 +296,7 @@ def test_the_portfolio_fixture_splits_as_computed_by_hand(small_engine):
     # tests/fixtures/portfolio 2026Q2: A 120/400, B 150/300, D 40/160, E 150/600 (C has no row).
     # Northstar A 200 + B 150 = 350, Cobalt A 50 + E 300 = 350, Helix E 100; rest 1460 - 460 - 800 = 200.
     data = load_portfolio(small_engine)
-    spend = load_competitor_spend(small_engine, data)
+    spend = load_wallet_data(small_engine, data)
     total = split_shares(wallet_split(data, spend, Filters(Q), "segment")).set_index("group").loc["All accounts"]
     assert total[[US, "Cobalt Analytics", "Northstar Systems", "Helix Solutions", UNATTRIBUTED]].tolist() == pytest.approx(
         [460 / 1460, 350 / 1460, 350 / 1460, 100 / 1460, 200 / 1460]
@@ -319,6 +321,6 @@ def test_competitor_spend_imports_from_xlsx_and_updates_on_reimport(wallet_engin
     summary = import_files(wallet_engine, [("spend.xlsx", path.read_bytes())], ADMIN)
     assert summary.updated["competitor_spend"] == 1  # the same key: updated, not duplicated
     data = load_portfolio(wallet_engine)
-    spend = load_competitor_spend(wallet_engine, data)
+    spend = load_wallet_data(wallet_engine, data)
     p6 = data.accounts.index[data.accounts["external_id"] == "P6"][0]
-    assert spend.total[p6, data.column(Q)] == 80.0
+    assert spend.total[data.column(Q), p6] == 80.0

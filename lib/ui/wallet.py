@@ -31,11 +31,11 @@ def _url() -> str:
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend…")
-def _spend_for(url: str, facts_version: int, _data: PortfolioData) -> domain.CompetitorSpendData:
-    return domain.load_competitor_spend(engine(), _data)
+def _spend_for(url: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
+    return domain.load_wallet_data(engine(), _data)
 
 
-def _inputs() -> tuple[str, int, PortfolioData, domain.CompetitorSpendData]:
+def _inputs() -> tuple[str, int, PortfolioData, domain.WalletData]:
     url, version, data = _url(), versions()[FACTS], portfolio()
     return url, version, data, _spend_for(url, version, data)
 

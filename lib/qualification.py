@@ -35,6 +35,7 @@ the pipeline lists accounts a small push would make qualify.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -338,39 +339,40 @@ def _trimmed(value: float, digits: int) -> str:
 _MONEY_SCALES = (("B", 1e9), ("M", 1e6), ("k", 1e3))
 
 
-def _against(value: float, threshold: float, unit: str) -> str:
-    """A value in the scale of the threshold it misses, with enough digits never to read as equal to it."""
+@functools.lru_cache(maxsize=256)
+def _shortfall_format(rule: Rule) -> tuple[str, str, str, float, int, str]:
+    """(prefix, unit suffix, ', needs ...' ending, scale, default digits, style) for a rule's shortfall texts."""
+    unit, threshold = rule.info.unit, float(rule.threshold)
     suffix, scale = "", 1.0
     if unit == "money":
-        suffix, scale = next(((s, f) for s, f in _MONEY_SCALES if abs(threshold or value) >= f), ("", 1.0))
+        suffix, scale = next(((f" {s}", f) for s, f in _MONEY_SCALES if abs(threshold) >= f), ("", 1.0))
     elif unit == "rate":
-        suffix, scale = "%", 0.01
-    v, t = value / scale, threshold / scale
-    digits = {"money": 2 if abs(v) < 10 else 1 if abs(v) < 100 else 0, "rate": 1, "years": 1}.get(unit, 0)
-    while digits < 6 and round(v, digits) == round(t, digits) and v != t:
-        digits += 1
-    number = f"{v:,.{digits}f}"
-    if unit == "years":
-        return f"{number} years"
+        suffix, scale = " %", 0.01
+    elif unit == "years":
+        suffix = " years"
+    text = threshold_text(rule.metric, threshold)
     if unit == "rank":
-        return f"top {number} %"
-    return f"{number} {suffix}" if suffix else number
-
-
-def _needed(rule: Rule) -> str:
-    unit = rule.info.unit
-    text = threshold_text(rule.metric, rule.threshold)
-    if unit == "rank":
-        return f"top {text} %" if rule.op == "<=" else f"rank ≥ {text} %"
-    text = f"{text} years" if unit == "years" else text
-    return f"at most {text}" if rule.op == "<=" else text
+        needed = f"top {text} %" if rule.op == "<=" else f"rank ≥ {text} %"
+    else:
+        needed = ("at most " if rule.op == "<=" else "") + text + (" years" if unit == "years" else "")
+    digits = {"rate": 1, "years": 1}.get(unit, 0)
+    return f"{rule.info.short} ", suffix, f", needs {needed}", scale, digits, unit
 
 
 def lacks(rule: Rule, value: float) -> str:
-    """What an account lacks on a rule, in the rule's own unit: 'revenue 0.92 M, needs 1 M'; 'NPS 28, needs 30'."""
-    missing = value is None or math.isnan(value)
-    shown = fmt.NA if missing else _against(float(value), float(rule.threshold), rule.info.unit)
-    return f"{rule.info.short} {shown}, needs {_needed(rule)}"
+    """What an account lacks on a rule, in the rule's own unit: 'revenue 0.92 M, needs 1 M'; 'NPS 28, needs 30'.
+
+    The value is shown in the threshold's scale, with just enough digits never to read as equal to it.
+    """
+    prefix, suffix, ending, scale, digits, unit = _shortfall_format(rule)
+    if value is None or math.isnan(value):
+        return f"{prefix}{fmt.NA}{ending}"
+    v, t = value / scale, rule.threshold / scale
+    if unit == "money":
+        digits = 2 if abs(v) < 10 else 1 if abs(v) < 100 else 0
+    while digits < 6 and round(v, digits) == round(t, digits) and v != t:
+        digits += 1
+    return f"{prefix}{'top ' if unit == 'rank' else ''}{v:,.{digits}f}{' %' if unit == 'rank' else suffix}{ending}"
 
 
 # ---------------------------------------------------------------- the account-level frame
@@ -461,13 +463,14 @@ class Qualification:
         return int(self.near_miss.sum())
 
 
-def rule_columns(criteria: CriteriaSet) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def rule_columns(criteria: CriteriaSet) -> tuple[str, ...]:
     """Unique column names for the rules, in order: their labels, numbered when two read the same."""
     names: list[str] = []
     for rule in criteria.rules:
         label = rule.label()
         names.append(label if label not in names else f"{label} (rule {len(names) + 1})")
-    return names
+    return tuple(names)
 
 
 def _rule_values(metrics: pd.DataFrame, criteria: CriteriaSet) -> list[np.ndarray]:
@@ -476,55 +479,63 @@ def _rule_values(metrics: pd.DataFrame, criteria: CriteriaSet) -> list[np.ndarra
 
 def _passes(rule: Rule, values: np.ndarray) -> np.ndarray:
     slack = _EPS * max(1.0, abs(rule.threshold))  # float noise must not fail an account sitting exactly on the line
-    with np.errstate(invalid="ignore"):
-        return values >= rule.threshold - slack if rule.op == ">=" else values <= rule.threshold + slack  # NaN fails
+    return values >= rule.threshold - slack if rule.op == ">=" else values <= rule.threshold + slack  # NaN fails both
 
 
 def qualify(metrics: pd.DataFrame, criteria: CriteriaSet) -> Qualification:
     """Score every account against the criteria, with must-haves, the cutoff and the near misses."""
     rules = criteria.rules
     n = len(metrics)
-    columns = _rule_values(metrics, criteria)
-    passes = np.empty((n, len(rules)), dtype=bool)
-    for j, rule in enumerate(rules):
-        passes[:, j] = _passes(rule, columns[j])
     weights = np.array([float(r.weight) for r in rules])
     points = 100.0 * weights / weights.sum()
-    score = passes @ points
-    must = [j for j, r in enumerate(rules) if r.must_have]
-    failed_musts = (~passes[:, must]).sum(axis=1) if must else np.zeros(n, dtype=np.int64)
+    passes = np.empty((n, len(rules)), dtype=bool, order="F")  # a column per rule, each contiguous
+    columns = _rule_values(metrics, criteria)
+    score = np.zeros(n)
+    failed_musts = np.zeros(n, dtype=np.int8)
+    for j, rule in enumerate(rules):
+        passed = _passes(rule, columns[j])
+        passes[:, j] = passed
+        score += passed * points[j]
+        if rule.must_have:
+            failed_musts += ~passed
     musts_pass = failed_musts == 0
     cutoff, margin = float(criteria.cutoff), float(criteria.near_miss_margin)
+    floor = cutoff * (1.0 - margin) - _EPS
     qualified = musts_pass & (score >= cutoff - _EPS)
 
-    # A near miss fails at most one must-have, by no more than the margin, and would then be close to the cutoff.
-    narrow = np.zeros(n, dtype=bool)
-    must_gap = np.zeros(n)
-    score_if_fixed = score.copy()
-    for j in must:
-        rule = rules[j]
-        scale = abs(rule.threshold)
-        with np.errstate(invalid="ignore"):
-            gap = rule.threshold - columns[j] if rule.op == ">=" else columns[j] - rule.threshold
-            this = (failed_musts == 1) & ~passes[:, j] & (gap <= margin * scale + _EPS * max(1.0, scale))
-        narrow |= this
-        must_gap[this] = gap[this] / scale if scale else 0.0
-        score_if_fixed[this] += points[j]
-    close = score_if_fixed >= cutoff * (1.0 - margin) - _EPS
-    near_miss = ~qualified & (musts_pass | narrow) & close
-    score_gap = np.maximum(cutoff - score_if_fixed, 0.0) / cutoff if cutoff > 0 else np.zeros(n)
-    distance = np.where(near_miss, must_gap + score_gap, np.nan)
+    # Near misses: every must-have passes and the score is within the margin of the cutoff, or exactly one
+    # must-have fails, by no more than the margin, and passing it would bring the score that close.
+    near_miss = musts_pass & ~qualified & (score >= floor)
+    distance = np.full(n, np.nan)
+    by_score = np.flatnonzero(near_miss)
+    distance[by_score] = _score_gap(score[by_score], cutoff)
+    one_short = failed_musts == 1
+    for j in (j for j, r in enumerate(rules) if r.must_have):
+        rule, scale = rules[j], abs(rules[j].threshold)
+        allowance = margin * scale + _EPS * max(1.0, scale)
+        # Whole-column comparisons first (cheap), so that only the few accounts within reach are indexed.
+        within = columns[j] >= rule.threshold - allowance if rule.op == ">=" else columns[j] <= rule.threshold + allowance
+        rows = np.flatnonzero(one_short & within & ~passes[:, j])
+        rows = rows[score[rows] + points[j] >= floor]
+        gap = np.abs(columns[j][rows] - rule.threshold)
+        near_miss[rows] = True
+        distance[rows] = (gap / scale if scale else 0.0) + _score_gap(score[rows] + points[j], cutoff)
 
     index = metrics.index
     return Qualification(
         criteria=criteria,
-        score=pd.Series(score, index=index, name="score"),
-        qualified=pd.Series(qualified, index=index, name="qualified"),
-        near_miss=pd.Series(near_miss, index=index, name="near_miss"),
-        passes=pd.DataFrame(passes, index=index, columns=rule_columns(criteria)),
-        musts_pass=pd.Series(musts_pass, index=index, name="musts_pass"),
-        distance=pd.Series(distance, index=index, name="distance"),
+        score=pd.Series(score, index=index, name="score", copy=False),
+        qualified=pd.Series(qualified, index=index, name="qualified", copy=False),
+        near_miss=pd.Series(near_miss, index=index, name="near_miss", copy=False),
+        passes=pd.DataFrame(passes, index=index, columns=list(rule_columns(criteria)), copy=False),
+        musts_pass=pd.Series(musts_pass, index=index, name="musts_pass", copy=False),
+        distance=pd.Series(distance, index=index, name="distance", copy=False),
     )
+
+
+def _score_gap(score: np.ndarray, cutoff: float) -> np.ndarray:
+    """How far below the cutoff, as a fraction of it (0 when at or above)."""
+    return np.maximum(cutoff - score, 0.0) / cutoff if cutoff > 0 else np.zeros_like(score)
 
 
 # ---------------------------------------------------------------- what the page shows
@@ -559,44 +570,45 @@ def summarize(metrics: pd.DataFrame, result: Qualification) -> QualificationSumm
     )
 
 
-def _shortfalls(metrics: pd.DataFrame, result: Qualification, rows: np.ndarray, musts_only: bool = False) -> list[list[str]]:
-    """Per row (positions in the frame), what it lacks on each rule it fails: must-haves first, then by weight."""
+def _shortfalls(metrics: pd.DataFrame, result: Qualification, rows: np.ndarray) -> list[list[tuple[bool, str]]]:
+    """Per row (positions in the frame), (must-have?, what it lacks) for each rule it fails: must-haves first."""
     rules = result.criteria.rules
     passes = result.passes.to_numpy()[rows]
-    part = metrics.iloc[rows]
     order = sorted(range(len(rules)), key=lambda j: (not rules[j].must_have, -rules[j].weight, j))
-    out: list[list[str]] = [[] for _ in rows]
+    out: list[list[tuple[bool, str]]] = [[] for _ in rows]
     for j in order:
         rule = rules[j]
-        if musts_only and not rule.must_have:
-            continue
-        values = part[rule.metric].to_numpy(dtype=np.float64)
-        for k in np.flatnonzero(~passes[:, j]):
-            out[k].append(lacks(rule, values[k]) + (" (must-have)" if rule.must_have else ""))
+        values = metrics[rule.metric].to_numpy(dtype=np.float64)[rows].tolist()  # Python floats round faster
+        for k in np.flatnonzero(~passes[:, j]).tolist():
+            out[k].append((rule.must_have, lacks(rule, values[k]) + (" (must-have)" if rule.must_have else "")))
     return out
+
+
+def _joined(parts: list[tuple[bool, str]]) -> str:
+    return "; ".join(text for _, text in parts)
 
 
 def why_not(metrics: pd.DataFrame, result: Qualification, rows: np.ndarray) -> list[str]:
     """Why each given row (positions in the frame) does not qualify: the must-have it fails, or the score."""
-    musts = _shortfalls(metrics, result, rows, musts_only=True)
-    every = _shortfalls(metrics, result, rows)
-    score = result.score.to_numpy()[rows]
     cutoff = _plain(result.criteria.cutoff)
-    return [
-        "; ".join(must) if must else f"score {fmt.count(s) if s.is_integer() else f'{s:.1f}'}, needs {cutoff}: " + "; ".join(all_)
-        for must, all_, s in zip(musts, every, score)
-    ]
+    out = []
+    for parts, score in zip(_shortfalls(metrics, result, rows), result.score.to_numpy()[rows]):
+        musts = [p for p in parts if p[0]]
+        shown = f"{score:.0f}" if abs(score - round(score)) < 1e-9 else f"{score:.1f}"
+        out.append(_joined(musts) if musts else f"score {shown}, needs {cutoff}: {_joined(parts)}")
+    return out
 
 
 def passed_text(result: Qualification, rows: np.ndarray) -> list[str]:
     """'7 of 7' or '6 of 7, not NPS ≥ 30' for the given rows."""
     passes = result.passes.to_numpy()[rows]
     labels = [r.label() for r in result.criteria.rules]
-    out = []
-    for row in passes:
-        missing = [labels[j] for j in np.flatnonzero(~row)]
-        out.append(f"{len(labels) - len(missing)} of {len(labels)}" + (f", not {', '.join(missing)}" if missing else ""))
-    return out
+    missing: list[list[str]] = [[] for _ in rows]
+    for j, label in enumerate(labels):
+        for k in np.flatnonzero(~passes[:, j]).tolist():
+            missing[k].append(label)
+    total = len(labels)
+    return [f"{total - len(m)} of {total}" + (f", not {', '.join(m)}" if m else "") for m in missing]
 
 
 DISPLAY_LIMIT = 500  # rows a page table shows; the CSV exports have them all
@@ -616,16 +628,18 @@ def _ordered(metrics: pd.DataFrame, result: Qualification, chosen: np.ndarray, f
 
 
 def _account_rows(metrics: pd.DataFrame, result: Qualification, rows: np.ndarray) -> pd.DataFrame:
-    part = metrics.iloc[rows]
+    def column(name: str) -> np.ndarray:
+        return metrics[name].to_numpy()[rows]  # one column at a time: .iloc would copy every column
+
     return pd.DataFrame(
         {
-            "id": part["id"].to_numpy(),
-            "name": part["name"].to_numpy(),
-            "segment": part["segment"].to_numpy(),
-            "owner": part["owner"].to_numpy(),
+            "id": column("id"),
+            "name": column("name"),
+            "segment": column("segment"),
+            "owner": column("owner"),
             "score": np.round(result.score.to_numpy()[rows], 1),
-            "annual_revenue": part["annual_revenue"].to_numpy(),
-            "whitespace": part["whitespace"].to_numpy(),
+            "annual_revenue": column("annual_revenue"),
+            "whitespace": column("whitespace"),
         }
     )
 
@@ -642,9 +656,9 @@ def near_misses(metrics: pd.DataFrame, result: Qualification, limit: int | None 
     """Accounts that nearly qualify, closest first, each with what it lacks per failing rule."""
     rows = _ordered(metrics, result, result.near_miss.to_numpy(), "distance")[:limit]
     table = _account_rows(metrics, result, rows)
-    table.insert(table.columns.get_loc("score") + 1, "lacks", ["; ".join(p) for p in _shortfalls(metrics, result, rows)])
+    table["lacks"] = [_joined(p) for p in _shortfalls(metrics, result, rows)]
     table["distance"] = np.round(result.distance.to_numpy()[rows], 4)
-    return table
+    return table[["id", "name", "score", "lacks", "annual_revenue", "owner", "segment", "whitespace", "distance"]]
 
 
 @dataclass(frozen=True)
@@ -666,9 +680,9 @@ def compare(metrics: pd.DataFrame, base: Qualification, draft: Qualification, li
 
     def table(rows: np.ndarray, why: list[str]) -> pd.DataFrame:
         frame = _account_rows(metrics, draft, rows)
-        frame.insert(frame.columns.get_loc("score") + 1, "base_score", np.round(base.score.to_numpy()[rows], 1))
+        frame["base_score"] = np.round(base.score.to_numpy()[rows], 1)
         frame["why"] = why
-        return frame
+        return frame[["id", "name", "score", "base_score", "why", "annual_revenue", "owner", "segment"]]
 
     shown_in, shown_out = entering[:limit], leaving[:limit]
     return CriteriaDiff(
@@ -722,7 +736,7 @@ def export_frame(metrics: pd.DataFrame, result: Qualification, which: str) -> pd
     frame = pd.DataFrame({c: part[c].to_numpy() for c in ACCOUNT_COLUMNS if c != "id"})
     frame["score"] = np.round(result.score.to_numpy()[rows], 2)
     if which == "near_miss":
-        frame["lacks"] = ["; ".join(p) for p in _shortfalls(metrics, result, rows)]
+        frame["lacks"] = [_joined(p) for p in _shortfalls(metrics, result, rows)]
     for column in METRIC_COLUMNS:
         frame[column] = part[column].to_numpy()
     for name, passed in zip(result.passes.columns, result.passes.to_numpy()[rows].T):

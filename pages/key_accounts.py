@@ -1,9 +1,13 @@
-"""Placeholder until its issue lands."""
+"""Key accounts: the approved criteria, a live draft, who qualifies, who nearly does, and what changes."""
 
 import streamlit as st
 
 from lib.ui.auth import require_user
+from lib.ui.filters import current_filters
+from lib.ui.key_accounts import live_criteria
 
 require_user()
-st.title("key_accounts".replace("_", " ").title())
-st.info("This page is being built.")
+filters = current_filters()
+
+st.title("Key accounts")
+live_criteria(filters)  # a fragment: editing a criterion reruns only it

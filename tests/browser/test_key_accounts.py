@@ -1,0 +1,110 @@
+"""In Chromium: move a threshold in the rules editor and see the key-account count change; screenshots."""
+
+import time
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
+
+COUNT = '.st-key-ka_card_count [data-testid="stMetricValue"]'
+
+# Times the change in the browser itself: from the Enter that commits the cell to the new count in the DOM.
+_WATCH = """
+() => {
+  const count = () => document.querySelector('.st-key-ka_card_count [data-testid="stMetricValue"]');
+  const before = count().innerText;
+  const timing = (window.__kaTiming = { start: null, end: null });
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter' && timing.start === null) timing.start = performance.now(); },
+                            { capture: true });
+  const observer = new MutationObserver(() => {
+    const now = count();
+    if (now && now.innerText !== before && timing.end === null) { timing.end = performance.now(); observer.disconnect(); }
+  });
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+}
+"""
+
+
+def count_on_screen(tab) -> str:
+    return tab.locator(COUNT).inner_text()
+
+
+def set_threshold(tab, row: int, text: str) -> float | None:
+    """Type a threshold into the rules editor as a user does: select the row's Metric cell, move two cells
+    right (the grid is a canvas: keyboard navigation is steadier than guessing column positions), open the
+    cell, type, Enter. Waits for the new count (or the draft's error) and returns the seconds from the
+    Enter to the new count on screen, None when the count did not change."""
+    grid = tab.locator(".st-key-ka_rules [data-testid='stDataFrameResizable']")
+    editor = tab.locator("textarea.gdg-input")
+    header = row_height = 35
+    for attempt in range(5):  # a grid still settling after a rerun may swallow the first click
+        box = grid.bounding_box()
+        tab.mouse.click(box["x"] + 60, box["y"] + header + row_height * row + row_height / 2)
+        tab.keyboard.press("ArrowRight")
+        tab.keyboard.press("ArrowRight")
+        tab.keyboard.press("Enter")  # opens the cell's text editor over the grid
+        try:
+            editor.wait_for(timeout=2_000)
+            break
+        except PlaywrightTimeout:
+            assert attempt < 4, "the threshold cell would not open"
+            tab.keyboard.press("Escape")
+            time.sleep(0.3)
+    editor.fill(text)
+    tab.evaluate(_WATCH)
+    editor.press("Enter")
+    tab.wait_for_function(
+        "() => window.__kaTiming.end !== null || document.body.innerText.includes('The draft is not valid')", timeout=30_000
+    )
+    timing = tab.evaluate("() => window.__kaTiming")
+    wait_for_app(tab)
+    return None if timing["end"] is None else (timing["end"] - timing["start"]) / 1000
+
+
+def test_moving_a_threshold_changes_the_count(page, server):
+    log_in(page, server.url, "viewer", path="key_accounts")
+    wait_for_app(page)
+    no_exception(page)
+    assert page.get_by_role("heading", name="Key accounts").count() == 1
+    before = count_on_screen(page)
+    screenshot(page, "key_accounts")
+    set_threshold(page, row=0, text="100 k")  # the demo's revenue must-have: 1 M -> 100 k
+    after = count_on_screen(page)
+    assert after != before and int(after.replace(",", "")) > int(before.replace(",", "")), (before, after)
+    assert "vs approved" in page.locator(".st-key-ka_card_count").inner_text()
+    no_exception(page)
+    screenshot(page, "key_accounts_after_threshold")
+    # A threshold that is not a number: a clear message, and the last valid count stays.
+    set_threshold(page, row=0, text="lots")
+    assert "is not a number" in page.locator("body").inner_text()
+    assert count_on_screen(page) == after
+    # A viewer can try criteria but finds no save or approve button.
+    page.get_by_role("tab", name="Saved sets").click()
+    wait_for_app(page)
+    assert page.get_by_role("button", name="Save the draft").count() == 0
+    assert page.get_by_role("button", name="Approve").count() == 0
+
+
+def test_tabs_render_and_an_admin_sees_save_and_approve(browser, demo_copy_url, tmp_path):
+    server = start_server(demo_copy_url, tmp_path)
+    try:
+        tab = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        tab.set_default_timeout(30_000)
+        log_in(tab, server.url, "admin", path="key_accounts")
+        wait_for_app(tab)
+        for name in ("Near misses", "Enter / leave", "Compare sets", "Pareto", "Saved sets"):
+            tab.get_by_role("tab", name=name).click()
+            wait_for_app(tab)
+            no_exception(tab)
+        tab.mouse.move(700, 400)
+        tab.mouse.wheel(0, 600)
+        time.sleep(0.5)
+        screenshot(tab, "key_accounts_saved_sets")
+        assert tab.get_by_role("button", name="Save the draft").count() == 1
+        assert tab.get_by_role("button", name="Approve").count() == 1
+        tab.get_by_role("tab", name="Pareto").click()
+        wait_for_app(tab)
+        tab.locator(".st-key-ka_pareto").wait_for()
+        screenshot(tab, "key_accounts_pareto")
+    finally:
+        stop_server(server)

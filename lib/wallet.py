@@ -61,7 +61,7 @@ QUADRANT_MEANINGS = {
     "Defend": "small wallet, high share: hold it cheaply",
     "Deprioritise": "small wallet, low share",
 }
-MAX_QUADRANT_POINTS = 2_500
+MAX_QUADRANT_POINTS = 2_000  # WebGL draws many more; this keeps the page's payload small
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

@@ -143,12 +143,13 @@ def quadrant_chart(quadrant: Quadrant, large: bool = False, height: int = 420) -
                     "opacity": 0.75,
                     "line": {"width": 0.5, "color": "#fff"},
                 },
-                customdata=np.column_stack([rows["id"].to_numpy(dtype=np.float64), rows["revenue"], rows["whitespace"]]).astype(
-                    np.float64
-                ),
-                text=_hover_lines(rows),
-                hovertemplate="<b>%{text}<br>Wallet %{x:,.0f} · our share %{y:.1%}<br>"
-                "Our revenue %{customdata[1]:,.0f} · whitespace %{customdata[2]:,.0f}<extra>" + segment + "</extra>",
+                # Plain per-point strings; the HTML is in the one template (Plotly's JSON escapes every "<").
+                customdata=np.column_stack([rows["id"], rows["revenue"], rows["whitespace"]]).astype(np.float32),
+                text=rows["name"].tolist(),
+                hovertext=_hover_details(rows),
+                hovertemplate="<b>%{text}</b><br>Wallet %{x:.3~s} · our share %{y:.1%}<br>"
+                "Our revenue %{customdata[1]:.3~s} · whitespace %{customdata[2]:.3~s}<br>"
+                "Top competitor; wallet estimate: %{hovertext}<extra>" + segment + "</extra>",
             )
         )
     for segment in segments:
@@ -193,15 +194,16 @@ def quadrant_chart(quadrant: Quadrant, large: bool = False, height: int = 420) -
     return figure
 
 
-def _hover_lines(rows: pd.DataFrame) -> list[str]:
-    lines = []
-    for name, competitor, share, confidence, source in zip(
-        rows["name"], rows["top_competitor"], rows["competitor_share"], rows["confidence"], rows["source"]
+def _hover_details(rows: pd.DataFrame) -> list[str]:
+    """'Northstar Systems 31 %; high, Analyst estimate' per point: ASCII and short, 2,000 of them go to the browser."""
+    details = []
+    for competitor, share, confidence, source in zip(
+        rows["top_competitor"], rows["competitor_share"], rows["confidence"], rows["source"]
     ):
         top = f"{competitor} {fmt.rate(share, 0)}" if competitor else "none reported"
-        estimate = " · ".join(x for x in (f"{confidence} confidence" if confidence else "", source or "") if x) or "not rated"
-        lines.append(f"{name}</b><br>Top competitor: {top}<br>Estimate: {estimate}")
-    return lines
+        estimate = ", ".join(x for x in (confidence, source) if x) or "not rated"
+        details.append(f"{top}; {estimate}")
+    return details
 
 
 def account_split_chart(split: pd.DataFrame, colors: dict[str, str], large: bool = False) -> go.Figure:

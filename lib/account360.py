@@ -225,7 +225,11 @@ def _stakeholders(connection: Connection, account_id: int, as_of: dt.date) -> pd
             Stakeholder.name,
         )
     ).all()
-    return pd.DataFrame(rows, columns=["name", "title", "level", "role", "our_owner", "last_contact", "contacts_90d"])
+    frame = pd.DataFrame(rows, columns=["name", "title", "level", "role", "our_owner", "last_contact", "contacts_90d"])
+    frame["last_contact"] = (
+        pd.to_datetime(frame["last_contact"]).dt.date.astype(object).where(frame["last_contact"].notna(), None)
+    )
+    return frame
 
 
 def _recent_interactions(connection: Connection, account_id: int, as_of: dt.date) -> pd.DataFrame:

@@ -117,21 +117,21 @@ with people_tab:
             f"{len(view.stakeholders)} stakeholders.",
             icon=":material/person_alert:",
         )
-    people_col, meetings_col = st.columns([3, 2])
+    people_col, meetings_col = st.columns([5, 4])
     people_col.dataframe(
         view.stakeholders,
         hide_index=True,
         width="stretch",
         height=300,
         key="a360_stakeholders",
+        column_order=["name", "title", "role", "last_contact", "contacts_90d"],
+        placeholder="—",
         column_config={
-            "name": "Stakeholder",
-            "title": "Title",
-            "level": "Level",
-            "role": "Role",
-            "our_owner": "Our owner",
-            "last_contact": st.column_config.DateColumn("Last contact"),
-            "contacts_90d": st.column_config.NumberColumn("90 days", help="Contacts in the 90 days to the quarter's end"),
+            "name": st.column_config.TextColumn("Stakeholder"),
+            "title": st.column_config.TextColumn("Title", width=110),
+            "role": st.column_config.TextColumn("Role", width=110),
+            "last_contact": st.column_config.DateColumn("Last contact", width=100),
+            "contacts_90d": st.column_config.NumberColumn("90 d", width=50, help="Contacts in the 90 days to the quarter's end"),
         },
     )
     meetings_col.dataframe(
@@ -140,11 +140,12 @@ with people_tab:
         width="stretch",
         height=300,
         key="a360_interactions",
+        placeholder="—",
         column_config={
-            "date": st.column_config.DateColumn("Date"),
-            "stakeholder": "With",
-            "our_person": "Ours",
-            "channel": "Channel",
+            "date": st.column_config.DateColumn("Date", width=95),
+            "stakeholder": st.column_config.TextColumn("With", width=115),
+            "our_person": st.column_config.TextColumn("Ours", width=115),
+            "channel": st.column_config.TextColumn("Channel", width=75),
         },
     )
 

@@ -543,6 +543,11 @@ def history_panel(user: Actor, account_id: int, quarter: str) -> None:
     )
     versions_list = history["version"].tolist()
     bodies = dict(zip(history["version"], history["body"]))
+    if len(versions_list) == 1:
+        compare.caption("Only one version so far: each save adds one, and any two can be compared here.")
+        with compare.container(height=300, border=True, key="notes_only_version"):
+            show_markdown(bodies[versions_list[0]])
+        return
     with compare:
         old_col, new_col = st.columns(2)
         newest = versions_list[0]
@@ -723,7 +728,7 @@ def highlight_overdue(frame: pd.DataFrame):
 
     def paint(row: pd.Series) -> list[str]:
         late = bool(row[marker]) if marker == "overdue" else pd.notna(row[marker])
-        return ["background-color: #fde2e1; color: #7b1f1a" if late else ""] * len(row)
+        return ["background-color: #fdecea; color: #8a1c14" if late else ""] * len(row)
 
     return frame.style.apply(paint, axis=1)
 
@@ -754,10 +759,12 @@ def open_items_panel() -> None:
         on_select="rerun",
         selection_mode="single-row",
         column_config={
-            "account": st.column_config.TextColumn("Account"),
-            "text": st.column_config.TextColumn("Action item", width="large"),
-            "due": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
-            "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
+            "account": st.column_config.TextColumn("Account", width="medium"),
+            "quarter": st.column_config.TextColumn("Review", width="small"),
+            "text": st.column_config.TextColumn("Action item", width="medium"),
+            "owner": st.column_config.TextColumn("Owner", width="small"),
+            "due": st.column_config.DateColumn("Due", format="YYYY-MM-DD", width="small"),
+            "days_overdue": st.column_config.NumberColumn("Late (days)", format="%d", width="small"),
         },
     )
     st.caption("Select a row to make its account and quarter the ones above: its note and action items are in the first tabs.")

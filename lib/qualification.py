@@ -680,9 +680,9 @@ def compare(metrics: pd.DataFrame, base: Qualification, draft: Qualification, li
 
     def table(rows: np.ndarray, why: list[str]) -> pd.DataFrame:
         frame = _account_rows(metrics, draft, rows)
-        frame["base_score"] = np.round(base.score.to_numpy()[rows], 1)
+        frame["score_before"] = np.round(base.score.to_numpy()[rows], 1)
         frame["why"] = why
-        return frame[["id", "name", "score", "base_score", "why", "annual_revenue", "owner", "segment"]]
+        return frame[["id", "name", "score", "score_before", "why", "annual_revenue", "owner", "segment"]]
 
     shown_in, shown_out = entering[:limit], leaving[:limit]
     return CriteriaDiff(

@@ -231,3 +231,16 @@ def test_every_tab_renders(demo_url, tab):
         assert any(m.value.startswith("**Leave: ") for m in at.markdown)
     if tab == "Pareto":
         assert at.get("plotly_chart")
+
+
+def test_the_sidebar_filters_requalify_within_the_filter(demo_url):
+    at = open_page(demo_url)
+    everyone = card(at, "Key accounts")
+    at.multiselect(key="flt_segments").select("Enterprise").run()
+    assert not at.exception
+    engine = make_engine(demo_url)
+    metrics = account_metrics(load_portfolio(engine), Filters(DEMO_END, segments=("Enterprise",)))
+    engine.dispose()
+    wanted = qualify(metrics, CriteriaSet.from_dict(APPROVED_CRITERIA)).qualified_count
+    assert card(at, "Key accounts") == f"{wanted:,}" != everyone  # 16 of the 19 are Enterprise accounts
+    assert "Enterprise, 2026Q3" in at.caption[1].value

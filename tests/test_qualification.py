@@ -240,7 +240,7 @@ def test_the_diff_says_who_enters_who_leaves_and_why():
     assert (diff.entering_count, diff.leaving_count, diff.staying_count) == (0, 1, 1)
     assert diff.leaving["name"].tolist() == ["a"]
     assert diff.leaving["why"].tolist() == ["revenue 1.00 M, needs 2 M (must-have)"]
-    assert diff.leaving[["score", "base_score"]].values.tolist() == [[40.0, 100.0]]
+    assert diff.leaving[["score", "score_before"]].values.tolist() == [[40.0, 100.0]]
     wider = compare(frame, approved, qualify(frame, CriteriaSet(lower_bar, cutoff=60)))
     # b, c and e now pass the revenue bar; largest first: b 999,999, c 900,000, e 889,999.
     assert wider.entering["name"].tolist() == ["b", "c", "e"]

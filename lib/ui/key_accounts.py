@@ -198,14 +198,17 @@ def active_set_header(active: StoredCriteriaSet | None, today: dt.date) -> None:
         )
 
 
-def _summary_cards(now: QualificationSummary, base: QualificationSummary | None) -> None:
+def _summary_cards(now: QualificationSummary, base: QualificationSummary | None, large: bool) -> None:
+    """Four cards: how many qualify and nearly do, and their shares, each against the approved set."""
+    against = "" if large else " vs approved"  # the caption below says it on a projector, where space is short
+
     def change(a: float | None, b: float | None, rate: bool = False) -> str | None:
         if a is None or b is None:
             return None
         difference = (a - b) * 100 if rate else a - b
         if abs(difference) < (0.05 if rate else 0.5):
-            return "same as approved"
-        return f"{difference:+.1f} pts vs approved" if rate else f"{difference:+,.0f} vs approved"
+            return "same" if large else "same as approved"
+        return f"{difference:+.1f} pts{against}" if rate else f"{difference:+,.0f}{against}"
 
     top, bottom = st.columns(2), st.columns(2)
     cards = (
@@ -213,23 +216,25 @@ def _summary_cards(now: QualificationSummary, base: QualificationSummary | None)
         (top[1], "Near misses", fmt.count(now.near_misses), change(now.near_misses, base and base.near_misses), "near"),
         (
             bottom[0],
-            "Revenue share",
+            "Of revenue" if large else "Revenue share",
             fmt.rate(now.revenue_share),
             change(now.revenue_share, base and base.revenue_share, rate=True),
             "revenue",
         ),
         (
             bottom[1],
-            "Whitespace share",
+            "Of whitespace" if large else "Whitespace share",
             fmt.rate(now.whitespace_share),
             change(now.whitespace_share, base and base.whitespace_share, rate=True),
             "whitespace",
         ),
     )
     for column, label, value, delta, key in cards:
-        neutral = delta == "same as approved" or key == "near"
         with column, st.container(border=True, key=f"ka_card_{key}"):
-            st.metric(label, value, delta, delta_color="off" if neutral else "normal", delta_arrow="off" if neutral else "auto")
+            # Neutral: a stricter set is not worse, only different; the arrow shows the direction.
+            st.metric(
+                label, value, delta, delta_color="off", delta_arrow="off" if delta in ("same", "same as approved") else "auto"
+            )
 
 
 def _download(label: str, make: callable, name: str, key: str) -> None:
@@ -273,11 +278,20 @@ def live_criteria(filters: Filters) -> None:
     base = qualify(metrics, active.criteria) if active is not None and active.criteria is not None else None
     counts = compare(metrics, base, result, limit=0) if base is not None else None
     with numbers:
-        _summary_cards(summarize(metrics, result), summarize(metrics, base) if base is not None else None)
+        _summary_cards(summarize(metrics, result), summarize(metrics, base) if base is not None else None, large)
         if counts is not None:
             st.caption(
                 f"Against the approved set: **{counts.entering_count:,}** enter, **{counts.leaving_count:,}** leave, "
                 f"{counts.staying_count:,} stay · {describe(filters)}, {filters.quarter}"
+            )
+        if active is not None and active.criteria is not None and (draft != active.criteria or problem):
+            st.button(
+                "Reset the draft to the active set",
+                key="ka_reset",
+                on_click=load_into_draft,
+                args=(active,),
+                type="tertiary",
+                icon=":material/undo:",
             )
 
     tabs = st.tabs(TABS, key="ka_tab", on_change="rerun")
@@ -419,15 +433,19 @@ def _approve() -> None:
 def _saved_sets(sets: list[StoredCriteriaSet], active: StoredCriteriaSet | None, draft: CriteriaSet, problem) -> None:
     user = current_user()
     role = user.role if user else "viewer"
+
+    def when(value: dt.date | dt.datetime | None) -> str:
+        return "" if value is None else f"{value:%Y-%m-%d %H:%M}" if isinstance(value, dt.datetime) else f"{value:%Y-%m-%d}"
+
     listing = pd.DataFrame(
         {
             "name": [s.name for s in sets],
             "status": [s.status if s.criteria else f"invalid: {s.problem}" for s in sets],
             "created_by": [s.created_by for s in sets],
-            "created_at": [s.created_at for s in sets],
-            "approved_by": [s.approved_by for s in sets],
-            "approved_at": [s.approved_at for s in sets],
-            "review_due": [s.review_due for s in sets],
+            "created_at": [when(s.created_at) for s in sets],
+            "approved_by": [s.approved_by or "" for s in sets],
+            "approved_at": [when(s.approved_at) for s in sets],
+            "review_due": [when(s.review_due) for s in sets],
         }
     )
     st.dataframe(

@@ -256,9 +256,6 @@ def _shown(total: int, table: pd.DataFrame) -> str:
 @st.fragment
 def live_criteria(filters: Filters) -> None:
     """Editor, live numbers and lists; an edit reruns only this."""
-    notice = st.session_state.pop("ka_notice", None)
-    if notice:
-        (st.success if notice[0] == "success" else st.error)(notice[1])
     sets = saved_sets()
     active = active_set(sets)
     metrics = metrics_for(filters)
@@ -431,6 +428,9 @@ def _approve() -> None:
 
 
 def _saved_sets(sets: list[StoredCriteriaSet], active: StoredCriteriaSet | None, draft: CriteriaSet, problem) -> None:
+    notice = st.session_state.pop("ka_notice", None)  # what the last save, approval or load said
+    if notice:
+        (st.success if notice[0] == "success" else st.error)(notice[1])
     user = current_user()
     role = user.role if user else "viewer"
 

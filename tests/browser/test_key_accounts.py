@@ -5,6 +5,7 @@ import time
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
+from tests.conftest import ROOT
 
 COUNT = '.st-key-ka_card_count [data-testid="stMetricValue"]'
 
@@ -106,5 +107,40 @@ def test_tabs_render_and_an_admin_sees_save_and_approve(browser, demo_copy_url, 
         wait_for_app(tab)
         tab.locator(".st-key-ka_pareto").wait_for()
         screenshot(tab, "key_accounts_pareto")
+    finally:
+        stop_server(server)
+
+
+SQL_SPY = """
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _spy(conn, cursor, statement, parameters, context, executemany):
+    print("SQL:", " ".join(statement.split())[:100], flush=True)
+"""
+
+
+def test_criteria_changes_never_touch_the_database(browser, demo_url, tmp_path):
+    # Every SQL statement the server runs is logged (a sitecustomize module loaded at its start):
+    # editing criteria and switching tabs rerun only the page's fragment, which reads nothing.
+    (tmp_path / "sitecustomize.py").write_text(SQL_SPY)
+    server = start_server(demo_url, tmp_path, extra_env={"PYTHONPATH": f"{tmp_path}:{ROOT}"})
+    try:
+        tab = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        tab.set_default_timeout(30_000)
+        log_in(tab, server.url, "viewer", path="key_accounts")
+        wait_for_app(tab)
+        time.sleep(1)
+        assert "SQL: SELECT" in server.log.read_text(), "the spy logs nothing: the test would prove nothing"
+        seen = len(server.log.read_text().splitlines())
+        for text in ("2 M", "1.5 M", "lots"):
+            set_threshold(tab, row=0, text=text)
+        tab.get_by_role("tab", name="Near misses").click()
+        wait_for_app(tab)
+        time.sleep(0.5)
+        queries = [line for line in server.log.read_text().splitlines()[seen:] if line.startswith("SQL:")]
+        assert queries == []
     finally:
         stop_server(server)

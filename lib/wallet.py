@@ -27,7 +27,7 @@ from lib.kpis import KpiValue, previous_filters
 from lib.models import Account, CompetitorSpend, Revenue
 from lib.portfolio import CONFIDENCE_LEVELS, Filters, PortfolioData
 
-MAX_TRACKED_COMPETITORS = 12  # kept one by one; any further competitor goes into "Other competitors"
+MAX_TRACKED_COMPETITORS = 12  # the latest quarter's largest, kept one by one; the rest are "Other competitors"
 US = "Us"
 OTHER_COMPETITORS = "Other competitors"
 UNATTRIBUTED = "Unattributed"
@@ -113,7 +113,7 @@ class WalletData:
     block, and the accounts' segment, region and owner as integer codes for grouping.
     """
 
-    competitors: tuple[str, ...]  # tracked one by one, largest total spend first
+    competitors: tuple[str, ...]  # tracked one by one, largest spend in the latest quarter first
     by_competitor: np.ndarray  # (quarters, accounts, tracked competitors), float32 currency units
     total: np.ndarray  # (quarters, accounts): every competitor's spend, tracked or not, float64
     groups: dict[str, tuple[np.ndarray, np.ndarray]]  # segment/region/owner -> (code per account, names)
@@ -124,8 +124,11 @@ class WalletData:
 
 
 def tracked_competitors_query(limit: int = MAX_TRACKED_COMPETITORS):
+    """The largest competitors of the latest quarter with spend (read through the quarter index, not the whole table)."""
+    latest = select(func.max(CompetitorSpend.quarter)).scalar_subquery()
     return (
         select(CompetitorSpend.competitor, cast(func.sum(CompetitorSpend.spend_cents), Float).label("spend"))
+        .where(CompetitorSpend.quarter == latest)
         .group_by(CompetitorSpend.competitor)
         .order_by(func.sum(CompetitorSpend.spend_cents).desc(), CompetitorSpend.competitor)
         .limit(limit)
@@ -169,6 +172,16 @@ def load_wallet_data(engine: Engine, data: PortfolioData, limit: int = MAX_TRACK
     values = frame[names].apply(pd.to_numeric).to_numpy(dtype=np.float64)[keep] / 100.0
     by_competitor[columns, rows, :] = values.astype(np.float32)
     return WalletData(competitors, by_competitor, total, groups)
+
+
+def accounts_only(data: PortfolioData) -> WalletData:
+    """The accounts' groups without any competitor spend: enough for the cards, which never depend on it.
+
+    (Spend only decides whether a counted wallet is also flagged "competitors' spend above the wallet".)
+    """
+    shape = (len(data.quarters), len(data.accounts))
+    nothing = np.broadcast_to(np.float64(0.0), shape)
+    return WalletData((), np.zeros((*shape, 0), dtype=np.float32), nothing, {by: group_codes(data, by) for by in GROUPINGS})
 
 
 def group_codes(data: PortfolioData, by: str) -> tuple[np.ndarray, np.ndarray]:
@@ -317,13 +330,8 @@ class Coverage:
     without_estimate: int  # buying accounts (revenue in the quarter) with no wallet estimate
     revenue_without_estimate: float
     lower_confidence: int
-    left_out_problems: int  # wallet of 0 or below our revenue
-    scaled_problems: int  # competitors' spend above the wallet: counted, competitors scaled down
+    left_out_problems: int  # wallet of 0 or below our revenue (competitors' spend above the wallet: see data_problems)
     high_confidence_wallet: float | None  # the part of the counted wallet estimated with high confidence
-
-    @property
-    def problems(self) -> int:
-        return self.left_out_problems + self.scaled_problems
 
 
 def coverage(wallets: AccountWallets) -> Coverage:
@@ -337,7 +345,6 @@ def coverage(wallets: AccountWallets) -> Coverage:
         revenue_without_estimate=_money(wallets.revenue[no_estimate].sum()),
         lower_confidence=int((wallets.status == LOWER_CONFIDENCE).sum()),
         left_out_problems=int(np.isin(wallets.status, (ZERO_WALLET, REVENUE_ABOVE_WALLET)).sum()),
-        scaled_problems=int((wallets.status == SPEND_ABOVE_WALLET).sum()),
         high_confidence_wallet=_ratio(wallets.wallet[high].sum(), wallets.wallet[counted].sum()),
     )
 

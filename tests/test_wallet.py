@@ -33,6 +33,7 @@ from lib.wallet import (
     ZERO_WALLET,
     account_split_over_time,
     account_wallets,
+    accounts_only,
     accounts_without_estimate,
     data_problems,
     estimate_quality,
@@ -76,7 +77,7 @@ def figures(data, spend, high=False, **filters):
 
 
 def test_competitor_spend_is_aggregated_per_account_and_quarter(data, spend):
-    # Tracked competitors by total spend: Northstar 700, Helix 230, Cobalt 210.
+    # Tracked competitors by spend in the latest quarter, 2026Q2: Northstar 350, Helix 170, Cobalt 140.
     assert spend.competitors == ("Northstar Systems", "Helix Solutions", "Cobalt Analytics")
     q = data.column(Q)
     p3 = data.accounts.index[data.accounts["external_id"] == "P3"][0]
@@ -111,8 +112,18 @@ def test_headline_figures_now_and_a_quarter_before(data, spend):
     )
     cover = view.coverage
     assert (cover.accounts, cover.counted, cover.without_estimate, cover.revenue_without_estimate) == (7, 4, 1, 40.0)
-    assert (cover.left_out_problems, cover.scaled_problems, cover.problems) == (2, 1, 3)
+    assert cover.left_out_problems == 2  # P4 and P7; P3 counts (its competitors are scaled)
     assert cover.high_confidence_wallet == pytest.approx((400 + 100) / 1200)  # P1 and P6 are high
+
+
+def test_the_cards_do_not_need_competitor_spend(data, spend):
+    # So the page shows them before the competitor-spend aggregate has loaded.
+    for filters, high in ((Filters(Q), False), (Filters(Q), True), (Filters("2026Q1", owners=("Ann",)), False)):
+        with_spend = wallet_figures(data, spend, filters, high)
+        without = wallet_figures(data, accounts_only(data), filters, high)
+        assert {k: v.value for k, v in without.now.items()} == {k: v.value for k, v in with_spend.now.items()}
+        assert {k: v.value for k, v in without.before.items()} == {k: v.value for k, v in with_spend.before.items()}
+        assert without.coverage == with_spend.coverage and without.keys == with_spend.keys
 
 
 def test_pooled_share_is_not_the_mean_of_account_shares(data, spend):
@@ -302,6 +313,20 @@ def test_the_portfolio_fixture_splits_as_computed_by_hand(small_engine):
         [460 / 1460, 350 / 1460, 350 / 1460, 100 / 1460, 200 / 1460]
     )
     assert wallet_figures(data, spend, Filters(Q)).now["share_of_wallet"].value == kpis_json(data, Filters(Q))["share_of_wallet"]
+
+
+def test_only_the_latest_quarters_largest_competitors_are_tracked_the_rest_is_other(wallet_engine):
+    data = load_portfolio(wallet_engine)
+    spend = load_wallet_data(wallet_engine, data, limit=1)
+    assert spend.competitors == ("Northstar Systems",)
+    wallets = account_wallets(data, spend, Q, data.mask(Filters(Q)))
+    p1 = np.flatnonzero(data.accounts["external_id"].to_numpy() == "P1")[0]
+    assert wallets.parts[p1].tolist() == [150.0, 50.0]  # Northstar; Cobalt among the others
+    split = wallet_split(data, spend, Filters(Q), "segment")
+    assert split.parts == (US, "Northstar Systems", OTHER_COMPETITORS, UNATTRIBUTED)
+    assert (
+        split.groups.set_index("group").loc["All accounts", OTHER_COMPETITORS] == 50 + 75 + 60
+    )  # Cobalt P1, Helix P3 scaled, Cobalt P6
 
 
 def test_competitor_spend_imports_with_the_same_validation(wallet_engine):

@@ -30,7 +30,7 @@ def _url() -> str:
     return engine().url.render_as_string(hide_password=False)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading competitor spend…")
+@st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
 def _spend_for(url: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
     return domain.load_wallet_data(engine(), _data)
 
@@ -55,14 +55,20 @@ def colors() -> dict[str, str]:
     return charts.part_colors(_inputs()[3].competitors)
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _accounts_for(url: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
+    return domain.accounts_only(_data)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def _figures_for(url: str, version: int, filters: Filters, high: bool, _data, _spend) -> domain.WalletFigures:
-    return domain.wallet_figures(_data, _spend, filters, high)
+def _figures_for(url: str, version: int, filters: Filters, high: bool, _data, _accounts) -> domain.WalletFigures:
+    return domain.wallet_figures(_data, _accounts, filters, high)
 
 
 def figures(filters: Filters, high_confidence_only: bool) -> domain.WalletFigures:
-    url, version, data, spend = _inputs()
-    return _figures_for(url, version, filters, high_confidence_only, data, spend)
+    """The cards, from the portfolio arrays alone: on screen before competitor spend is loaded."""
+    url, version, data = _url(), versions()[FACTS], portfolio()
+    return _figures_for(url, version, filters, high_confidence_only, data, _accounts_for(url, version, data))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -14,6 +14,7 @@ Quarter 2026Q1: P1 80/400, P2 300/500, P3 50/200, P4 50/100, P6 20/100 counted (
   -> 500 / 1300; spend P1 Northstar 200 + Cobalt 40, P2 Northstar 150, P3 Helix 60, P6 Cobalt 30.
 """
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -174,6 +175,15 @@ def test_the_kpi_json_keeps_the_page_figure(data, spend):
         assert portfolio_kpis(data, filters)["share_of_wallet"].value == page
     # Counting P4 (80 / 60) and P7 (0 / 0) as the old rule did would give 530 / 1260 instead.
     assert kpis_json(data, Filters(Q))["share_of_wallet"] == pytest.approx(0.375)
+
+
+def test_the_command_line_prints_the_page_figure(wallet_engine, data, spend, capsys):
+    from lib.cli import main
+
+    url = wallet_engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "kpis", "--quarter", Q, "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["share_of_wallet"] == wallet_figures(data, spend, Filters(Q)).now["share_of_wallet"].value == 0.375
 
 
 def test_high_confidence_only_leaves_out_the_other_estimates(data, spend):

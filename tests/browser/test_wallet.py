@@ -57,6 +57,10 @@ def test_the_page_renders_and_a_click_on_an_account_opens_its_details(page, serv
     assert dialog.locator('[data-testid="stPlotlyChart"]').count() == 2  # split over time, share trend
     no_exception(page)
     screenshot(page, "wallet_account")
+    dialog.get_by_role("button", name="Open in Account 360").click()
+    page.wait_for_url("**/account_360**")
+    wait_for_app(page)
+    no_exception(page)
 
 
 def test_the_whitespace_ranking_downloads_as_csv(page, server):
@@ -70,6 +74,15 @@ def test_the_whitespace_ranking_downloads_as_csv(page, server):
     assert rows and {"account_id", "whitespace", "top_competitor", "competitor_share", "wallet_confidence"} <= set(rows[0])
     whitespace = [float(r["whitespace"]) for r in rows]
     assert whitespace == sorted(whitespace, reverse=True)
+    grid = page.locator(".st-key-sow_ranking [data-testid='stDataFrame']")
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box, under the header
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    wait_for_app(page)
+    assert rows[0]["name"] in dialog.inner_text()  # the largest whitespace, as in the CSV
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
     open_tab(page, "Wallet estimates")
     page.get_by_text("Data problems").wait_for()
     no_exception(page)

@@ -81,6 +81,17 @@ def test_renders_the_active_set_for_every_role(demo_url, role):
     header = at.caption[0].value
     assert "Key accounts (approved)" in header and "approved by **admin** on 2026-07-01" in header
     assert "review due 2026-10-01" in header
+    rules = next(m.value for m in at.markdown if m.value.startswith("- Annual revenue"))
+    assert rules.splitlines() == [
+        "- Annual revenue ≥ 1 M (must-have, weight 3)",
+        "- YoY growth ≥ 5 % (weight 1)",
+        "- Whitespace ≥ 250 k (weight 2)",
+        "- NPS ≥ 30 (weight 1)",
+        "- Strategic fit ≥ 3 (weight 2)",
+        "- Stakeholders ≥ 3 (weight 1)",
+        "- cutoff 60",
+        "- near-miss margin 10 %",
+    ]
     assert "due for review on 2026-10-01" in at.warning[0].value  # the demo's review date has passed
     assert at.data_editor[0].value["threshold"].tolist() == ["1 M", "5 %", "250 k", "30", "3", "3"]
 

@@ -33,7 +33,9 @@ from lib.qualification import (
     compare,
     criteria_from_table,
     criteria_table,
+    describe_criteria,
     export_frame,
+    format_value,
     lacks,
     near_misses,
     pareto,
@@ -217,6 +219,16 @@ def test_lacks_speaks_the_rule_unit():
     assert lacks(Rule("share_of_wallet", "<=", 0.5), 0.55) == "share of wallet 55.0 %, needs at most 50 %"
     assert lacks(Rule("nps", ">=", 30), float("nan")) == "NPS n/a, needs 30"
     assert lacks(Rule("annual_revenue", ">=", 2_000_000), 1_999_299) == "revenue 1.999 M, needs 2 M"
+
+
+def test_values_and_criteria_read_in_their_units():
+    assert format_value(1_234_567, "money") == "1.2 M"
+    assert format_value(0.052, "rate") == "5.2 %"
+    assert format_value(28.0, "score") == "28" and format_value(float("nan"), "score") == "n/a"
+    assert format_value(24.0, "rank") == "top 24 %" and format_value(3.46, "years") == "3.5 years"
+    assert describe_criteria(CriteriaSet.from_dict(DRAFT_CRITERIA)).endswith(
+        "Top 20 % by revenue (weight 1) · cutoff 60 · near-miss margin 10 %"
+    )
 
 
 def test_qualified_list_summary_and_exports():

@@ -29,6 +29,7 @@ from lib.qualification import (
     compare,
     criteria_from_table,
     criteria_table,
+    describe_criteria,
     export_frame,
     near_misses,
     pareto,
@@ -187,7 +188,12 @@ def active_set_header(active: StoredCriteriaSet | None, today: dt.date) -> None:
         return
     approved = f"approved by **{active.approved_by}** on {active.approved_at:%Y-%m-%d}" if active.approved_at else "not approved"
     due = f" · review due {active.review_due:%Y-%m-%d}" if active.review_due else ""
-    st.caption(f"Active criteria: **{active.name}**, {approved}{due}")
+    text, rules = st.columns([5, 1], vertical_alignment="center")
+    text.caption(f"Active criteria: **{active.name}**, {approved}{due}")
+    if active.criteria is not None:
+        with rules.popover("Its rules", icon=":material/rule:", width="stretch"):
+            st.markdown(f"**{active.name}**")
+            st.markdown("\n".join(f"- {line}" for line in describe_criteria(active.criteria).split(" · ")))
     if active.problem:
         st.error(f"The active set {active.name!r} is invalid and cannot be applied: {active.problem}", icon=":material/error:")
     elif active.review_overdue(today):
@@ -250,7 +256,7 @@ def _list_header(caption: str, download: tuple[str, callable, str, str] | None) 
 
 
 def _shown(total: int, table: pd.DataFrame) -> str:
-    return f"{total:,}" if len(table) >= total else f"the first {len(table):,} of {total:,}"
+    return f"{total:,}" if len(table) >= total else f"The first {len(table):,} of {total:,}"
 
 
 @st.fragment
@@ -480,6 +486,7 @@ def _saved_sets(sets: list[StoredCriteriaSet], active: StoredCriteriaSet | None,
             )
         else:
             st.caption("You can try any criteria here; saving a set needs an editor, approving it an admin.")
+        st.caption(f"The draft started from {st.session_state.get('ka_draft_source', 'the active set')}.")
     if role == "admin":
         candidates = [s for s in sets if s.criteria is not None]
         st.selectbox(

@@ -51,6 +51,7 @@ if view is None:
     st.info("Find an account by name above, or open one from the largest accounts below.", icon=":material/search:")
     rows, total = accounts_page(filters, "revenue", limit=10)
     account_table(rows, key="a360_top_accounts")
+    unsaved_guard()
     st.stop()
 
 profile = view.profile

@@ -484,6 +484,8 @@ def _passes(rule: Rule, values: np.ndarray) -> np.ndarray:
 
 def qualify(metrics: pd.DataFrame, criteria: CriteriaSet) -> Qualification:
     """Score every account against the criteria, with must-haves, the cutoff and the near misses."""
+    if not isinstance(criteria, CriteriaSet):  # e.g. a StoredCriteriaSet.criteria left None by invalid JSON
+        raise InvalidCriteria([f"There is no valid criteria set to qualify with (got {type(criteria).__name__})."])
     rules = criteria.rules
     n = len(metrics)
     weights = np.array([float(r.weight) for r in rules])

@@ -255,3 +255,14 @@ def test_the_sidebar_filters_requalify_within_the_filter(demo_url):
     wanted = qualify(metrics, CriteriaSet.from_dict(APPROVED_CRITERIA)).qualified_count
     assert card(at, "Key accounts") == f"{wanted:,}" != everyone  # 16 of the 19 are Enterprise accounts
     assert "Enterprise, 2026Q3" in at.caption[1].value
+
+
+@pytest.mark.parametrize("tab", ["Qualified", "Near misses", "Enter / leave", "Compare sets", "Pareto", "Saved sets"])
+def test_a_filter_without_accounts_reads_zero_and_na(demo_url, tab):
+    at = open_page(demo_url, tab=tab)
+    at.multiselect(key="flt_owners").select(at.multiselect(key="flt_owners").options[0]).run()
+    at.multiselect(key="flt_segments").select("SMB").run()
+    at.multiselect(key="flt_regions").select("LATAM").run()
+    assert not at.exception
+    # The first owner has no SMB account in LATAM: nothing qualifies and the shares have no denominator.
+    assert (card(at, "Key accounts"), card(at, "Revenue share"), card(at, "Whitespace share")) == ("0", "n/a", "n/a")

@@ -328,6 +328,11 @@ def test_invalid_documents_say_what_is_wrong(document, message):
     assert message in str(caught.value)
 
 
+def test_qualify_refuses_a_missing_criteria_set():
+    with pytest.raises(InvalidCriteria, match="no valid criteria set"):
+        qualify(EDGES, None)
+
+
 def test_broken_json_and_direct_construction_are_refused():
     with pytest.raises(ValueError, match="Not valid JSON"):
         CriteriaSet.from_json("{rules: ")

@@ -56,7 +56,7 @@ def _url() -> str:
     return engine().url.render_as_string(hide_password=False)
 
 
-@st.cache_data(max_entries=16, show_spinner="Reading the accounts…")
+@st.cache_data(max_entries=8, show_spinner="Reading the accounts…")
 def _metrics_for(url: str, facts_version: int, filters: Filters, _data: PortfolioData) -> pd.DataFrame:
     return account_metrics(_data, filters)
 
@@ -191,7 +191,7 @@ def active_set_header(active: StoredCriteriaSet | None, today: dt.date) -> None:
     text, rules = st.columns([5, 1], vertical_alignment="center")
     text.caption(f"Active criteria: **{active.name}**, {approved}{due}")
     if active.criteria is not None:
-        with rules.popover("Its rules", icon=":material/rule:", width="stretch"):
+        with rules.popover("Its rules", icon=":material/rule:", type="tertiary"):
             st.markdown(f"**{active.name}**")
             st.markdown("\n".join(f"- {line}" for line in describe_criteria(active.criteria).split(" · ")))
     if active.problem:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from lib.portfolio import Filters, PortfolioData
 from lib.quarters import shift_quarter
+from lib.wallet_rules import counted_wallets
 
 DEFAULT_GROSS_MARGIN = 1.0
 MAX_LIFETIME_YEARS = 10.0
@@ -255,9 +256,7 @@ def _csat(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
 
 
 def share_of_wallet_inputs(data: PortfolioData, quarter: str, mask: np.ndarray) -> tuple[float, float, int]:
-    """(our revenue, wallet, accounts) over the accounts whose wallet estimate counts (lib.wallet.counted_wallets)."""
-    from lib.wallet import counted_wallets  # lib.wallet builds on this module; the Share of wallet page uses the same rule
-
+    """(our revenue, wallet, accounts) over the accounts whose wallet estimate counts (lib.wallet_rules)."""
     column = data.column(quarter)
     if column is None:
         return 0.0, 0.0, 0
@@ -373,6 +372,7 @@ def account_table(data: PortfolioData, filters: Filters) -> pd.DataFrame:
     rev_q = data.revenue[mask, q]
     rev_b = data.revenue[mask, b] if b is not None else np.full_like(rev_q, np.nan)
     wallet = data.wallet[mask, q]
+    counted = counted_wallets(rev_q, wallet)
     nps_n = data.nps_responses[mask, q]
     with np.errstate(divide="ignore", invalid="ignore"):
         table = accounts.assign(
@@ -380,7 +380,7 @@ def account_table(data: PortfolioData, filters: Filters) -> pd.DataFrame:
             base_revenue=rev_b,
             change=np.where(rev_b > 0, rev_q / rev_b - 1.0, np.nan),
             wallet=wallet,
-            share_of_wallet=np.where(wallet > 0, rev_q / wallet, np.nan),
+            share_of_wallet=np.where(counted, rev_q / wallet, np.nan),
             whitespace=np.clip(wallet - rev_q, 0, None),
             nps=np.where(nps_n > 0, 100.0 * (data.nps_promoters[mask, q] - data.nps_detractors[mask, q]) / nps_n, np.nan),
             status=np.select([(rev_q > 0) & ~(rev_b > 0), rev_q > 0, rev_b > 0], ["new", "active", "lost"], "inactive"),

@@ -82,6 +82,8 @@ def explain(kpi: KpiValue, accounts: pd.DataFrame) -> None:
 def _input_text(name: str, value: float | None) -> str:
     if value is None:
         return fmt.NA
+    if name.startswith(("accounts", "cohort accounts", "active accounts", "top accounts", "responses")):
+        return f"{value:,.0f}"
     if any(word in name for word in ("revenue", "wallet", "expansion")):
         return fmt.money(value)
     if any(word in name for word in ("churn", "margin", "NRR")):

@@ -22,6 +22,7 @@ from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
 from lib.portfolio import Filters, PortfolioData
 from lib.quarters import parse_quarter, shift_quarter
 from lib.snapshot import cached_portfolio
+from lib.wallet import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
 
@@ -92,13 +93,18 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"Imported {summary.describe()}")
-    _portfolio(engine)
+    _prepare_app_caches(engine)
     return 0
 
 
 def _portfolio(engine: Engine) -> PortfolioData:
     as_of = read_setting(engine, "data_as_of")
     return cached_portfolio(engine, data_versions(engine)[FACTS], dt.datetime.fromisoformat(as_of) if as_of else None)
+
+
+def _prepare_app_caches(engine: Engine) -> None:
+    """Build the per-version arrays the app loads first, so that its next start finds them ready."""
+    cached_wallet_data(engine, _portfolio(engine), data_versions(engine)[FACTS])
 
 
 def _kpis(engine: Engine, args: argparse.Namespace) -> int:

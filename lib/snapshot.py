@@ -1,10 +1,11 @@
-"""A local file copy of the portfolio arrays per data version, so a cold server starts fast.
+"""Local file copies of arrays built from the facts, per data version, so a cold server starts fast.
 
-Building the arrays reads every account-quarter aggregate (a million rows at 100,000 accounts:
-seconds on SQLite). The result only changes when the facts version changes, so it is kept as
-an .npz file named after the database and the version; a restarted server, the command line
-and every other process on the machine load it in a fraction of a second. The file holds plain
-arrays only (no pickles), is written atomically, and older versions are removed.
+Building the portfolio arrays reads every account-quarter aggregate (a million rows at 100,000
+accounts: seconds on SQLite), competitor spend several times more. The result only changes when
+the facts version changes, so it is kept as an .npz file named after the database, the kind of
+arrays and the version; a restarted server, the command line and every other process on the
+machine load it in a fraction of a second. The files hold plain arrays only (no pickles), are
+written atomically, and older versions are removed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,32 +40,64 @@ MATRICES = (
 )
 _TEXT = ("external_id", "name", "segment", "industry", "region", "owner")
 _DATES = ("customer_since", "churned_on")
+ACCOUNT_COLUMNS = (
+    "id",
+    "external_id",
+    "name",
+    "segment",
+    "industry",
+    "region",
+    "owner",
+    "customer_since",
+    "churned_on",
+    "strategic_fit",
+)  # the order lib.portfolio reads them in
 
 
-def snapshot_path(engine: Engine, facts_version: int, directory: Path | None = None) -> Path:
+def snapshot_path(engine: Engine, facts_version: int, directory: Path | None = None, kind: str = "portfolio") -> Path:
     database = engine.url.render_as_string(hide_password=True)
     key = hashlib.sha256(database.encode()).hexdigest()[:16]
-    return (directory or CACHE_DIR) / f"portfolio-{key}-f{FORMAT}-v{facts_version}.npz"
+    return (directory or CACHE_DIR) / f"{kind}-{key}-f{FORMAT}-v{facts_version}.npz"
+
+
+def cached_arrays(
+    engine: Engine, facts_version: int, kind: str, build: Callable[[], dict[str, np.ndarray]], directory: Path | None = None
+) -> dict[str, np.ndarray]:
+    """The arrays of this kind and data version: from their file when there is one, else built and saved."""
+    path = snapshot_path(engine, facts_version, directory, kind)
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                return {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, KeyError, EOFError):
+            path.unlink(missing_ok=True)  # damaged or from another format: build it again
+    arrays = build()
+    with contextlib.suppress(OSError):  # a read-only disk only costs speed
+        _save(path, arrays)
+    return arrays
 
 
 def cached_portfolio(
     engine: Engine, facts_version: int, data_as_of: dt.datetime | None = None, directory: Path | None = None
 ) -> PortfolioData:
-    """The portfolio arrays of this data version: from the file when there is one, else built and saved."""
-    path = snapshot_path(engine, facts_version, directory)
-    if path.exists():
-        try:
-            return _read(path)
-        except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)  # damaged or from another format: build it again
-    data = load_portfolio(engine, data_as_of)
-    with contextlib.suppress(OSError):  # a read-only disk only costs speed
-        _write(path, data)
-    return data
+    """The portfolio arrays of this data version (see cached_arrays)."""
+    return _from_arrays(
+        cached_arrays(engine, facts_version, "portfolio", lambda: _to_arrays(load_portfolio(engine, data_as_of)), directory)
+    )
 
 
-def _write(path: Path, data: PortfolioData) -> None:
+def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as stream:
+        np.savez(stream, **arrays)
+    os.replace(temporary, path)
+    for old in path.parent.glob(path.name.rsplit("-v", 1)[0] + "-v*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def _to_arrays(data: PortfolioData) -> dict[str, np.ndarray]:
     accounts = data.accounts
     arrays = {name: getattr(data, name) for name in MATRICES}
     arrays["quarters"] = np.array(data.quarters, dtype=str)
@@ -75,42 +109,21 @@ def _write(path: Path, data: PortfolioData) -> None:
         arrays[column] = pd.to_datetime(accounts[column]).to_numpy(dtype="datetime64[D]")
     arrays["strategic_fit"] = accounts["strategic_fit"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
     arrays["data_as_of"] = np.array([data.data_as_of.isoformat() if data.data_as_of else ""], dtype=str)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "wb") as stream:
-        np.savez(stream, **arrays)
-    os.replace(temporary, path)
-    for old in path.parent.glob(path.name.rsplit("-v", 1)[0] + "-v*.npz"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    return arrays
 
 
-def _read(path: Path) -> PortfolioData:
-    with np.load(path, allow_pickle=False) as stored:
-        accounts = pd.DataFrame({"id": stored["account_id"]})
-        for column in _TEXT:
-            accounts[column] = pd.Series(stored[column], dtype=object).where(~stored[f"{column}_missing"], None)
-        for column in _DATES:
-            accounts[column] = as_dates(pd.Series(stored[column]))
-        accounts["strategic_fit"] = pd.array(
-            np.where(np.isnan(stored["strategic_fit"]), None, stored["strategic_fit"]), dtype="Int64"
-        )
-        as_of = str(stored["data_as_of"][0])
-        return PortfolioData(
-            quarters=[str(q) for q in stored["quarters"]],
-            accounts=accounts[
-                [
-                    "id",
-                    "external_id",
-                    "name",
-                    "segment",
-                    "industry",
-                    "region",
-                    "owner",
-                    "customer_since",
-                    "churned_on",
-                    "strategic_fit",
-                ]
-            ],
-            data_as_of=dt.datetime.fromisoformat(as_of) if as_of else None,
-            **{name: stored[name] for name in MATRICES},
-        )
+def _from_arrays(stored: dict[str, np.ndarray]) -> PortfolioData:
+    accounts = pd.DataFrame({"id": stored["account_id"]})
+    for column in _TEXT:
+        accounts[column] = pd.Series(stored[column], dtype=object).where(~stored[f"{column}_missing"], None)
+    for column in _DATES:
+        accounts[column] = as_dates(pd.Series(stored[column]))
+    fit = stored["strategic_fit"]
+    accounts["strategic_fit"] = pd.array(np.where(np.isnan(fit), None, fit), dtype="Int64")
+    as_of = str(stored["data_as_of"][0])
+    return PortfolioData(
+        quarters=[str(q) for q in stored["quarters"]],
+        accounts=accounts[list(ACCOUNT_COLUMNS)],
+        data_as_of=dt.datetime.fromisoformat(as_of) if as_of else None,
+        **{name: stored[name] for name in MATRICES},
+    )

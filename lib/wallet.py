@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from lib.fastread import read_frames
 from lib.kpis import KpiValue, previous_filters
 from lib.models import Account, CompetitorSpend, Revenue
 from lib.portfolio import CONFIDENCE_LEVELS, Filters, PortfolioData
+from lib.snapshot import cached_arrays
 from lib.wallet_rules import (  # noqa: F401  (re-exported: the page and tests use them through lib.wallet)
     CENT,
     COUNTED,
@@ -137,6 +139,18 @@ def load_wallet_data(engine: Engine, data: PortfolioData, limit: int = MAX_TRACK
     values = frame[names].apply(pd.to_numeric).to_numpy(dtype=np.float64)[keep] / 100.0
     by_competitor[columns, rows, :] = values.astype(np.float32)
     return WalletData(competitors, by_competitor, total, groups)
+
+
+def cached_wallet_data(engine: Engine, data: PortfolioData, facts_version: int, directory: Path | None = None) -> WalletData:
+    """load_wallet_data, kept on disk per data version like the portfolio arrays (lib.snapshot)."""
+
+    def build() -> dict[str, np.ndarray]:
+        spend = load_wallet_data(engine, data)
+        return {"competitors": np.array(spend.competitors, dtype=str), "by_competitor": spend.by_competitor, "total": spend.total}
+
+    arrays = cached_arrays(engine, facts_version, "competitor-spend", build, directory)
+    groups = {by: group_codes(data, by) for by in GROUPINGS}
+    return WalletData(tuple(str(c) for c in arrays["competitors"]), arrays["by_competitor"], arrays["total"], groups)
 
 
 def accounts_only(data: PortfolioData) -> WalletData:

@@ -49,8 +49,12 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").add
 
 
 def _warm_portfolio(url: str, engine: Engine) -> None:
-    with contextlib.suppress(Exception):  # warming is only an optimisation; the page loads it anyway
-        _portfolio_for(url, data_versions(engine)[FACTS])
+    with contextlib.suppress(Exception):  # warming is only an optimisation; the pages load it anyway
+        version = data_versions(engine)[FACTS]
+        data = _portfolio_for(url, version)
+        from lib.ui.wallet import warm_spend  # the largest load after the portfolio: competitor spend
+
+        warm_spend(url, version, data)
 
 
 def engine() -> Engine:

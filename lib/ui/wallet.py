@@ -32,7 +32,12 @@ def _url() -> str:
 
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
 def _spend_for(url: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
-    return domain.load_wallet_data(engine(), _data)
+    return domain.cached_wallet_data(engine(), _data, facts_version)
+
+
+def warm_spend(url: str, facts_version: int, data: PortfolioData) -> None:
+    """Load competitor spend ahead of the first visit (lib.ui.data calls it at server start)."""
+    _spend_for(url, facts_version, data)
 
 
 def _inputs() -> tuple[str, int, PortfolioData, domain.WalletData]:

@@ -8,6 +8,7 @@ reruns only that part: no app frame, no sidebar, no database query (versions com
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -243,11 +244,11 @@ def _summary_cards(now: QualificationSummary, base: QualificationSummary | None,
             )
 
 
-def _download(label: str, make: callable, name: str, key: str) -> None:
+def _download(label: str, make: Callable[[], bytes], name: str, key: str) -> None:
     st.download_button(label, make, file_name=name, mime="text/csv", icon=":material/download:", key=key, width="stretch")
 
 
-def _list_header(caption: str, download: tuple[str, callable, str, str] | None) -> None:
+def _list_header(caption: str, download: tuple[str, Callable[[], bytes], str, str] | None) -> None:
     text, button = st.columns([3, 1], vertical_alignment="bottom")
     text.caption(caption)
     if download:
@@ -320,7 +321,7 @@ def live_criteria(filters: Filters) -> None:
             st.plotly_chart(pareto_chart(frame, large), width="stretch", key="ka_pareto")
     if sets_tab.open:
         with sets_tab:
-            _saved_sets(sets, active, draft, problem)
+            _saved_sets(sets, draft, problem)
 
 
 def _qualified_list(metrics: pd.DataFrame, result: Qualification, filters: Filters) -> None:
@@ -402,15 +403,11 @@ def _compare_sets(metrics: pd.DataFrame, sets: list[StoredCriteriaSet], draft: C
     _enter_leave(metrics, other, result, "ka_compare", repr(chosen.name))
 
 
-def _actor_or_none():
-    return current_user()
-
-
 def _save(draft: CriteriaSet) -> None:
     """Callback of Save: the role is checked again by lib.criteria, whatever the page showed."""
     name = st.session_state.get("ka_save_name", "")
     try:
-        save_criteria_set(engine(), _actor_or_none(), name, draft)
+        save_criteria_set(engine(), current_user(), name, draft)
     except (PermissionDenied, ValueError) as refused:
         st.session_state["ka_notice"] = ("error", f"Not saved: {refused}")
         return
@@ -422,7 +419,7 @@ def _save(draft: CriteriaSet) -> None:
 def _approve() -> None:
     chosen = st.session_state.get("ka_approve_set")
     try:
-        approved = approve_criteria_set(engine(), _actor_or_none(), chosen.id if chosen else -1)
+        approved = approve_criteria_set(engine(), current_user(), chosen.id if chosen else -1)
     except (PermissionDenied, ValueError, LookupError) as refused:
         st.session_state["ka_notice"] = ("error", f"Not approved: {refused}")
         return
@@ -433,7 +430,7 @@ def _approve() -> None:
     )
 
 
-def _saved_sets(sets: list[StoredCriteriaSet], active: StoredCriteriaSet | None, draft: CriteriaSet, problem) -> None:
+def _saved_sets(sets: list[StoredCriteriaSet], draft: CriteriaSet, problem: InvalidCriteria | None) -> None:
     notice = st.session_state.pop("ka_notice", None)  # what the last save, approval or load said
     if notice:
         (st.success if notice[0] == "success" else st.error)(notice[1])

@@ -12,7 +12,7 @@ Metric definitions, for the quarter Q of the filters ("the last 4 quarters" = Q-
 | quarter_revenue | money | our revenue in Q |
 | yoy_growth | rate | revenue in Q / revenue in Q-4 - 1; n/a when Q-4 had no revenue |
 | wallet | money | the wallet estimate for Q; n/a without one |
-| share_of_wallet | rate | revenue in Q / wallet in Q; n/a without a (positive) wallet |
+| share_of_wallet | rate | revenue in Q / wallet in Q; n/a without a wallet, or with one of 0 or below our revenue (a data problem, as lib.wallet_rules counts wallets for every page) |
 | whitespace | money | wallet in Q - revenue in Q, floored at 0; n/a without a wallet |
 | nps | score | NPS (-100..100) of the responses dated in the last 4 quarters (one quarter is too few answers per account); n/a without any |
 | csat | rate | share of CSAT responses scoring 4-5, dated in the last 4 quarters; n/a without any |
@@ -48,6 +48,7 @@ import pandas as pd
 from lib import format as fmt
 from lib.portfolio import Filters, PortfolioData
 from lib.quarters import quarter_end, shift_quarter
+from lib.wallet_rules import counted_wallets
 
 OPS = (">=", "<=")
 OP_SIGNS = {">=": "≥", "<=": "≤"}
@@ -406,7 +407,7 @@ def account_metrics(data: PortfolioData, filters: Filters) -> pd.DataFrame:
             "quarter_revenue": np.round(revenue_q, 2),
             "yoy_growth": np.where(revenue_b > 0, revenue_q / revenue_b - 1.0, np.nan),
             "wallet": np.round(wallet, 2),
-            "share_of_wallet": np.where(wallet > 0, revenue_q / wallet, np.nan),
+            "share_of_wallet": np.where(counted_wallets(revenue_q, wallet), revenue_q / wallet, np.nan),
             "whitespace": np.round(np.maximum(wallet - revenue_q, 0.0), 2),  # NaN wallet stays NaN
             "nps": np.where(nps_n > 0, 100.0 * (last_year(data.nps_promoters) - last_year(data.nps_detractors)) / nps_n, np.nan),
             "csat": np.where(csat_n > 0, last_year(data.csat_satisfied) / csat_n, np.nan),

@@ -94,7 +94,7 @@ def test_a_quarter_before_any_data_gives_na_not_an_error(small_engine):
     assert len(frame) == 5 and (frame["annual_revenue"] == 0).all() and frame["revenue_rank_pct"].isna().all()
 
 
-def test_ties_share_the_better_rank():
+def test_ties_share_the_better_rank_and_impossible_wallets_make_no_share():
     # Annual revenue 100, 100, 50, 0 (one quarter of data): the two 100s are both rank 1 of 3 with revenue.
     accounts = pd.DataFrame(
         {
@@ -111,14 +111,18 @@ def test_ties_share_the_better_rank():
         }
     )
     zeros = np.zeros((4, 1))
+    wallets = np.array([[50.0], [np.nan], [200.0], [0.0]])  # below our revenue, none, fine, zero
     data = PortfolioData(
-        ["2026Q2"], accounts, np.array([[100.0], [100.0], [50.0], [0.0]]), np.full((4, 1), np.nan), zeros.astype(np.int8),
+        ["2026Q2"], accounts, np.array([[100.0], [100.0], [50.0], [0.0]]), wallets, zeros.astype(np.int8),
         zeros, zeros, zeros, zeros, zeros, np.zeros(4, dtype=np.int64),
     )  # fmt: skip
     frame = account_metrics(data, Filters("2026Q2"))
     assert frame["revenue_rank_pct"].tolist()[:3] == pytest.approx([100 / 3, 100 / 3, 100.0])
     assert math.isnan(frame["revenue_rank_pct"].iloc[3])
     assert frame["strategic_fit"].isna().all() and frame["tenure_years"].isna().all()
+    # Only the wallet of 200 makes a share (50 / 200); a wallet of 0 or below our revenue is a data problem.
+    assert frame["share_of_wallet"].iloc[2] == 0.25 and frame["share_of_wallet"].drop(index=2).isna().all()
+    assert frame["whitespace"].iloc[[0, 2, 3]].tolist() == [0.0, 150.0, 0.0] and math.isnan(frame["whitespace"].iloc[1])
 
 
 def test_top_n_percent_rule(metrics):

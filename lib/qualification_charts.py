@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib import format as fmt
 from lib.charts import OURS, PALETTE, style
 
 MAX_LINE_POINTS = 1500  # a curve of 100,000 accounts reads the same with 1,500 points, and ships far faster
@@ -59,7 +60,7 @@ def pareto_chart(frame: pd.DataFrame, large: bool = False) -> go.Figure:
         figure.add_annotation(
             x=x[edge],
             y=y[edge],
-            text=f"top 20 %: {y[edge]:.0%} of revenue",
+            text=f"top 20 %: {fmt.rate(y[edge], 0)} of revenue",
             showarrow=True,
             arrowhead=0,
             ax=60,

@@ -459,3 +459,32 @@ def test_qualified_and_near_miss_never_overlap_and_scores_stay_in_range(frame, c
     assert ((result.score >= -1e-9) & (result.score <= 100 + 1e-9)).all()
     assert result.distance.notna().tolist() == result.near_miss.tolist()
     assert (result.distance.dropna() >= 0).all()
+
+
+def test_pareto_chart_marks_the_top_20_and_the_key_accounts():
+    from lib.qualification_charts import MAX_LINE_POINTS, pareto_chart
+
+    # 10 accounts of 10..1 (sum 55): the top 20 % are the first two (10 + 9 = 19 of 55, 35 %).
+    frame = pd.DataFrame(
+        {
+            "name": list("abcdefghij"),
+            "account_share": np.arange(1, 11) / 10,
+            "cumulative_share": np.cumsum(np.arange(10, 0, -1)) / 55,
+            "top_20": [True, True] + [False] * 8,
+            "qualified": [True, False, True] + [False] * 7,
+        }
+    )
+    figure = pareto_chart(frame)
+    line, markers = figure.data
+    assert len(line.x) == 10 and list(markers.customdata) == ["a", "c"] and markers.name == "Key accounts (2)"
+    assert figure.layout.shapes[0].x0 == 0.2 and figure.layout.annotations[0].text == "top 20 %: 35 % of revenue"
+    many = pd.DataFrame(
+        {
+            "name": ["x"] * 10_000,
+            "account_share": np.arange(1, 10_001) / 10_000,
+            "cumulative_share": np.linspace(0, 1, 10_000),
+            "top_20": np.arange(10_000) < 2_000,
+            "qualified": np.zeros(10_000, dtype=bool),
+        }
+    )
+    assert len(pareto_chart(many).data[0].x) == MAX_LINE_POINTS  # a long curve is thinned for the browser

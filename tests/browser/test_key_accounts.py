@@ -105,7 +105,10 @@ def test_tabs_render_and_an_admin_sees_save_and_approve(browser, demo_copy_url, 
         assert tab.get_by_role("button", name="Approve").count() == 1
         tab.get_by_role("tab", name="Pareto").click()
         wait_for_app(tab)
-        tab.locator(".st-key-ka_pareto").wait_for()
+        chart = tab.locator(".st-key-ka_pareto")
+        chart.wait_for()
+        chart.scroll_into_view_if_needed()
+        time.sleep(0.5)
         screenshot(tab, "key_accounts_pareto")
     finally:
         stop_server(server)

@@ -5,6 +5,7 @@ import streamlit as st
 from lib.ui.auth import current_user, handle_logout, keep_cookie_fresh, login_screen, logout_button
 from lib.ui.data import portfolio, refresh_versions
 from lib.ui.filters import sidebar_filters
+from lib.ui.notes import unsaved_guard
 from lib.ui.theme import apply_theme, presentation_toggle
 
 st.set_page_config(page_title="Keystone", page_icon=":material/insights:", layout="wide")
@@ -38,6 +39,7 @@ with st.sidebar:
 sidebar_filters(portfolio())
 logout_button()
 keep_cookie_fresh()
+unsaved_guard()  # the browser asks before a reload drops an unsaved note, on every page
 apply_theme()
 st.session_state["_entered_through_app"] = True
 navigation.run()

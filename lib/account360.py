@@ -16,9 +16,11 @@ import plotly.graph_objects as go
 from sqlalchemy import Connection, Engine, case, func, select
 
 from lib.charts import OURS, style
+from lib.criteria import active_criteria
 from lib.kpis import KpiValue
 from lib.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
 from lib.portfolio import Filters, PortfolioData
+from lib.qualification import account_metrics, qualify
 from lib.quarters import quarter_end, shift_quarter
 
 SEARCH_LIMIT = 25
@@ -389,15 +391,12 @@ class KeyAccountStatus:
 
 
 def key_account_basis(engine: Engine, data: PortfolioData, filters: Filters) -> KeyAccountBasis:
-    """Qualify every account under the active criteria (lib.qualification and lib.criteria, when present)."""
-    try:
-        from lib.criteria import active_criteria
-        from lib.qualification import account_metrics, qualify
-    except Exception:  # noqa: BLE001 - written in parallel; the page must work while it is missing or broken
-        return KeyAccountBasis(False, "criteria not available")
+    """Qualify every account under the active criteria set."""
     stored = active_criteria(engine)
     if stored is None:
         return KeyAccountBasis(False, "no approved criteria set is active")
+    if stored.criteria is None:
+        return KeyAccountBasis(False, f"the active criteria set is invalid: {stored.problem}")
     metrics = account_metrics(data, filters)
     result = qualify(metrics, stored.criteria)
     results = pd.DataFrame(

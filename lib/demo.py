@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from lib import models
 from lib.auth import hash_password
 from lib.bulk import insert_frame, reset_id_sequences
+from lib.criteria import one_quarter_later
 from lib.db import CRITERIA, FACTS, NOTES, bump_version, mark_data_as_of, utc_now, write_session
 from lib.quarters import last_completed_quarter, quarter_end, quarter_range, quarter_start, shift_quarter
 
@@ -602,7 +603,8 @@ DRAFT_CRITERIA = {
 
 
 def _criteria_sets(last_quarter: str, now: dt.datetime) -> pd.DataFrame:
-    approved_at = dt.datetime.combine(quarter_start(last_quarter), dt.time(9, 0))
+    # Approved in the review two weeks after the last quarter closed, so due again a quarter after that.
+    approved_at = dt.datetime.combine(quarter_start(shift_quarter(last_quarter, 1)) + dt.timedelta(days=14), dt.time(9, 0))
     return pd.DataFrame(
         [
             {
@@ -614,7 +616,7 @@ def _criteria_sets(last_quarter: str, now: dt.datetime) -> pd.DataFrame:
                 "approved_by": "admin",
                 "approved_at": approved_at.isoformat(sep=" "),
                 "active": True,
-                "review_due": quarter_start(shift_quarter(last_quarter, 1)).isoformat(),
+                "review_due": one_quarter_later(approved_at.date()).isoformat(),
             },
             {
                 "id": 2,

@@ -25,11 +25,11 @@ A rule whose metric is n/a for an account fails for that account (missing data n
 Money is rounded to cents, so a threshold of exactly 1,000,000 is met by 1,000,000.00.
 
 Scoring (DESIGN.md): score = 100 x passed weight / total weight; qualified = every must-have passes
-and score >= cutoff. Near miss = not qualified, at most one must-have failing and that one within
-the margin (value >= threshold - margin x |threshold| for >=, <= threshold + margin x |threshold|
-for <=), and the score, counting that must-have as passed, at least cutoff x (1 - margin). A narrowly
-failed must-have whose fix would still leave the score far below the cutoff is not a near miss:
-the pipeline lists accounts a small push would make qualify.
+and score >= cutoff. Near miss = not qualified, and either every must-have passes and the score is
+at least cutoff x (1 - margin), or exactly one must-have fails and by no more than the margin of its
+threshold (value >= threshold - margin x |threshold| for >=, <= threshold + margin x |threshold|
+for <=). The pipeline sorts them by how far they are from qualifying: the must-have's gap as a
+fraction of its threshold plus the score's gap as a fraction of the cutoff.
 """
 
 from __future__ import annotations
@@ -506,8 +506,8 @@ def qualify(metrics: pd.DataFrame, criteria: CriteriaSet) -> Qualification:
     floor = cutoff * (1.0 - margin) - _EPS
     qualified = musts_pass & (score >= cutoff - _EPS)
 
-    # Near misses: every must-have passes and the score is within the margin of the cutoff, or exactly one
-    # must-have fails, by no more than the margin, and passing it would bring the score that close.
+    # Near misses (DESIGN.md): every must-have passes and the score is within the margin of the cutoff,
+    # or exactly one must-have fails, by no more than the margin of its threshold.
     near_miss = musts_pass & ~qualified & (score >= floor)
     distance = np.full(n, np.nan)
     by_score = np.flatnonzero(near_miss)
@@ -519,7 +519,6 @@ def qualify(metrics: pd.DataFrame, criteria: CriteriaSet) -> Qualification:
         # Whole-column comparisons first (cheap), so that only the few accounts within reach are indexed.
         within = columns[j] >= rule.threshold - allowance if rule.op == ">=" else columns[j] <= rule.threshold + allowance
         rows = np.flatnonzero(one_short & within & ~passes[:, j])
-        rows = rows[score[rows] + points[j] >= floor]
         gap = np.abs(columns[j][rows] - rule.threshold)
         near_miss[rows] = True
         distance[rows] = (gap / scale if scale else 0.0) + _score_gap(score[rows] + points[j], cutoff)

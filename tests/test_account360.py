@@ -1,9 +1,9 @@
 """Account 360 queries on the hand-computed five-account fixture (tests/fixtures/portfolio)."""
 
 import datetime as dt
-import sys
 
 import pytest
+from sqlalchemy import text
 
 from lib.account360 import (
     account_kpis,
@@ -102,16 +102,22 @@ def test_search_by_name_or_id_ranks_the_closest_first(small_engine):
     assert len(search_accounts(accounts, "a", limit=2)[0]) == 2
 
 
-def test_key_account_status_says_when_criteria_are_not_available(small_engine, monkeypatch):
-    monkeypatch.setitem(sys.modules, "lib.qualification", None)  # as while it is being written
-    data = load_portfolio(small_engine)
+def test_key_account_status_says_when_no_criteria_set_is_active(small_engine):
+    data = load_portfolio(small_engine)  # the importer's portfolio has no criteria set at all
     basis = key_account_basis(small_engine, data, Filters("2026Q2"))
     status = key_account_status(basis, account_id(small_engine, "A"))
-    assert not status.available and status.message == "criteria not available" and status.label == "n/a"
+    assert not status.available and status.message == "no approved criteria set is active" and status.label == "n/a"
+
+
+def test_key_account_status_says_when_the_active_set_is_invalid(demo_copy_url):
+    engine = make_engine(demo_copy_url)
+    with engine.begin() as connection:
+        connection.execute(text('UPDATE criteria_sets SET rules = \'{"rules": [{"metric": "shoe_size"}]}\' WHERE active'))
+    basis = key_account_basis(engine, load_portfolio(engine), Filters(DEMO_END))
+    assert not basis.available and basis.message.startswith("the active criteria set is invalid")
 
 
 def test_key_account_status_under_the_active_criteria(demo_url):
-    pytest.importorskip("lib.qualification")
     engine = make_engine(demo_url)
     data = load_portfolio(engine)
     basis = key_account_basis(engine, data, Filters(DEMO_END))

@@ -7,7 +7,7 @@ that library against hand-computed values); here the point is that the page show
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from lib.auth import Actor
@@ -79,8 +79,8 @@ def test_renders_the_active_set_for_every_role(demo_url, role):
     assert card(at, "Key accounts") == f"{expected_count(demo_url, APPROVED_CRITERIA):,}"
     assert [m.label for m in at.metric][:4] == ["Key accounts", "Near misses", "Revenue share", "Whitespace share"]
     header = at.caption[0].value
-    assert "Key accounts (approved)" in header and "approved by **admin** on 2026-07-01" in header
-    assert "review due 2026-10-01" in header
+    assert "Key accounts (approved)" in header and "approved by **admin** on 2026-10-15" in header
+    assert "review due 2027-01-15" in header
     rules = next(m.value for m in at.markdown if m.value.startswith("- Annual revenue"))
     assert rules.splitlines() == [
         "- Annual revenue ≥ 1 M (must-have, weight 3)",
@@ -92,7 +92,7 @@ def test_renders_the_active_set_for_every_role(demo_url, role):
         "- cutoff 60",
         "- near-miss margin 10 %",
     ]
-    assert "due for review on 2026-10-01" in at.warning[0].value  # the demo's review date has passed
+    assert not any("due for review" in w.value for w in at.warning)  # the demo's review is not due yet
     assert at.data_editor[0].value["threshold"].tolist() == ["1 M", "5 %", "250 k", "30", "3", "3"]
 
 
@@ -266,3 +266,12 @@ def test_a_filter_without_accounts_reads_zero_and_na(demo_url, tab):
     assert not at.exception
     # The first owner has no SMB account in LATAM: nothing qualifies and the shares have no denominator.
     assert (card(at, "Key accounts"), card(at, "Revenue share"), card(at, "Whitespace share")) == ("0", "n/a", "n/a")
+
+
+def test_an_overdue_review_shows_a_banner(demo_copy_url):
+    engine = make_engine(demo_copy_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE criteria_sets SET review_due = '2026-10-01' WHERE active"))
+    engine.dispose()
+    at = open_page(demo_copy_url, "viewer")
+    assert any("due for review on 2026-10-01" in w.value for w in at.warning)

@@ -47,9 +47,9 @@ def test_the_demo_ships_one_approved_active_set_and_one_draft(demo_engine):
     active = active_criteria(demo_engine)
     assert active.criteria == CriteriaSet.from_dict(APPROVED_CRITERIA)
     assert active.approved_by == "admin"
-    assert active.approved_at == dt.datetime(2026, 7, 1, 9, 0)  # the start of the demo's last quarter
-    assert active.review_due == dt.date(2026, 10, 1)  # one quarter later
-    assert active.review_overdue(dt.date(2026, 10, 1)) and not active.review_overdue(dt.date(2026, 9, 30))
+    assert active.approved_at == dt.datetime(2026, 10, 15, 9, 0)  # two weeks after the demo's last quarter closed
+    assert active.review_due == dt.date(2027, 1, 15)  # one quarter later
+    assert active.review_overdue(dt.date(2027, 1, 15)) and not active.review_overdue(dt.date(2027, 1, 14))
     assert sets[1].criteria == CriteriaSet.from_dict(DRAFT_CRITERIA) and sets[1].approved_by is None
 
 

@@ -100,7 +100,9 @@ def money_columns(frame: pd.DataFrame) -> dict:
     """Column formats for a frame: money compact, rates as percent, names readable."""
     config: dict = {}
     for column in frame.columns:
-        label = COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
+        # snake_case names become words; labels written for people ("NPS ≥ 30") stay as they are.
+        humane = column.replace("_", " ").capitalize() if column.isidentifier() and column.islower() else column
+        label = COLUMN_LABELS.get(column, humane)
         if column in MONEY_COLUMNS:
             config[column] = st.column_config.NumberColumn(label, format="compact")
         elif column in RATE_COLUMNS:

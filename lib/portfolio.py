@@ -190,6 +190,7 @@ def _locate(frame: pd.DataFrame, ids: np.ndarray) -> _Cells:
 def _typed_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
     """The same column types whichever driver read them: dates as dates, fit as a nullable integer."""
     typed = accounts.reset_index(drop=True).copy()
+    typed["id"] = typed["id"].astype(np.int64)  # PostgreSQL's integer arrives as int32 through Arrow
     for column in ("customer_since", "churned_on"):
         typed[column] = as_dates(typed[column])
     typed["strategic_fit"] = pd.to_numeric(typed["strategic_fit"], errors="coerce").astype("Int64")

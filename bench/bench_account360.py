@@ -1,6 +1,6 @@
 """Account 360 render time on a large portfolio (goal: under 300 ms warm at 100,000 accounts).
 
-    python bench/bench_account360.py [--db /work/benchdata/k100.db] [--runs 15]
+    python bench/bench_account360.py [--db PATH] [--runs 15]
 
 The database file is copied first (the app migrates and initialises what it opens, and the
 benchmark databases must stay untouched). Runs of the whole app (app.py: login frame, filters,
@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.demo_databases import demo_database  # noqa: E402
 from lib.auth import Actor  # noqa: E402
 
 
@@ -54,7 +55,9 @@ def largest_accounts(url: str, quarter: str, count: int) -> list[int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default="/work/benchdata/k100.db", help="SQLite file of a demo portfolio (copied first)")
+    parser.add_argument(
+        "--db", default=None, help="SQLite file of a demo portfolio (copied first; default: a 100,000-account demo)"
+    )
     parser.add_argument("--runs", type=int, default=15, help="warm reruns to time")
     args = parser.parse_args()
 
@@ -62,6 +65,7 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench360-"))
     copy = workdir / "bench.db"
+    args.db = args.db or demo_database(100_000)
     print(f"copying {args.db} ...", flush=True)
     shutil.copyfile(args.db, copy)
     url = f"sqlite:///{copy}"

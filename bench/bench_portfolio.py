@@ -2,7 +2,7 @@
 
     python bench/bench_portfolio.py                      # 400, 10,000 and 100,000 accounts
     python bench/bench_portfolio.py --sizes 400 10000    # fewer
-    python bench/bench_portfolio.py --db-dir /work/benchdata   # reuse k10.db / k100.db demo files there
+    python bench/bench_portfolio.py --db-dir DIR     # reuse k10.db / k100.db demo files there
 
 Goals at 100,000 accounts: KPI compute under 100 ms warm (cache miss on a filter change under
 1 s), warm page rerun under 150 ms, first page load on a cold server under 5 s.
@@ -69,12 +69,20 @@ def kpi_figures(url: str) -> dict[str, float]:
     cached_portfolio(engine, version, directory=cache)
     load_from_snapshot = timed(lambda: cached_portfolio(engine, version, directory=cache), 3)
     data = cached_portfolio(engine, version, directory=cache)
-    filters = [Filters(END), Filters(END, segments=("Enterprise",)), Filters("2026Q2", regions=("EMEA",)),
-               Filters(END, 1, segments=("SMB", "Mid-Market"))]
+    filters = [
+        Filters(END),
+        Filters(END, segments=("Enterprise",)),
+        Filters("2026Q2", regions=("EMEA",)),
+        Filters(END, 1, segments=("SMB", "Mid-Market")),
+    ]
     miss = statistics.median(timed(lambda f=f: portfolio_overview(data, f)) for f in filters)
     cards = statistics.median(timed(lambda f=f: portfolio_kpis(data, f), 5) for f in filters)
-    return {"load from SQL (s)": load_from_sql, "load from snapshot (s)": load_from_snapshot,
-            "filter change, all page numbers (cache miss, ms)": miss * 1000, "KPI cards only (ms)": cards * 1000}
+    return {
+        "load from SQL (s)": load_from_sql,
+        "load from snapshot (s)": load_from_snapshot,
+        "filter change, all page numbers (cache miss, ms)": miss * 1000,
+        "KPI cards only (ms)": cards * 1000,
+    }
 
 
 def rerun_figures(url: str) -> dict[str, float]:
@@ -95,8 +103,11 @@ def rerun_figures(url: str) -> dict[str, float]:
     empty = AppTest.from_file(str(empty_file))
     empty.run()
     empty_rerun = timed(empty.run, 30)
-    return {"Portfolio warm rerun (ms)": portfolio * 1000, "empty page rerun (ms)": empty_rerun * 1000,
-            "ratio to empty page": portfolio / empty_rerun}
+    return {
+        "Portfolio warm rerun (ms)": portfolio * 1000,
+        "empty page rerun (ms)": empty_rerun * 1000,
+        "ratio to empty page": portfolio / empty_rerun,
+    }
 
 
 def cold_start_figures(url: str, work: Path) -> dict[str, float]:
@@ -124,8 +135,11 @@ def cold_start_figures(url: str, work: Path) -> dict[str, float]:
             browser.close()
     finally:
         stop_server(server)
-    return {"server boot (s)": boot, "first Portfolio page after login, cold (s)": first_page,
-            "cold start total (s)": boot + first_page}
+    return {
+        "server boot (s)": boot,
+        "first Portfolio page after login, cold (s)": first_page,
+        "cold start total (s)": boot + first_page,
+    }
 
 
 def main() -> None:

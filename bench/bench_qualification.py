@@ -3,7 +3,7 @@
     python -m bench.bench_qualification compute [--db URL] [--repeat N]
     python -m bench.bench_qualification browser [--db URL] [--tries N]
 
-compute (default sqlite:////work/benchdata/k100.db, opened read-only): builds the account frame once
+compute (default: the 100,000-account demo of bench/demo_databases.py, opened read-only): builds the account frame once
 (as the page caches it), then times
   - a bare numpy evaluation of 5 rules (the floor: arrays in hand, no frames, no near misses),
   - lib.qualification.qualify with the same 5 rules (goal: within 3x of the bare evaluation),
@@ -11,7 +11,7 @@ compute (default sqlite:////work/benchdata/k100.db, opened read-only): builds th
     diff counts against the approved set, and the tables shown (near misses with what they lack,
     qualified accounts, who enters and leaves with why; 500 rows each): goal under 50 ms,
   - the same with every row's text (what the CSV exports build on a click).
-browser (default a copy of /work/benchdata/k10.db): a real `streamlit run` server and headless
+browser (default: a copy of the 10,000-account demo): a real `streamlit run` server and headless
 Chromium; logs in, opens Key accounts, types a new revenue threshold into the rules editor and
 times until the key-account count on screen changes (goal under 500 ms); prints the median.
 """
@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import create_engine
 
+from bench.demo_databases import demo_database
 from lib.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.portfolio import Filters, load_portfolio
 from lib.qualification import (
@@ -41,9 +42,6 @@ from lib.qualification import (
     qualify,
     summarize,
 )
-
-K100 = "/work/benchdata/k100.db"
-K10 = "/work/benchdata/k10.db"
 
 
 def read_only_engine(path: str):
@@ -180,9 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tries", type=int, default=10)
     args = parser.parse_args(argv)
     if args.what == "compute":
-        compute(args.db or K100, args.repeat)
+        compute(args.db or demo_database(100_000), args.repeat)
     else:
-        browser(args.db or K10, args.tries)
+        browser(args.db or demo_database(10_000), args.tries)
     return 0
 
 

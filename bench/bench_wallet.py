@@ -3,7 +3,7 @@
     python -m bench.bench_wallet compute [--db PATH ...] [--repeat N]
     python -m bench.bench_wallet payload [--db PATH ...]
 
-compute (default /work/benchdata/k10.db and k100.db, opened read-only) times
+compute (default: the 10,000 and 100,000-account demos of bench/demo_databases.py, read-only) times
   - what is loaded once per data version: the portfolio arrays (lib.portfolio, shared with every page),
     the competitor-spend aggregate (one GROUP BY account, quarter in the database) and the wallet
     sources of the quarter;
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
+from bench.demo_databases import demo_database
 from lib.portfolio import Filters, load_portfolio
 from lib.wallet import (
     accounts_without_estimate,
@@ -45,8 +46,6 @@ from lib.wallet import (
     wallet_split,
     whitespace_ranking,
 )
-
-DATABASES = ("/work/benchdata/k10.db", "/work/benchdata/k100.db")
 
 
 def read_only_engine(path: str):
@@ -203,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", action="append", help="SQLite database file (repeatable); default: k10 and k100")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    paths = args.db or list(DATABASES)
+    paths = args.db or [demo_database(10_000), demo_database(100_000)]
     compute(paths, args.repeat) if args.what == "compute" else payload(paths)
     return 0
 

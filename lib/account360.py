@@ -19,7 +19,7 @@ from lib.charts import OURS, style
 from lib.criteria import active_criteria
 from lib.kpis import KpiValue
 from lib.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
-from lib.portfolio import Filters, PortfolioData
+from lib.portfolio import ACCOUNT_COLUMNS, Filters, PortfolioData
 from lib.qualification import account_metrics, qualify
 from lib.quarters import quarter_end, shift_quarter
 
@@ -114,20 +114,7 @@ def load_account(engine: Engine, account_id: int, quarter: str, today: dt.date |
 
 
 def _profile(connection: Connection, account_id: int) -> Profile | None:
-    row = connection.execute(
-        select(
-            Account.id,
-            Account.external_id,
-            Account.name,
-            Account.segment,
-            Account.industry,
-            Account.region,
-            Account.owner,
-            Account.customer_since,
-            Account.churned_on,
-            Account.strategic_fit,
-        ).where(Account.id == account_id)
-    ).first()
+    row = connection.execute(select(*ACCOUNT_COLUMNS).where(Account.id == account_id)).first()
     return None if row is None else Profile(*row)
 
 

@@ -18,6 +18,19 @@ from lib.models import Account, Revenue, Stakeholder, Survey
 from lib.quarters import quarter_index, quarter_range
 
 CONFIDENCE_LEVELS = ("", "low", "medium", "high")  # code 0 = no wallet estimate
+# What every page knows of an account, in this order (PortfolioData.accounts, Account 360's profile).
+ACCOUNT_COLUMNS = (
+    Account.id,
+    Account.external_id,
+    Account.name,
+    Account.segment,
+    Account.industry,
+    Account.region,
+    Account.owner,
+    Account.customer_since,
+    Account.churned_on,
+    Account.strategic_fit,
+)
 
 
 @dataclass(frozen=True)
@@ -79,18 +92,7 @@ class PortfolioData:
 def portfolio_queries() -> dict[str, Select]:
     """The aggregates the portfolio arrays are built from, grouped by account and quarter in the database."""
     return {
-        "accounts": select(
-            Account.id,
-            Account.external_id,
-            Account.name,
-            Account.segment,
-            Account.industry,
-            Account.region,
-            Account.owner,
-            Account.customer_since,
-            Account.churned_on,
-            Account.strategic_fit,
-        ).order_by(Account.id),
+        "accounts": select(*ACCOUNT_COLUMNS).order_by(Account.id),
         "revenue": select(
             Revenue.account_id,
             Revenue.quarter,

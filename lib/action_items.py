@@ -45,10 +45,6 @@ class EditSet:
     deleted: tuple[ItemChange, ...] = ()  # `after` is empty
 
     @property
-    def is_empty(self) -> bool:
-        return not (self.changes or self.added or self.deleted)
-
-    @property
     def size(self) -> int:
         return len(self.changes) + len(self.added) + len(self.deleted)
 
@@ -347,10 +343,6 @@ def _clean(values: Mapping, label: str, problems: list[str], default_status: str
     if len(problems) > found:
         return None
     return {"text": text_value, "owner": owner or None, "due": due, "status": status}
-
-
-def _values(row: pd.Series) -> dict:
-    return {name: (None if _blank(row.get(name)) else row.get(name)) for name in FIELDS}
 
 
 def _item_values(item: ActionItem) -> dict:

@@ -28,7 +28,3 @@ def database_url(cli_url: str | None = None, secrets: dict | None = None) -> str
         return os.environ["DATABASE_URL"]
     configured = (read_secrets() if secrets is None else secrets).get("database_url")
     return configured or DEFAULT_DATABASE_URL
-
-
-def is_default_database(url: str) -> bool:
-    return url == DEFAULT_DATABASE_URL

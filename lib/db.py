@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from lib.models import DataVersion, Setting
 
@@ -49,10 +49,6 @@ def _tune_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def _begin_sqlite_transaction(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
@@ -71,10 +67,6 @@ def write_session(engine: Engine) -> Iterator[Session]:
                 yield session
         finally:
             connection.info.pop("write", None)
-
-
-def read_session(engine: Engine) -> Session:
-    return sessionmaker(bind=engine)()
 
 
 def migrate(engine: Engine) -> None:

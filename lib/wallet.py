@@ -640,23 +640,6 @@ class Ranking:
     accounts: int  # rows before the limit
 
 
-RANKING_COLUMNS = [
-    "id",
-    "name",
-    "segment",
-    "owner",
-    "wallet",
-    "revenue",
-    "share_of_wallet",
-    "whitespace",
-    "top_competitor",
-    "competitor_share",
-    "confidence",
-    "source",
-    "check",
-]
-
-
 def whitespace_ranking(
     data: PortfolioData,
     spend: WalletData,

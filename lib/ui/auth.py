@@ -22,7 +22,6 @@ from lib.ui.data import engine
 
 COOKIE_NAME = "keystone_session"
 COOKIE_DAYS = 7.0
-ALL_ROLES = ("viewer", "editor", "admin")
 _COOKIE_RUNS = 3
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"  # reruns that keep the set-cookie component on screen so it surely runs
 

@@ -63,6 +63,7 @@ def test_log_in_see_cards_change_the_quarter_and_log_out(page, server):
     assert "2025Q3 against 2024Q3" in page.locator("body").inner_text()
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("button", name="Log in").wait_for()
+    wait_for_app(page)  # the run that shows the login also removes the page's elements when it ends
     assert page.locator('[data-testid="stMetric"]').count() == 0
 
 

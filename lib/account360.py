@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Connection, Engine, case, func, select
 
+from lib import clock
 from lib.charts import OURS, style
 from lib.criteria import active_criteria
 from lib.kpis import KpiValue
@@ -91,7 +92,7 @@ def find_by_external_id(engine: Engine, external_id: str) -> int | None:
 
 def load_account(engine: Engine, account_id: int, quarter: str, today: dt.date | None = None) -> AccountView | None:
     """The account's view for a quarter, or None when there is no such account."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     as_of = min(quarter_end(quarter), today)
     with engine.connect() as connection:
         profile = _profile(connection, account_id)

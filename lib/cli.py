@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from lib import models
+from lib import clock, models
 from lib.auth import ROLES, Actor, add_user
 from lib.config import database_url
 from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
@@ -151,5 +151,5 @@ def _users(engine: Engine, args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"Added {args.name} ({args.role}) on {dt.date.today()}")
+    print(f"Added {args.name} ({args.role}) on {clock.today()}")
     return 0

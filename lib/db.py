@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select, text, updat
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from lib.clock import utc_now as utc_now  # re-exported: writers import it from here
 from lib.models import DataVersion, Setting
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -118,8 +119,3 @@ def mark_data_as_of(session: Session, when: dt.datetime) -> None:
 def read_setting(engine: Engine, key: str) -> str | None:
     with Session(engine) as session:
         return get_setting(session, key)
-
-
-def utc_now() -> dt.datetime:
-    """Naive UTC, as stored in the database (SQLite keeps no time zone)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
-from lib import models
+from lib import clock, models
 from lib.auth import hash_password
 from lib.bulk import insert_frame, reset_id_sequences
 from lib.criteria import one_quarter_later
@@ -235,7 +235,7 @@ def build_demo_frames(spec: DemoSpec, today: dt.date | None = None) -> dict[str,
         raise ValueError("a demo needs at least 1 account and 2 quarters")
     rng = np.random.default_rng(spec.seed)
     quarters = quarter_range(
-        shift_quarter(spec.last_quarter(today or dt.date.today()), 1 - spec.quarters), spec.last_quarter(today or dt.date.today())
+        shift_quarter(spec.last_quarter(today or clock.today()), 1 - spec.quarters), spec.last_quarter(today or clock.today())
     )
     accounts, traits = _accounts(rng, spec.accounts, quarters)
     revenue, active = _revenue(rng, traits, quarters)
@@ -668,7 +668,7 @@ def load_demo(engine: Engine, spec: DemoSpec, today: dt.date | None = None) -> D
 
 def fill_demo(session: Session, spec: DemoSpec, today: dt.date | None = None) -> tuple[list[str], dict[str, int]]:
     """Write the demo portfolio inside the caller's transaction; returns its quarters and row counts."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     frames = build_demo_frames(spec, today)
     now = utc_now()
     frames["criteria_sets"] = _criteria_sets(spec.last_quarter(today), now)

@@ -1,10 +1,9 @@
 """Review notes: the quarter's note of an account (read, or edit with a live preview beside last
 quarter's), its action items, the note's history, open items across the portfolio, exports."""
 
-import datetime as dt
-
 import streamlit as st
 
+from lib import clock
 from lib.quarters import shift_quarter
 from lib.ui.account360 import account_search, account_view
 from lib.ui.auth import require_user
@@ -41,7 +40,7 @@ title_col, search_col, quarter_col = st.columns([2, 3, 1], vertical_alignment="b
 with search_col:
     account_search("notes", pick_account)
 with quarter_col:
-    quarter = choose_quarter(note_quarters(portfolio().quarters, dt.date.today()), dt.date.today())
+    quarter = choose_quarter(note_quarters(portfolio().quarters, clock.today()), clock.today())
 account_id = current_account()
 view = account_view(account_id, quarter) if account_id is not None else None
 title_col.title("Review notes")

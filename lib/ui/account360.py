@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from lib import clock
 from lib.account360 import (
     AccountView,
     KeyAccountBasis,
@@ -45,7 +46,7 @@ def _view_for(url: str, facts_version: int, account_id: int, quarter: str, today
 
 
 def account_view(account_id: int, quarter: str) -> AccountView | None:
-    return _view_for(_url(), versions()[FACTS], int(account_id), quarter, dt.date.today())
+    return _view_for(_url(), versions()[FACTS], int(account_id), quarter, clock.today())
 
 
 # Plotly figures take longer to build (validation) than everything else on the page; once built
@@ -61,7 +62,7 @@ def _figures_for(
 
 def account_figures(account_id: int, quarter: str, large: bool) -> tuple[go.Figure, go.Figure | None]:
     """The revenue-and-wallet trend and who has the wallet in the quarter (None without a wallet estimate)."""
-    return _figures_for(_url(), versions()[FACTS], int(account_id), quarter, dt.date.today(), large)
+    return _figures_for(_url(), versions()[FACTS], int(account_id), quarter, clock.today(), large)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -96,7 +97,7 @@ def _open_items_for(url: str, notes_version: int, account_id: int, today: dt.dat
 
 
 def open_items_of(account_id: int) -> pd.DataFrame:
-    return _open_items_for(_url(), versions()[NOTES], int(account_id), dt.date.today())
+    return _open_items_for(_url(), versions()[NOTES], int(account_id), clock.today())
 
 
 def account_from_url() -> int | None:

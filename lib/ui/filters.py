@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
+from lib import clock
 from lib.portfolio import Filters, PortfolioData
 from lib.quarters import last_completed_quarter
 
@@ -14,7 +13,7 @@ BASES = {4: "Q-4 (a year before)", 1: "Q-1 (the quarter before)"}
 
 def sidebar_filters(data: PortfolioData) -> Filters:
     """Render the filters (from app.py, so they keep their state across pages) and remember them."""
-    quarters = list(reversed(data.quarters)) or [last_completed_quarter(dt.date.today())]
+    quarters = list(reversed(data.quarters)) or [last_completed_quarter(clock.today())]
     with st.sidebar:
         st.selectbox("Quarter", quarters, key="flt_quarter")
         st.segmented_control(
@@ -39,7 +38,7 @@ def current_filters() -> Filters:
     """The filters app.py rendered for this run (pages call this; they never draw filters)."""
     filters = st.session_state.get("filters")
     if filters is None:
-        filters = Filters(last_completed_quarter(dt.date.today()))
+        filters = Filters(last_completed_quarter(clock.today()))
     return filters
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from lib import clock
 from lib import format as fmt
 from lib.auth import PermissionDenied
 from lib.criteria import StoredCriteriaSet, approve_criteria_set, list_criteria_sets, save_criteria_set
@@ -267,7 +268,7 @@ def live_criteria(filters: Filters) -> None:
     active = active_set(sets)
     metrics = metrics_for(filters)
     large = is_presentation()
-    active_set_header(active, dt.date.today())
+    active_set_header(active, clock.today())
 
     edit, numbers = st.columns([11, 9], gap="medium")
     with edit:

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import action_items as items_lib
+from lib import clock
 from lib.auth import Actor, PermissionDenied
 from lib.db import NOTES
 from lib.markdown_safe import safe_markdown
@@ -605,7 +606,7 @@ def _tables() -> dict[str, ItemsTable]:
 
 
 def _new_table(items: pd.DataFrame, working: pd.DataFrame | None = None) -> ItemsTable:
-    today = dt.date.today()
+    today = clock.today()
     return ItemsTable(uuid.uuid4().hex[:12], items, working if working is not None else items_lib.editor_frame(items, today))
 
 
@@ -712,7 +713,7 @@ def items_table(account_id: int, quarter: str) -> None:
     if loaded.empty:
         st.caption(f"No action items for {quarter}.")
         return
-    frame = items_lib.editor_frame(loaded, dt.date.today()).drop(columns=["id"])
+    frame = items_lib.editor_frame(loaded, clock.today()).drop(columns=["id"])
     st.dataframe(
         highlight_overdue(frame),
         hide_index=True,
@@ -735,7 +736,7 @@ def highlight_overdue(frame: pd.DataFrame):
 
 def open_items_panel() -> None:
     """Open action items across the portfolio, by owner; overdue ones first and marked."""
-    today = dt.date.today()
+    today = clock.today()
     owners = _owners_for(_url(), versions()[NOTES])
     owner_col, late_col, count_col = st.columns([2, 1, 2], vertical_alignment="bottom")
     owner = owner_col.selectbox("Owner", owners, index=None, placeholder="All owners", key="notes_items_owner")

@@ -446,7 +446,7 @@ def figure_accounts(
 ) -> pd.DataFrame:
     """The accounts behind a card: the largest whitespaces, wallets, or a segment's largest wallets."""
     table = whitespace_ranking(data, spend, filters, high_confidence_only).table
-    columns = ["name", "revenue", "wallet", "share_of_wallet", "whitespace"]
+    columns = ["id", "name", "revenue", "wallet", "share_of_wallet", "whitespace"]  # id: a row opens Account 360
     if key == "wallet":
         return table.sort_values("wallet", ascending=False).head(limit)[columns]
     if key.startswith("market_share_"):

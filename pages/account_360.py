@@ -4,7 +4,7 @@ key-account status, people and meetings, every quarter's review note, open actio
 import streamlit as st
 
 from lib import format as fmt
-from lib.account360 import account_kpis
+from lib.account360 import account_kpis, wallet_problem
 from lib.notes import Note
 from lib.quarters import shift_quarter
 from lib.ui.account360 import (
@@ -34,6 +34,7 @@ from lib.ui.notes import (
 from lib.ui.notes import current_note as note_of
 from lib.ui.tables import account_table
 from lib.ui.theme import is_presentation
+from lib.wallet_rules import NO_ESTIMATE, STATUS_LABELS
 
 user = require_user()
 filters = current_filters()
@@ -79,7 +80,10 @@ with heading:
 unsaved_banner(key_prefix="a360")
 
 now = account_kpis(view, filters.quarter)
-before = account_kpis(view, shift_quarter(filters.quarter, -1))
+previous = shift_quarter(filters.quarter, -1)
+before = account_kpis(view, previous)
+problem = wallet_problem(view, filters.quarter)
+data_problem = "" if problem == STATUS_LABELS[NO_ESTIMATE] else problem  # a wallet there, that cannot be right
 shown = (
     ("revenue", "yoy_growth", "share_of_wallet", "nps")
     if large
@@ -87,11 +91,23 @@ shown = (
 )
 for column, key in zip(st.columns(len(shown)), shown):
     kpi = now[key]
-    with column.container(border=True, key=f"a360_kpi_{key}"):
-        st.metric(kpi.label, fmt.value(kpi.unit, kpi.value), fmt.change(kpi.unit, kpi.value, before[key].value), help=kpi.formula)
-st.caption(
-    f"{filters.quarter} · changes against {shift_quarter(filters.quarter, -1)} · growth against {shift_quarter(filters.quarter, -4)}"
-)
+    with column.container(border=True, key=f"a360_kpi_{key}", height="stretch"):
+        change = fmt.change(kpi.unit, kpi.value, before[key].value)
+        st.metric(
+            kpi.label,
+            fmt.value(kpi.unit, kpi.value),
+            change,
+            help=kpi.formula,
+            delta_description=f"vs {previous}" if change else None,
+        )
+# The account's growth stays year on year whatever Compare with says: the key-account criteria measure it so.
+growth = f"growth YoY against {shift_quarter(filters.quarter, -4)}"
+if not large:
+    growth += ", whatever Compare with says (the key-account criteria measure growth over a year)"
+details = [filters.quarter, f"changes vs {previous}", growth]
+if data_problem:
+    details.append(f"share of wallet and whitespace left out: {data_problem}, a data problem")
+st.caption(" · ".join(details))
 money_tab, people_tab, notes_tab, items_tab = st.tabs(
     ["Revenue and wallet", "People", "Review notes", "Action items"], key="a360_tab"
 )
@@ -101,7 +117,8 @@ with money_tab:
     trend, split = account_figures(profile.id, filters.quarter, large)
     trend_col.plotly_chart(trend, width="stretch", key="a360_trend")
     if split is None:
-        split_col.info(f"No wallet estimate for {filters.quarter}.", icon=":material/help:")
+        reason = f"{data_problem}, so the estimate is left out of every share" if data_problem else "no wallet estimate"
+        split_col.info(f"{filters.quarter}: {reason}.", icon=":material/help:")
     else:
         split_col.plotly_chart(split, width="stretch", key="a360_split")
         top = view.top_competitors

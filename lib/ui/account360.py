@@ -115,13 +115,16 @@ def current_account() -> int | None:
 
 
 def account_search(prefix: str, on_pick: Callable[[int], None]) -> None:
-    """A text search over names and account ids that lists the matches to pick from (fine at 100,000 accounts)."""
+    """A text search over names and account ids (fine at 100,000 accounts): one match opens at once,
+    more are listed to pick from."""
     search_col = match_col = st.container()
     query = search_col.text_input(
         "Find an account",
         key=f"{prefix}_search",
         placeholder="Part of a name or an account id",
         icon=":material/search:",
+        on_change=_searched,
+        args=(prefix, on_pick),
     )
     if not (query or "").strip():
         return
@@ -141,6 +144,16 @@ def account_search(prefix: str, on_pick: Callable[[int], None]) -> None:
         on_change=_picked,
         args=(prefix, on_pick),
     )
+
+
+def _searched(prefix: str, on_pick: Callable[[int], None]) -> None:
+    query = (st.session_state.get(f"{prefix}_search") or "").strip()
+    if not query:
+        return
+    matches, total = _search_for(_url(), versions()[FACTS], query)
+    if total == 1:
+        on_pick(int(matches["id"].iloc[0]))
+        st.session_state[f"{prefix}_search"] = ""
 
 
 def _picked(prefix: str, on_pick: Callable[[int], None]) -> None:

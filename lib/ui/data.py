@@ -110,7 +110,8 @@ def overview(filters: Filters) -> PortfolioOverview:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _accounts_for(url: str, facts_version: int, filters: Filters, sort_by: str, limit: int) -> tuple[pd.DataFrame, int]:
     table = account_table(_portfolio_for(url, facts_version), filters)
-    ordered = table.sort_values(sort_by, ascending=sort_by in ("name",), na_position="last")
+    # Names from A, movements from the largest decline, everything else from the largest.
+    ordered = table.sort_values(sort_by, ascending=sort_by in ("name", "movement"), na_position="last")
     return ordered.head(limit).reset_index(drop=True), len(table)
 
 

@@ -106,18 +106,21 @@ def cards(figures: domain.WalletFigures, filters: Filters, high_confidence_only:
     """The share, wallet and whitespace cards, then our market share per segment, each with its change."""
     behind = accounts_behind(filters, high_confidence_only)
     segments = figures.segment_keys
+    previous = shift_quarter(filters.quarter, -1)
     if large:
         st.html(_PROJECTOR_CARDS_CSS)
     if not segments:
-        kpi_cards(figures.now, figures.before, figures.keys, behind, per_row=3, key_prefix="sow")
+        kpi_cards(figures.now, figures.before, figures.keys, behind, per_row=3, key_prefix="sow", compared_with=previous)
         return
     totals, markets = st.columns([3.3 if large else 3, len(segments)], gap="small")
     with totals:
         st.caption("**Wallet**" + (" · high-confidence estimates only" if high_confidence_only else ""))
-        kpi_cards(figures.now, figures.before, figures.portfolio_keys, behind, per_row=3, key_prefix="sow")
+        kpi_cards(
+            figures.now, figures.before, figures.portfolio_keys, behind, per_row=3, key_prefix="sow", compared_with=previous
+        )
     with markets:
         st.caption("**Our market share by segment**")
-        kpi_cards(figures.now, figures.before, segments, behind, per_row=len(segments), key_prefix="sow")
+        kpi_cards(figures.now, figures.before, segments, behind, per_row=len(segments), key_prefix="sow", compared_with=previous)
 
 
 def column_formats(frame: pd.DataFrame) -> dict:
@@ -136,8 +139,10 @@ def column_formats(frame: pd.DataFrame) -> dict:
 def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: str, large: bool = False) -> str:
     """What the shares count and leave out, in one line under the title (the counts alone on a projector)."""
     cover = figures.coverage
+    # A share has no base cohort: its changes are quarter on quarter, like the Portfolio cards', whatever Compare with says.
+    changes = f"{filters.quarter} · changes vs {shift_quarter(filters.quarter, -1)} (Compare with applies to retention only)"
     if large:
-        return f"{filters.quarter} against {shift_quarter(filters.quarter, -1)} · {describe} · {cover.counted:,} accounts counted"
+        return f"{changes} · {describe} · {cover.counted:,} accounts counted"
     left_out = []
     if cover.without_estimate:
         left_out.append(f"{cover.without_estimate:,} without a wallet estimate")
@@ -146,7 +151,7 @@ def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: 
     if cover.left_out_problems:
         left_out.append(f"{cover.left_out_problems:,} with an impossible wallet")
     parts = [
-        f"{filters.quarter} against {shift_quarter(filters.quarter, -1)}",
+        changes,
         describe,
         f"{cover.counted:,} of {cover.accounts:,} accounts counted" + (f" ({', '.join(left_out)} left out)" if left_out else ""),
     ]

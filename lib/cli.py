@@ -1,4 +1,4 @@
-"""Commands behind `python -m lib`: demo, import, kpis, export, users."""
+"""Commands behind `python -m lib`: demo, import, kpis, export, users, rotate-key."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from lib import clock, models
-from lib.auth import ROLES, Actor, add_user
-from lib.config import database_url
+from lib.auth import ROLES, SECRET_SETTINGS, SECRET_TABLES, Actor, add_user, rotate_cookie_key
+from lib.config import database_url, read_secrets
 from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
 from lib.demo import DemoSpec, load_demo
 from lib.importer import ImportRejected, import_files
@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--full-name", default="")
+
+    commands.add_parser("rotate-key", help="replace the cookie key: every login ends, everybody logs in again")
     return parser
 
 
@@ -65,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     engine = make_engine(database_url(args.db))
     migrate(engine)
-    handler = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users}[args.command]
+    handlers = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users, "rotate-key": _rotate_key}
+    handler = handlers[args.command]
     return handler(engine, args)
 
 
@@ -133,9 +136,11 @@ def _export(engine: Engine, args: argparse.Namespace) -> int:
     args.directory.mkdir(parents=True, exist_ok=True)
     with engine.connect() as connection:
         for table in models.Base.metadata.sorted_tables:
-            if table.name == "users":
-                continue  # password hashes never leave the database
+            if table.name in SECRET_TABLES:
+                continue  # password hashes, login sessions and throttles never leave the database
             frame = pd.read_sql(text(f"SELECT * FROM {table.name}"), connection)
+            if table.name == "settings":
+                frame = frame[~frame["key"].isin(SECRET_SETTINGS)]  # nor does the cookie key
             frame.to_csv(args.directory / f"{table.name}.csv", index=False)
             print(f"{table.name}: {len(frame):,} rows")
     return 0
@@ -152,4 +157,16 @@ def _users(engine: Engine, args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     print(f"Added {args.name} ({args.role}) on {clock.today()}")
+    return 0
+
+
+def _rotate_key(engine: Engine, _args: argparse.Namespace) -> int:
+    ended = rotate_cookie_key(engine)
+    print(f"Replaced the cookie key stored in the database and ended {ended} login session(s): everybody logs in again.")
+    if read_secrets().get("cookie_key"):
+        print(
+            "Note: .streamlit/secrets.toml sets cookie_key, and that one signs the cookies; this command cannot change it. "
+            "Replace it there and restart the app servers.",
+            file=sys.stderr,
+        )
     return 0

@@ -189,6 +189,29 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class LoginSession(Base):
+    """One login of one browser: its id goes into the signed cookie; a logout deletes the row."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the id, never the id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class LoginThrottle(Base):
+    """Wrong passwords per username and client: a stranger's guesses lock only the stranger out."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)  # as typed, known or not
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class Setting(Base):
     """Small key/value state: data versions that key the caches, data-as-of, the cookie key."""
 

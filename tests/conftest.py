@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 # Portfolio snapshots of test databases go to a throwaway folder (set before lib.snapshot is imported).
 os.environ.setdefault("KEYSTONE_CACHE_DIR", tempfile.mkdtemp(prefix="keystone-cache-"))
 
-from lib.auth import Actor  # noqa: E402
+from lib.auth import Actor, start_session  # noqa: E402
 from lib.db import make_engine, migrate  # noqa: E402
 from lib.demo import DemoSpec, load_demo  # noqa: E402
 from lib.importer import import_files  # noqa: E402
@@ -112,15 +112,23 @@ def demo_copy_url(db_url: str) -> str:
     return fill_with_demo(db_url)
 
 
+def log_in_session(url: str, username: str) -> str:
+    """A login session on the server, as a form login opens it (app.py reads the user from it)."""
+    current = make_engine(url)
+    try:
+        return start_session(current, username)
+    finally:
+        current.dispose()
+
+
 def app_test(url: str, role: str | None = "admin", page: str | None = None):
-    """An AppTest of app.py on the given database, logged in with the role (None: a visitor), run once."""
+    """An AppTest of app.py on the given database, logged in as the demo user of the role (None: a visitor), run once."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["DATABASE_URL"] = url
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if role is not None:
-        at.session_state["user"] = Actor(role, role)
-        at.session_state["user_name"] = role.capitalize()
+        at.session_state["login_session"] = log_in_session(url, role)
     at.run()
     if page is not None:
         at.switch_page(page).run()

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from lib.auth import Actor
 from lib.db import make_engine
 from lib.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.models import AuditLog, CriteriaSetRow
@@ -184,12 +183,13 @@ def test_viewers_see_no_save_or_approve_editors_no_approve(demo_url):
 def test_a_forged_save_is_refused_on_the_server(demo_copy_url):
     at = open_page(demo_copy_url, "editor", tab="Saved sets")
     at.text_input(key="ka_save_name").input("Sneaky set")
-    # The role changes under the session (demoted, or a forged session state) after the button was drawn:
-    # the click still reaches the save, and lib.criteria refuses it.
-    at.session_state["user"] = Actor("viewer", "viewer")
+    # The editor is demoted in the database after the button was drawn: the click still reaches the
+    # save, whose callback reads the user again, and lib.criteria refuses it.
+    with make_engine(demo_copy_url).begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'viewer' WHERE username = 'editor'"))
     at.button(key="ka_save").click().run()
     assert not at.exception
-    assert any("Not saved: viewer (viewer) may not do this" in e.value for e in at.error)
+    assert any("Not saved: editor (viewer) may not do this" in e.value for e in at.error)
     assert count_sets(demo_copy_url) == 2
     assert "ka_save" not in {b.key for b in at.button}  # and the viewer's page no longer offers it
 

@@ -40,6 +40,7 @@ from lib.notes import (
 from lib.quarters import last_completed_quarter, quarter_index, quarter_of
 from lib.ui.account360 import ACCOUNT_KEY as ACCOUNT_360_KEY
 from lib.ui.account360 import account_from_url
+from lib.ui.auth import current_user
 from lib.ui.data import engine, refresh_versions, versions
 
 REVIEW_NOTES_PAGE = "pages/review_notes.py"
@@ -562,16 +563,16 @@ def history_panel(user: Actor, account_id: int, quarter: str) -> None:
                 key="notes_restore",
                 icon=":material/restore:",
                 on_click=_restore,
-                args=(user, account_id, quarter, int(old), int(newest)),
+                args=(account_id, quarter, int(old), int(newest)),
                 help=f"Saves the text of version {old} as a new version {newest + 1}; the history stays as it is.",
             )
     with listing.expander(f"Read version {old}"):
         show_markdown(bodies[old])
 
 
-def _restore(user: Actor, account_id: int, quarter: str, version: int, base_version: int) -> None:
-    try:
-        result = restore_revision(engine(), user, account_id, quarter, version, base_version)
+def _restore(account_id: int, quarter: str, version: int, base_version: int) -> None:
+    try:  # a callback runs before app.py: the user is read again, so a role changed meanwhile applies
+        result = restore_revision(engine(), current_user(), account_id, quarter, version, base_version)
     except (PermissionDenied, ValueError) as refused:
         _flash("error", f"Not restored: {refused}.")
         return

@@ -20,11 +20,19 @@ from lib.demo import DemoSpec, load_demo
 from lib.importer import ImportRejected, import_files
 from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
 from lib.portfolio import Filters, PortfolioData
-from lib.quarters import parse_quarter, shift_quarter
+from lib.quarters import check_quarter, shift_quarter
 from lib.snapshot import cached_portfolio
 from lib.wallet import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
+
+
+def _quarter(text: str) -> str:
+    """A quarter argument: YYYYQn inside the window of lib.quarters."""
+    try:
+        return check_quarter(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,14 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--accounts", type=int, default=400)
     demo.add_argument("--quarters", type=int, default=12)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--end", type=parse_quarter, help="last quarter, YYYYQn (default: the last completed one)")
+    demo.add_argument("--end", type=_quarter, help="last quarter, YYYYQn (default: the last completed one)")
 
     load = commands.add_parser("import", help="load CSV or XLSX files; all or nothing")
     load.add_argument("files", nargs="+", type=Path)
 
     kpis = commands.add_parser("kpis", help="print the portfolio KPIs of a quarter")
-    kpis.add_argument("--quarter", type=parse_quarter, help="default: the last quarter with data")
-    kpis.add_argument("--base-quarter", type=parse_quarter, help="Q-4 (default) or Q-1")
+    kpis.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
+    kpis.add_argument("--base-quarter", type=_quarter, help="Q-4 (default) or Q-1")
     kpis.add_argument("--segment", action="append", default=[])
     kpis.add_argument("--region", action="append", default=[])
     kpis.add_argument("--owner", action="append", default=[])
@@ -70,7 +78,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(engine: Engine, args: argparse.Namespace) -> int:
-    summary = load_demo(engine, DemoSpec(args.accounts, args.quarters, args.seed, args.end))
+    spec = DemoSpec(args.accounts, args.quarters, args.seed, args.end)
+    try:
+        check_quarter(shift_quarter(spec.last_quarter(clock.today()), 1 - args.quarters))
+    except ValueError as error:
+        print(f"--quarters {args.quarters} reaches too far back: {error}", file=sys.stderr)
+        return 2
+    summary = load_demo(engine, spec)
     print(
         f"Demo portfolio: {summary.accounts:,} accounts, {summary.quarters[0]}..{summary.quarters[-1]}, "
         f"{sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s"

@@ -8,7 +8,9 @@ same rows updates them: every kind has a natural key.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lib import models
 from lib.auth import Actor, require_role
 from lib.db import FACTS, bump_version, mark_data_as_of, utc_now, write_session
-from lib.quarters import parse_quarter
+from lib.quarters import FIRST_ACCOUNT_YEAR, FIRST_YEAR, check_date, check_quarter, quarter_of
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # also server.maxUploadSize in .streamlit/config.toml
 MAX_PROBLEMS_LISTED = 200
@@ -98,6 +100,9 @@ CONFIDENCES = ("low", "medium", "high")
 LEVELS = ("exec", "senior", "manager", "staff")
 STAKEHOLDER_ROLES = ("economic buyer", "decision maker", "champion", "influencer", "user")
 CHANNELS = ("meeting", "call", "email", "QBR")
+# ISO 8601 only: 03/04/2026 is 3 April in one country and 4 March in another. A time part (what a
+# spreadsheet's date cell reads as) is allowed and ignored.
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 @dataclass
@@ -208,12 +213,31 @@ def parse_file(name: str, content: bytes) -> ParsedFile:
     return ParsedFile(name, kind, frame[keep].copy())
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A cell's value that could not be read, and why."""
+
+    reason: str
+
+
+def _iso_date(text: str, today: dt.date | None, first_year: int) -> dt.date:
+    match = _ISO_DATE.match(text)
+    if not match:
+        raise ValueError(f"not a date (use YYYY-MM-DD, e.g. 2026-03-31): {text!r}")
+    try:
+        day = dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        raise ValueError(f"no such date: {text!r}") from None
+    return check_date(day, today, first_year)
+
+
 class _Checker:
     """Column-wise validation that collects problems and returns the cleaned values."""
 
-    def __init__(self, parsed: ParsedFile):
+    def __init__(self, parsed: ParsedFile, today: dt.date | None = None):
         self.parsed = parsed
         self.frame = parsed.frame
+        self.today = today
 
     def flag(self, bad: pd.Series, column: str, reason: Callable[[str], str]) -> None:
         bad = bad.fillna(False).astype(bool)
@@ -246,16 +270,27 @@ class _Checker:
             self.flag(values < minimum, column, lambda v: f"must not be below {minimum:g}: {v}")
         return values
 
-    def date(self, column: str, required: bool) -> pd.Series:
-        if column not in self.frame.columns:
-            return pd.Series(pd.NaT, index=self.frame.index)
+    def convert(self, column: str, required: bool, parse: Callable[[str], object]) -> pd.Series:
+        """Each filled cell through parse (once per distinct value); a ValueError's message is the cell's problem."""
         text = self.frame[column]
-        values = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=False)
-        empty = text == ""
-        self.flag(values.isna() & ~empty, column, lambda v: f"not a date (use YYYY-MM-DD): {v!r}")
+        results: dict[str, object] = {}
+        for value in text.unique():
+            if value != "":
+                try:
+                    results[value] = parse(value)
+                except ValueError as error:
+                    results[value] = _Refused(str(error))
+        values = text.map(lambda v: results.get(v))
+        refused = values.map(lambda v: isinstance(v, _Refused))
+        self.flag(refused, column, lambda v: results[v].reason)
         if required:
-            self.flag(empty, column, lambda _v: "value is missing")
-        return values.dt.date.where(values.notna(), None)
+            self.flag(text == "", column, lambda _v: "value is missing")
+        return values.where(~refused, None).astype(object)
+
+    def date(self, column: str, required: bool, first_year: int = FIRST_YEAR) -> pd.Series:
+        if column not in self.frame.columns:
+            return pd.Series(None, index=self.frame.index, dtype=object)
+        return self.convert(column, required, partial(_iso_date, today=self.today, first_year=first_year))
 
     def choice(self, column: str, allowed: Sequence[str]) -> pd.Series:
         values = self.optional_text(column)
@@ -265,16 +300,7 @@ class _Checker:
         return normalised.where(normalised != "\x00", None)
 
     def quarter(self, column: str) -> pd.Series:
-        def parse(value: str) -> str | None:
-            try:
-                return parse_quarter(value)
-            except ValueError:
-                return None
-
-        values = self.frame[column].map(parse)
-        self.flag(values.isna() & (self.frame[column] != ""), column, lambda v: f"not a quarter (use YYYYQn, e.g. 2026Q3): {v!r}")
-        self.flag(self.frame[column] == "", column, lambda _v: "value is missing")
-        return values
+        return self.convert(column, True, partial(check_quarter, today=self.today))
 
     def duplicates(self, key: pd.DataFrame, label: str) -> None:
         dup = key.duplicated(keep="first") & key.notna().all(axis=1)
@@ -285,9 +311,9 @@ class _Checker:
             )
 
 
-def _clean(parsed: ParsedFile) -> pd.DataFrame:
+def _clean(parsed: ParsedFile, today: dt.date | None = None) -> pd.DataFrame:
     """The file's rows as typed, table-shaped values (with external account ids); problems noted."""
-    check = _Checker(parsed)
+    check = _Checker(parsed, today)
     account = check.required_text("account_id")
     if parsed.kind == "accounts":
         fit = check.number("strategic_fit", required=False, minimum=1)
@@ -300,8 +326,8 @@ def _clean(parsed: ParsedFile) -> pd.DataFrame:
                 "industry": check.optional_text("industry"),
                 "region": check.optional_text("region"),
                 "owner": check.optional_text("owner"),
-                "customer_since": check.date("customer_since", False),
-                "churned_on": check.date("churned_on", False),
+                "customer_since": check.date("customer_since", False, FIRST_ACCOUNT_YEAR),
+                "churned_on": check.date("churned_on", False, FIRST_ACCOUNT_YEAR),
                 "strategic_fit": fit.round().astype("Int64"),
             }
         )
@@ -331,7 +357,7 @@ def _clean(parsed: ParsedFile) -> pd.DataFrame:
             {
                 "external_id": account,
                 "date": day,
-                "quarter": day.map(lambda d: None if d is None else f"{d.year}Q{(d.month - 1) // 3 + 1}"),
+                "quarter": day.map(lambda d: None if d is None else quarter_of(d)),
                 "kind": kind,
                 "score": score.round().astype("Int64"),
                 "respondent": check.optional_text("respondent").fillna(""),
@@ -373,7 +399,7 @@ def _clean_revenue(check: _Checker, account: pd.Series) -> pd.DataFrame:
     if "quarter" in check.frame.columns:
         quarter = check.quarter("quarter")
     else:
-        quarter = check.date("date", True).map(lambda d: None if d is None else f"{d.year}Q{(d.month - 1) // 3 + 1}")
+        quarter = check.date("date", True).map(lambda d: None if d is None else quarter_of(d))
     clean = pd.DataFrame(
         {
             "external_id": account,
@@ -411,16 +437,21 @@ def _cents(values: pd.Series) -> pd.Series:
 
 
 def validate(
-    files: Sequence[tuple[str, bytes]], known_accounts: set[str], known_stakeholders: set[tuple[str, str]]
+    files: Sequence[tuple[str, bytes]],
+    known_accounts: set[str],
+    known_stakeholders: set[tuple[str, str]],
+    today: dt.date | None = None,
 ) -> tuple[dict[str, list[pd.DataFrame]], list[tuple[str, str, int]], list[Problem]]:
-    """Check a batch of files against each other and the database; return clean frames or problems."""
+    """Check a batch of files against each other and the database; return clean frames or problems.
+
+    Quarters and dates must lie in the window of lib.quarters around `today` (default: lib.clock)."""
     parsed = [parse_file(name, content) for name, content in files]
     cleaned: dict[str, list[pd.DataFrame]] = {}
     listing: list[tuple[str, str, int]] = []
     for item in parsed:
         if item.problems:
             continue
-        frame = _clean(item)
+        frame = _clean(item, today)
         frame["_file"], frame["_row"] = item.name, frame.index
         cleaned.setdefault(item.kind, []).append(frame)
         listing.append((item.name, item.kind, len(frame)))
@@ -475,7 +506,11 @@ def _cross_file_duplicates(kind: str, frames: list[pd.DataFrame], problems: list
 
 
 def import_files(
-    engine: Engine, files: Sequence[tuple[str, bytes]], actor: Actor, progress: Progress | None = None
+    engine: Engine,
+    files: Sequence[tuple[str, bytes]],
+    actor: Actor,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> ImportSummary:
     """Validate and load a batch of files, all or nothing. Raises ImportRejected listing every problem."""
     require_role(actor, "admin")
@@ -493,7 +528,7 @@ def import_files(
                 )
             )
         }
-    cleaned, listing, problems = validate(files, known_accounts, known_people)
+    cleaned, listing, problems = validate(files, known_accounts, known_people, today)
     if problems:
         raise ImportRejected(problems)
     total = sum(len(f) for frames in cleaned.values() for f in frames)

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from lib import clock, models
 from lib.auth import ROLES, Actor, add_user
 from lib.config import database_url
+from lib.csv_safe import to_csv
 from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
 from lib.demo import DemoSpec, load_demo
 from lib.importer import ImportRejected, import_files
@@ -150,7 +151,7 @@ def _export(engine: Engine, args: argparse.Namespace) -> int:
             if table.name == "users":
                 continue  # password hashes never leave the database
             frame = pd.read_sql(text(f"SELECT * FROM {table.name}"), connection)
-            frame.to_csv(args.directory / f"{table.name}.csv", index=False)
+            to_csv(frame, args.directory / f"{table.name}.csv")
             print(f"{table.name}: {len(frame):,} rows")
     return 0
 

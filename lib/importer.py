@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lib import models
 from lib.auth import Actor, require_role
+from lib.csv_safe import restore
 from lib.db import FACTS, bump_version, mark_data_as_of, utc_now, write_session
 from lib.quarters import FIRST_ACCOUNT_YEAR, FIRST_YEAR, check_date, check_quarter, quarter_of
 
@@ -150,7 +151,8 @@ def read_table(name: str, content: bytes) -> tuple[pd.DataFrame | None, list[Pro
     if frame.empty:
         return None, [Problem(name, None, None, "file has a header but no rows")]
     frame.index = np.arange(2, len(frame) + 2)
-    return frame.apply(lambda column: column.str.strip()), []
+    # A Keystone download carries a quote before text a spreadsheet would run (lib.csv_safe): taken off again.
+    return frame.apply(lambda column: column.str.strip().map(restore)), []
 
 
 def _decode(content: bytes) -> str | None:

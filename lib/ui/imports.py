@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.auth import Actor, PermissionDenied
+from lib.csv_safe import to_csv
 from lib.importer import MAX_PROBLEMS_LISTED, ImportRejected, import_files
 from lib.ui.data import engine, refresh_versions
 
@@ -46,7 +47,7 @@ def show_problems(problems: list) -> None:
     st.dataframe(frame.head(MAX_PROBLEMS_LISTED), hide_index=True, width="stretch", key="data_problems")
     st.download_button(
         "Download the list of problems",
-        frame.to_csv(index=False).encode(),
+        to_csv(frame),
         file_name="import_problems.csv",
         mime="text/csv",
         key="data_problems_download",

@@ -11,15 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, select, tuple_
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import Connection, Engine, String, Table, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import models
 from lib.auth import Actor, require_role
@@ -29,6 +32,8 @@ from lib.quarters import FIRST_ACCOUNT_YEAR, FIRST_YEAR, check_date, check_quart
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # also server.maxUploadSize in .streamlit/config.toml
 MAX_PROBLEMS_LISTED = 200
+# Money and counts beyond ten trillion are typos; the limit keeps cents exact in a float and in a BIGINT.
+MAX_NUMBER = 10_000_000_000_000
 CHUNK_ROWS = 5_000
 
 Progress = Callable[[float, str], None]
@@ -103,6 +108,10 @@ STAKEHOLDER_ROLES = ("economic buyer", "decision maker", "champion", "influencer
 CHANNELS = ("meeting", "call", "email", "QBR")
 # ISO 8601 only: 03/04/2026 is 3 April in one country and 4 March in another. A time part (what a
 # spreadsheet's date cell reads as) is allowed and ignored.
+# Control characters have no place in a name or a note (a NUL even cut the text); tab and line breaks do.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Columns checked against a list or a format of their own rather than against the column's length.
+_FORMATTED = {"quarter", "date", "kind", "level", "role", "channel", "wallet_confidence"}
 _ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
@@ -143,16 +152,25 @@ def read_table(name: str, content: bytes) -> tuple[pd.DataFrame | None, list[Pro
             text = _decode(content)
             if text is None:
                 return None, [Problem(name, None, None, "file is not UTF-8 text (wrong encoding?): save it as CSV UTF-8")]
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (ValueError, pd.errors.ParserError, KeyError, OSError) as error:
+            # The fast parser ends a cell at a NUL character without a word; the Python one keeps it to be reported.
+            engine = "python" if "\x00" in text else "c"
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, engine=engine)
+    except (zipfile.BadZipFile, InvalidFileException):
+        return None, [
+            Problem(name, None, None, "not an .xlsx workbook (the file is damaged or of another kind): save it as .xlsx or CSV")
+        ]
+    except (ValueError, pd.errors.ParserError, KeyError, OSError, zipfile.LargeZipFile) as error:
         return None, [Problem(name, None, None, f"cannot read the file: {str(error).splitlines()[0]}")]
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.loc[:, ~frame.columns.str.startswith("unnamed:")]
+    twice = sorted(set(frame.columns[frame.columns.duplicated()]))
+    if twice:
+        return None, [Problem(name, 1, c, "the column appears more than once in the header") for c in twice]
     if frame.empty:
         return None, [Problem(name, None, None, "file has a header but no rows")]
     frame.index = np.arange(2, len(frame) + 2)
     # A Keystone download carries a quote before text a spreadsheet would run (lib.csv_safe): taken off again.
-    return frame.apply(lambda column: column.str.strip().map(restore)), []
+    return frame.apply(lambda column: column.fillna("").astype(str).str.strip().map(restore)), []
 
 
 def _decode(content: bytes) -> str | None:
@@ -233,6 +251,24 @@ def _iso_date(text: str, today: dt.date | None, first_year: int) -> dt.date:
     return check_date(day, today, first_year)
 
 
+def _control_reason(value: str) -> str:
+    position = next(i for i, c in enumerate(value) if _CONTROL.match(c))
+    return f"contains the control character U+{ord(value[position]):04X} at character {position + 1}: remove it"
+
+
+def text_limits(kind: str) -> dict[str, int]:
+    """The longest text each column of a file of this kind may hold, from the models' String(n) columns."""
+    table = WRITE_TARGETS[kind][0]
+    limits = {"account_id": models.Account.__table__.c.external_id.type.length}
+    spec = SPECS[kind]
+    for column in spec.required + spec.optional:
+        target = table.c.get({"stakeholder": "stakeholder_name"}.get(column, column))
+        free_text = column not in _FORMATTED and column != "account_id" and target is not None
+        if free_text and isinstance(target.type, String) and target.type.length:
+            limits[column] = target.type.length
+    return limits
+
+
 class _Checker:
     """Column-wise validation that collects problems and returns the cleaned values."""
 
@@ -268,9 +304,25 @@ class _Checker:
         self.flag(values.isna() & ~empty, column, lambda v: f"text where a number belongs: {v!r}")
         if required:
             self.flag(empty, column, lambda _v: "value is missing")
+        infinite = values.notna() & ~np.isfinite(values)
+        self.flag(infinite, column, lambda v: f"not a finite number: {v!r}")
+        huge = ~infinite & (values.abs() > MAX_NUMBER)
+        self.flag(huge, column, lambda v: f"must be between -{MAX_NUMBER:,} and {MAX_NUMBER:,}: {v}")
+        values = values.where(~infinite & ~huge)
         if minimum is not None:
             self.flag(values < minimum, column, lambda v: f"must not be below {minimum:g}: {v}")
         return values
+
+    def text_cells(self, limits: dict[str, int]) -> None:
+        """Every cell without control characters, and every text no longer than its database column holds."""
+        for column in self.frame.columns:
+            cells = self.frame[column]
+            self.flag(cells.str.contains(_CONTROL), column, _control_reason)
+            if column in limits:
+                limit = limits[column]
+                self.flag(
+                    cells.str.len() > limit, column, lambda v, n=limit: f"text is {len(v):,} characters long; at most {n} fit"
+                )
 
     def convert(self, column: str, required: bool, parse: Callable[[str], object]) -> pd.Series:
         """Each filled cell through parse (once per distinct value); a ValueError's message is the cell's problem."""
@@ -316,6 +368,7 @@ class _Checker:
 def _clean(parsed: ParsedFile, today: dt.date | None = None) -> pd.DataFrame:
     """The file's rows as typed, table-shaped values (with external account ids); problems noted."""
     check = _Checker(parsed, today)
+    check.text_cells(text_limits(parsed.kind))
     account = check.required_text("account_id")
     if parsed.kind == "accounts":
         fit = check.number("strategic_fit", required=False, minimum=1)
@@ -429,6 +482,11 @@ def _clean_revenue(check: _Checker, account: pd.Series) -> pd.DataFrame:
             )
         )
         clean.index = clean.pop("first_row").to_numpy()
+        for row in clean.index[clean["revenue"].abs() > MAX_NUMBER]:
+            check.parsed.problems.append(
+                Problem(check.parsed.name, int(row), "revenue", f"the quarter's rows add up to more than {MAX_NUMBER:,}")
+            )
+        clean["revenue"] = clean["revenue"].where(clean["revenue"].abs() <= MAX_NUMBER)
     clean["revenue_cents"] = _cents(clean.pop("revenue"))
     clean["wallet_cents"] = _cents(clean.pop("wallet"))
     return clean
@@ -533,6 +591,22 @@ def import_files(
     cleaned, listing, problems = validate(files, known_accounts, known_people, today)
     if problems:
         raise ImportRejected(problems)
+    try:
+        summary = _write_batch(engine, cleaned, listing, actor, report)
+    except SQLAlchemyError as error:
+        # Validation leaves little for the database to refuse; whatever it is, it is said without SQL.
+        cause = type(getattr(error, "orig", None) or error).__name__
+        raise ImportRejected(
+            [Problem("(database)", None, None, f"the database refused the rows ({cause}); nothing was written: try again")]
+        ) from error
+    report(1.0, "Done")
+    return summary
+
+
+def _write_batch(
+    engine: Engine, cleaned: dict[str, list[pd.DataFrame]], listing: list[tuple[str, str, int]], actor: Actor, report: Progress
+) -> ImportSummary:
+    """Write the checked frames in one transaction, with the data version, data-as-of and the audit entry."""
     total = sum(len(f) for frames in cleaned.values() for f in frames)
     done = 0
     rows: dict[str, int] = {}
@@ -559,7 +633,6 @@ def import_files(
                 detail=summary.describe(),
             )
         )
-    report(1.0, "Done")
     return summary
 
 

@@ -216,3 +216,150 @@ def test_a_large_import_reports_progress(engine):
         progress=lambda fraction, message: seen.append(fraction),
     )
     assert seen[0] < 0.5 and seen[-1] == 1.0 and len(seen) >= 4 and seen == sorted(seen)
+
+
+# --- bad input gets a message, never a traceback (run on SQLite and, with TEST_DATABASE_URL, PostgreSQL) ---
+
+
+@pytest.mark.parametrize(
+    "content, column, reason",
+    [
+        (b"account_id,quarter,revenue\nA,2026Q3,inf\n", "revenue", "not a finite number: 'inf'"),
+        (b"account_id,quarter,revenue\nA,2026Q3,-inf\n", "revenue", "not a finite number: '-inf'"),
+        (b"account_id,quarter,revenue\nA,2026Q3,1e17\n", "revenue", "must be between -10,000,000,000,000 and 10,000,000,000,000"),
+        (b"account_id,quarter,revenue,wallet\nA,2026Q3,5,Infinity\n", "wallet", "not a finite number"),
+        (b"account_id,quarter,revenue\nA,2026Q3,NaN\n", "revenue", "text where a number belongs: 'NaN'"),
+        (b"account_id,quarter,competitor,spend\nA,2026Q3,Rival,1e300\n", "spend", "must be between"),
+        (b"account_id,date,kind,score\nA,2026-05-01,NPS,inf\n", "score", "not a finite number"),
+        (b"account_id,name,strategic_fit\nA,Alpha,1e30\n", "strategic_fit", "must be between"),
+    ],
+)
+def test_numbers_that_do_not_fit_are_refused(small_engine, content, column, reason):
+    [problem] = rejected(small_engine, [("upload.csv", content)])
+    assert (problem.file, problem.row, problem.column) == ("upload.csv", 2, column)
+    assert reason in problem.reason
+
+
+def test_a_quarter_summed_beyond_the_limit_is_refused(small_engine):
+    dated = b"account_id,date,revenue\nA,2026-07-01,9000000000000\nA,2026-08-01,9000000000000\n"
+    [problem] = rejected(small_engine, [("invoices.csv", dated)])
+    assert (problem.row, problem.column) == (2, "revenue") and "add up to more than" in problem.reason
+
+
+def test_the_largest_allowed_amount_is_stored_to_the_cent(small_engine):
+    import_files(small_engine, [("revenue.csv", b"account_id,quarter,revenue\nA,2026Q3,9999999999999.99\n")], ADMIN)
+    with small_engine.connect() as connection:
+        assert connection.execute(text("SELECT MAX(revenue_cents) FROM revenue")).scalar() == 999999999999999
+
+
+@pytest.mark.parametrize("content", [b"account_id,name\nA,Alpha\n", b"PK\x03\x04 broken", b"\x00\x01\x02"])
+def test_an_xlsx_that_is_no_workbook(small_engine, content):
+    [problem] = rejected(small_engine, [("accounts.xlsx", content)])
+    assert (problem.file, problem.row) == ("accounts.xlsx", None)
+    assert problem.reason.startswith("not an .xlsx workbook")
+
+
+@pytest.mark.parametrize(
+    "name, header, column, limit",
+    [
+        ("accounts.csv", "account_id,name,owner", "owner", 200),
+        ("accounts.csv", "account_id,name,segment", "segment", 100),
+        ("accounts.csv", "account_id,name", "name", 200),
+        ("accounts.csv", "account_id,name", "account_id", 100),
+        ("revenue.csv", "account_id,quarter,revenue,wallet_source", "wallet_source", 200),
+        ("spend.csv", "account_id,quarter,competitor,spend", "competitor", 200),
+        ("stakeholders.csv", "account_id,name,title", "title", 200),
+        ("interactions.csv", "account_id,our_person,date", "our_person", 200),
+    ],
+)
+def test_text_longer_than_its_column_is_refused(small_engine, name, header, column, limit):
+    values = {"account_id": "A", "name": "N", "quarter": "2026Q3", "revenue": "1", "spend": "1", "date": "2026-05-01"}
+
+    def row(length: int) -> bytes:
+        cells = ["x" * length if c == column else values.get(c, "v") for c in header.split(",")]
+        return (header + "\n" + ",".join(cells) + "\n").encode()
+
+    [problem] = rejected(small_engine, [(name, row(limit + 1))])
+    assert (problem.row, problem.column) == (2, column)
+    assert problem.reason == f"text is {limit + 1:,} characters long; at most {limit} fit"
+    if column != "account_id":  # a new account id of 100 characters is fine, but unknown to the other kinds
+        import_files(small_engine, [(name, row(limit))], ADMIN)
+
+
+def test_text_limits_come_from_the_models():
+    from lib import models
+    from lib.importer import text_limits
+
+    assert text_limits("accounts")["owner"] == models.Account.__table__.c.owner.type.length
+    assert text_limits("interactions")["stakeholder"] == models.Interaction.__table__.c.stakeholder_name.type.length
+    assert "quarter" not in text_limits("revenue") and "kind" not in text_limits("surveys")
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\x7f"])
+def test_control_characters_in_a_cell_are_refused(small_engine, character):
+    content = f"account_id,name\nOK,Fine\tname\nN1,Acme{character} Corp\n".encode()
+    [problem] = rejected(small_engine, [("accounts.csv", content)])
+    assert (problem.file, problem.row, problem.column) == ("accounts.csv", 3, "name")
+    assert f"U+{ord(character):04X} at character 5" in problem.reason
+
+
+def test_a_tab_and_a_line_break_inside_a_cell_are_kept(engine):
+    import_files(engine, [("accounts.csv", b'account_id,name\nT1,"Two\nlines\tand a tab"\n')], ADMIN)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM accounts")).scalar() == "Two\nlines\tand a tab"
+
+
+@pytest.mark.parametrize("day", ["03/04/2026", "4.3.2026", "2026/03/04", "20260304", "March 4, 2026", "2026-W10-3"])
+def test_dates_are_iso_only(small_engine, day):
+    [problem] = rejected(small_engine, [("surveys.csv", f'account_id,date,kind,score\nA,"{day}",NPS,9\n'.encode())])
+    assert (problem.row, problem.column) == (2, "date")
+    assert problem.reason == f"not a date (use YYYY-MM-DD, e.g. 2026-03-31): {day!r}"
+
+
+def test_a_date_cell_of_a_workbook_is_a_date(engine):
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    book.active.append(["account_id", "name", "customer_since"])
+    book.active.append(["W1", "Workbook Ltd", dt.date(2026, 3, 4)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    import_files(engine, [("accounts.xlsx", buffer.getvalue())], ADMIN)
+    with engine.connect() as connection:
+        assert str(connection.execute(text("SELECT customer_since FROM accounts")).scalar()) == "2026-03-04"
+
+
+def test_a_column_named_twice_is_refused(small_engine):
+    problems = rejected(small_engine, [("accounts.csv", b"account_id,Name,NAME\nA,x,y\n")])
+    assert [(p.row, p.column, p.reason) for p in problems] == [(1, "name", "the column appears more than once in the header")]
+
+
+def test_every_bad_input_of_a_batch_is_listed_and_nothing_is_written(small_engine):
+    files = [
+        ("accounts.csv", ("account_id,name,owner\nN1,Acme\x00 Corp,Ann\nN2,Beta," + "o" * 201 + "\n").encode()),
+        ("revenue.csv", b"account_id,quarter,revenue\nA,2026Q3,inf\nB,2026Q3,1e17\n"),
+        ("surveys.csv", b"account_id,date,kind,score\nA,03/04/2026,NPS,9\n"),
+        ("book.xlsx", b"not a zip"),
+    ]
+    found = {(p.file, p.row, p.column) for p in rejected(small_engine, files)}
+    assert found == {
+        ("accounts.csv", 2, "name"),
+        ("accounts.csv", 3, "owner"),
+        ("revenue.csv", 2, "revenue"),
+        ("revenue.csv", 3, "revenue"),
+        ("surveys.csv", 2, "date"),
+        ("book.xlsx", None, None),
+    }
+
+
+def test_a_database_error_while_writing_is_a_message_and_rolls_back(small_engine, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    import lib.importer as importer
+
+    def failing(connection, kind, frame, tick):
+        raise OperationalError("INSERT INTO revenue ...", {}, Exception("deadlock detected"))
+
+    monkeypatch.setattr(importer, "_write_kind", failing)
+    [problem] = rejected(small_engine, portfolio_files("accounts.csv"))
+    assert problem.file == "(database)" and "nothing was written" in problem.reason and "INSERT" not in problem.reason

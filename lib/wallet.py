@@ -15,6 +15,7 @@ Shares of a group are pooled: the group's revenue over the group's wallet, not a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -330,7 +331,9 @@ def coverage(wallets: AccountWallets) -> Coverage:
 
 
 def market_share_key(segment: str) -> str:
-    return "market_share_" + re.sub(r"[^a-z0-9]+", "_", segment.lower()).strip("_")
+    """The card's id: readable, and unique to the exact label ("Mid-market" and "Mid-Market" are two segments)."""
+    readable = re.sub(r"[^a-z0-9]+", "_", segment.lower()).strip("_")
+    return f"market_share_{readable}_{hashlib.blake2s(segment.encode(), digest_size=4).hexdigest()}"
 
 
 @dataclass(frozen=True)

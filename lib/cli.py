@@ -108,6 +108,8 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"Imported {summary.describe()}")
+    for warning in summary.warnings:
+        print(f"  warning: {warning}")
     _prepare_app_caches(engine)
     return 0
 

@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
@@ -129,6 +129,7 @@ class ImportSummary:
     inserted: dict[str, int]
     updated: dict[str, int]
     files: list[tuple[str, str, int]]  # (file, kind, rows)
+    warnings: list[Problem] = field(default_factory=list)  # written all the same, but worth a look
 
     def describe(self) -> str:
         parts = [f"{k}: {self.rows[k]:,} rows ({self.inserted[k]:,} new, {self.updated[k]:,} updated)" for k in self.rows]
@@ -518,6 +519,8 @@ def validate(
     problems = [p for item in parsed for p in item.problems]
     batch_accounts = set().union(*(set(f["external_id"]) for f in cleaned.get("accounts", [])))
     accounts = known_accounts | batch_accounts
+    problems += _ids_in_another_spelling(cleaned.get("accounts", []), known_accounts)
+    spelled = _by_folded_id(accounts)
     batch_people = {(a, n) for f in cleaned.get("stakeholders", []) for a, n in zip(f["external_id"], f["name"])}
     people = known_stakeholders | batch_people
     for kind, frames in cleaned.items():
@@ -529,7 +532,8 @@ def validate(
                         f,
                         int(r),
                         "account_id",
-                        f"unknown account {a!r}: not in the database or in an accounts file of this import",
+                        f"unknown account {a!r}: not in the database or in an accounts file of this import"
+                        + (f" (did you mean {spelled[_folded_id(a)]!r}?)" if _folded_id(a) in spelled else ""),
                     )
                     for f, r, a in frame.loc[unknown, ["_file", "_row", "external_id"]].itertuples(index=False)
                 ]
@@ -548,6 +552,78 @@ def validate(
             _cross_file_duplicates(kind, frames, problems)
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     return cleaned, listing, problems
+
+
+def _folded_id(account_id: str) -> str:
+    return re.sub(r"\s+", "", account_id.casefold())
+
+
+def _folded_label(label: str) -> str:
+    return re.sub(r"[\s_-]+", "", label.casefold())
+
+
+def _by_folded_id(ids: set[str]) -> dict[str, str]:
+    return {_folded_id(i): i for i in sorted(ids, reverse=True)}  # the first spelling in order wins
+
+
+def _ids_in_another_spelling(frames: list[pd.DataFrame], known: set[str]) -> list[Problem]:
+    """New account ids that differ from another id only in case or spacing: refused, since they would
+    make a second account of what is almost always the same one (ACC-000001 and acc-000001)."""
+    problems = []
+    seen = _by_folded_id(known)
+    where: dict[str, tuple[str, int]] = {}
+    for frame in frames:
+        for file, row, account_id in frame[["_file", "_row", "external_id"]].itertuples(index=False):
+            if not isinstance(account_id, str) or not account_id or account_id in known:
+                continue
+            other = seen.setdefault(_folded_id(account_id), account_id)
+            where.setdefault(account_id, (file, int(row)))
+            if other != account_id:
+                origin = "an account in the database" if other in known else "file {}, row {}".format(*where[other])
+                problems.append(
+                    Problem(
+                        file,
+                        int(row),
+                        "account_id",
+                        f"account id {account_id!r} differs only in case or spacing from {other!r} ({origin}): "
+                        "write it the same way, or it becomes a second account",
+                    )
+                )
+    return problems
+
+
+LABEL_COLUMNS = ("segment", "region", "owner")
+
+
+def label_warnings(frames: list[pd.DataFrame], known: dict[str, set[str]]) -> list[Problem]:
+    """Segments, regions and owners of the accounts files that differ from one another, or from those in
+    the database, only in case or spacing: imported as given (they are labels, not keys), but each
+    spelling is a group of its own in every filter and chart, so the admin hears of it."""
+    warnings = []
+    for column in LABEL_COLUMNS:
+        spellings: dict[str, dict[str, tuple[str, int] | None]] = {}
+        for label in sorted(known.get(column, set())):
+            spellings.setdefault(_folded_label(label), {})[label] = None
+        for frame in frames:
+            for file, row, label in frame[["_file", "_row", column]].itertuples(index=False):
+                if isinstance(label, str) and label:
+                    spellings.setdefault(_folded_label(label), {}).setdefault(label, (file, int(row)))
+        for variants in spellings.values():
+            if len(variants) < 2 or all(origin is None for origin in variants.values()):
+                continue
+            for label, origin in variants.items():
+                if origin is None:
+                    continue
+                others = ", ".join(repr(v) for v in variants if v != label)
+                warnings.append(
+                    Problem(
+                        origin[0],
+                        origin[1],
+                        column,
+                        f"{column} {label!r} differs only in case or spacing from {others}: they are counted as different {column}s",
+                    )
+                )
+    return warnings
 
 
 def _cross_file_duplicates(kind: str, frames: list[pd.DataFrame], problems: list[Problem]) -> None:
@@ -588,9 +664,18 @@ def import_files(
                 )
             )
         }
+        known_labels = {
+            column: set(
+                connection.scalars(
+                    select(models.Account.__table__.c[column]).distinct().where(models.Account.__table__.c[column].is_not(None))
+                )
+            )
+            for column in LABEL_COLUMNS
+        }
     cleaned, listing, problems = validate(files, known_accounts, known_people, today)
     if problems:
         raise ImportRejected(problems)
+    warnings = label_warnings(cleaned.get("accounts", []), known_labels)
     try:
         summary = _write_batch(engine, cleaned, listing, actor, report)
     except SQLAlchemyError as error:
@@ -600,7 +685,7 @@ def import_files(
             [Problem("(database)", None, None, f"the database refused the rows ({cause}); nothing was written: try again")]
         ) from error
     report(1.0, "Done")
-    return summary
+    return replace(summary, warnings=warnings)
 
 
 def _write_batch(

@@ -363,3 +363,75 @@ def test_a_database_error_while_writing_is_a_message_and_rolls_back(small_engine
     monkeypatch.setattr(importer, "_write_kind", failing)
     [problem] = rejected(small_engine, portfolio_files("accounts.csv"))
     assert problem.file == "(database)" and "nothing was written" in problem.reason and "INSERT" not in problem.reason
+
+
+# --- ids and labels that differ only in case or spacing ---
+
+
+def test_a_new_account_id_in_another_spelling_of_an_existing_one_is_refused(small_engine):
+    [problem] = rejected(small_engine, [("accounts.csv", b"account_id,name\na,Alpha again\n")])
+    assert (problem.row, problem.column) == (2, "account_id")
+    assert problem.reason.startswith("account id 'a' differs only in case or spacing from 'A' (an account in the database)")
+    problems = rejected(
+        small_engine, [("a.csv", b"account_id,name\nACC-000001,One\n"), ("b.csv", b"account_id,name\nacc-000001,Uno\n")]
+    )
+    assert [(p.file, p.row) for p in problems] == [("b.csv", 2)] and "(file a.csv, row 2)" in problems[0].reason
+    spaced = rejected(small_engine, [("accounts.csv", b"account_id,name\nNEW 1,One\nnew1,Two\n")])
+    assert [(p.row, p.column) for p in spaced] == [(3, "account_id")]
+
+
+def test_an_unknown_account_in_another_spelling_is_named(small_engine):
+    [problem] = rejected(small_engine, [("revenue.csv", b"account_id,quarter,revenue\na,2026Q3,5\n")])
+    assert problem.reason.endswith("(did you mean 'A'?)")
+
+
+def test_the_same_id_spelled_the_same_way_updates_its_account(small_engine):
+    summary = import_files(small_engine, [("accounts.csv", b"account_id,name\nA,Alpha Renamed\n")], ADMIN)
+    assert summary.updated["accounts"] == 1 and summary.warnings == []
+
+
+LABELS = b"account_id,name,segment,region,owner\nN1,New One,Mid-market,North  America,ANN\nN2,New Two,Big Co,LatAm,Bob\nN3,New Three,big co,LatAm,Bob\n"
+
+
+def test_labels_that_differ_only_in_case_or_spacing_are_imported_with_warnings(small_engine):
+    summary = import_files(small_engine, [("accounts.csv", LABELS)], ADMIN)
+    assert summary.inserted["accounts"] == 3
+    found = {(w.file, w.row, w.column): w.reason for w in summary.warnings}
+    assert found == {
+        ("accounts.csv", 2, "segment"): "segment 'Mid-market' differs only in case or spacing from 'Mid-Market': "
+        "they are counted as different segments",
+        ("accounts.csv", 2, "region"): "region 'North  America' differs only in case or spacing from 'North America': "
+        "they are counted as different regions",
+        (
+            "accounts.csv",
+            2,
+            "owner",
+        ): "owner 'ANN' differs only in case or spacing from 'Ann': they are counted as different owners",
+        ("accounts.csv", 3, "segment"): "segment 'Big Co' differs only in case or spacing from 'big co': "
+        "they are counted as different segments",
+        ("accounts.csv", 4, "segment"): "segment 'big co' differs only in case or spacing from 'Big Co': "
+        "they are counted as different segments",
+    }
+    again = import_files(small_engine, [("accounts.csv", b"account_id,name,segment\nN4,Four,Mid-Market\n")], ADMIN)
+    assert again.warnings == []  # the database's own spelling
+
+
+def test_the_command_line_prints_the_warnings(db_url, tmp_path):
+    from tests.test_cli import cli
+
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(b"account_id,name,segment\nL1,One,Mid-Market\nL2,Two,mid-market\n")
+    result = cli("import", str(path), db=db_url)
+    assert result.returncode == 0, result.stderr
+    assert "warning: accounts.csv, row 3, column segment: segment 'mid-market' differs only in case" in result.stdout
+
+
+def test_the_data_page_shows_the_warnings(demo_copy_url):
+    from tests.conftest import app_test
+    from tests.test_app_data import DATA_PAGE, upload
+
+    at = upload(app_test(demo_copy_url, "admin", DATA_PAGE), ("accounts.csv", LABELS))
+    assert not at.exception and at.success
+    assert "differ from another only in case or spacing" in at.warning[0].value
+    shown = next(d.value for d in at.dataframe if "warning" in d.value.columns)
+    assert "'Mid-market' differs only in case or spacing from 'Mid-Market'" in shown["warning"].tolist()[0]

@@ -33,6 +33,18 @@ def run_import(files: list, actor: Actor) -> None:
     refresh_versions()
     st.success(f"Imported {len(summary.files)} file(s). " + summary.describe(), icon=":material/check_circle:")
     st.dataframe(pd.DataFrame(summary.files, columns=["file", "kind", "rows"]), hide_index=True)
+    if summary.warnings:
+        show_warnings(summary.warnings)
+
+
+def show_warnings(warnings: list) -> None:
+    st.warning(
+        f"Imported as given, but {len(warnings)} label(s) differ from another only in case or spacing, "
+        "so each spelling is a group of its own. Correct the spelling and import again to merge them.",
+        icon=":material/warning:",
+    )
+    frame = pd.DataFrame([{"file": w.file, "row": w.row, "column": w.column, "warning": w.reason} for w in warnings])
+    st.dataframe(frame, hide_index=True, width="stretch", key="data_warnings")
 
 
 def show_problems(problems: list) -> None:

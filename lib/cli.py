@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select
 
 from lib import clock, models
 from lib.auth import ROLES, Actor, add_user
@@ -152,7 +152,7 @@ def _export(engine: Engine, args: argparse.Namespace) -> int:
         for table in models.Base.metadata.sorted_tables:
             if table.name == "users":
                 continue  # password hashes never leave the database
-            frame = pd.read_sql(text(f"SELECT * FROM {table.name}"), connection)
+            frame = pd.read_sql(select(table), connection)
             to_csv(frame, args.directory / f"{table.name}.csv")
             print(f"{table.name}: {len(frame):,} rows")
     return 0

@@ -19,7 +19,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import Connection, Engine, String, Table, select, tuple_
+from sqlalchemy import Connection, Engine, String, Table, Text, select, tuple_
+from sqlalchemy import column as system_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +31,10 @@ from lib.csv_safe import restore
 from lib.db import FACTS, bump_version, mark_data_as_of, utc_now, write_session
 from lib.quarters import FIRST_ACCOUNT_YEAR, FIRST_YEAR, check_date, check_quarter, quarter_of
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # also server.maxUploadSize in .streamlit/config.toml
+# One limit, in Streamlit's megabytes of 1,048,576 bytes: server.maxUploadSize in .streamlit/config.toml
+# is the same number, and Streamlit's uploader shows it as "50MB".
+MAX_FILE_MB = 50
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_PROBLEMS_LISTED = 200
 # Money and counts beyond ten trillion are typos; the limit keeps cents exact in a float and in a BIGINT.
 MAX_NUMBER = 10_000_000_000_000
@@ -139,9 +143,7 @@ class ImportSummary:
 def read_table(name: str, content: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
     """A CSV or XLSX file as a frame of text cells, or the problems that stop it from being read."""
     if len(content) > MAX_FILE_BYTES:
-        return None, [
-            Problem(name, None, None, f"file is {len(content) / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")
-        ]
+        return None, [Problem(name, None, None, f"file is {len(content) / 2**20:,.1f} MB; the limit is {MAX_FILE_MB} MB a file")]
     if not content.strip():
         return None, [Problem(name, None, None, "file is empty")]
     try:
@@ -762,11 +764,18 @@ def _write_kind(connection: Connection, kind: str, frame: pd.DataFrame, tick: Ca
     # Optional columns that the file did not carry keep their stored values.
     present = [c for c in frame.columns if c in key or (c in table.c and not frame[c].isna().all())]
     frame = frame[[c for c in frame.columns if c in table.c]]
-    existing = _existing_keys(connection, table, key, frame)
-    records = _records(frame)
+    # One order of keys for every writer, so two imports of the same rows wait for each other, never deadlock.
+    records = sorted(_records(frame), key=lambda r: tuple(str(r[k]) for k in key))
+    postgres = connection.dialect.name == "postgresql"
+    # SQLite: the transaction holds the write lock since BEGIN IMMEDIATE, so a count now stays true.
+    # PostgreSQL: another import may be writing the same keys; each upserted row says itself whether it is new.
+    existing = 0 if postgres else _existing_keys(connection, table, key, frame)
+    inserted = 0
     for start in range(0, len(records), CHUNK_ROWS):
-        _upsert(connection, table, key, records[start : start + CHUNK_ROWS], [c for c in present if c not in key])
+        inserted += _upsert(connection, table, key, records[start : start + CHUNK_ROWS], [c for c in present if c not in key])
         tick(min(start + CHUNK_ROWS, len(records)))
+    if postgres:
+        return inserted, len(records) - inserted
     return len(records) - existing, existing
 
 
@@ -804,13 +813,19 @@ def _stakeholder_ids(connection: Connection, frame: pd.DataFrame) -> pd.Series:
     )
 
 
-def _upsert(connection: Connection, table: Table, key: tuple[str, ...], records: list[dict], update_columns: list[str]) -> None:
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table)
+def _upsert(connection: Connection, table: Table, key: tuple[str, ...], records: list[dict], update_columns: list[str]) -> int:
+    """Insert or update the records; on PostgreSQL returns how many were inserted (0 elsewhere)."""
+    postgres = connection.dialect.name == "postgresql"
+    statement = (pg_insert if postgres else sqlite_insert)(table)
     if update_columns:
         statement = statement.on_conflict_do_update(
             index_elements=list(key), set_={c: statement.excluded[c] for c in update_columns}
         )
     else:
-        statement = statement.on_conflict_do_nothing(index_elements=list(key))
-    connection.execute(statement, records)
+        statement = statement.on_conflict_do_nothing(index_elements=list(key))  # returns only the rows it inserts
+    if not postgres:
+        connection.execute(statement, records)
+        return 0
+    # A row this statement inserted has no deleting or locking transaction yet: xmax is 0.
+    new = statement.returning((system_column("xmax").cast(Text) == "0").label("inserted"))
+    return sum(1 for (inserted,) in connection.execute(new, records) if inserted)

@@ -10,11 +10,12 @@ import sys
 
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from lib.csv_safe import neutralise, restore, to_csv
 from lib.importer import import_files, read_table
 from lib.kpis import account_table
+from lib.models import Base
 from lib.notes import export_csv
 from lib.portfolio import Filters, load_portfolio
 from lib.wallet import load_wallet_data, load_wallet_sources, ranking_csv, whitespace_ranking
@@ -103,7 +104,7 @@ def formula_engine(small_engine):
 def stored(engine) -> dict[str, list]:
     with engine.connect() as connection:
         return {
-            table: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {table}")).all()), key=repr)
+            table: sorted(map(tuple, connection.execute(select(Base.metadata.tables[table])).all()), key=repr)
             for table in ("accounts", "revenue")
         }
 

@@ -6,10 +6,11 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from lib.auth import PermissionDenied
 from lib.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
+from lib.models import Base
 from tests.conftest import ADMIN, EDITOR, portfolio_files
 
 TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "audit_log")
@@ -17,7 +18,7 @@ TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", 
 
 def snapshot(engine) -> dict[str, list]:
     with engine.connect() as connection:
-        return {t: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t}")).all()), key=repr) for t in TABLES}
+        return {t: sorted(map(tuple, connection.execute(select(Base.metadata.tables[t])).all()), key=repr) for t in TABLES}
 
 
 def rejected(engine, files) -> list:

@@ -132,13 +132,17 @@ def test_kpis_and_later_imports_survive_a_stored_bad_row(small_engine):
     import_files(small_engine, portfolio_files("revenue.csv"), ADMIN, today=TODAY)
 
 
-def test_the_portfolio_page_survives_a_stored_bad_row(small_engine):
-    store_bad_rows(small_engine, "0000Q1")
-    at = app_test(small_engine.url.render_as_string(hide_password=False))
+def test_every_page_survives_stored_bad_rows(small_engine):
+    for quarter in ("0000Q1", "9999Q4"):
+        store_bad_rows(small_engine, quarter)
+    url = small_engine.url.render_as_string(hide_password=False)
+    at = app_test(url)
     assert not at.exception
     assert at.title[0].value == "Portfolio"
     quarters = at.selectbox(key="flt_quarter").options
-    assert quarters[0] == "2026Q3" and quarters[-1] == "2025Q2"  # 0000Q1 is no quarter to choose
+    assert quarters[0] == "2026Q3" and quarters[-1] == "2025Q2"  # 0000Q1 and 9999Q4 are no quarters to choose
+    for page in ("pages/wallet.py", "pages/key_accounts.py", "pages/account_360.py", "pages/review_notes.py", "pages/data.py"):
+        assert not app_test(url, "admin", page).exception, page
 
 
 def test_the_command_line_refuses_quarters_outside_the_window(small_engine):

@@ -10,21 +10,30 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select
 
 from lib import clock, models
 from lib.auth import ROLES, SECRET_SETTINGS, SECRET_TABLES, Actor, add_user, rotate_cookie_key
 from lib.config import database_url, read_secrets
+from lib.csv_safe import to_csv
 from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
 from lib.demo import DemoSpec, load_demo
 from lib.importer import ImportRejected, import_files
 from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
 from lib.portfolio import Filters, PortfolioData
-from lib.quarters import parse_quarter, shift_quarter
+from lib.quarters import check_quarter, shift_quarter
 from lib.snapshot import cached_portfolio
 from lib.wallet import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
+
+
+def _quarter(text: str) -> str:
+    """A quarter argument: YYYYQn inside the window of lib.quarters."""
+    try:
+        return check_quarter(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,14 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--accounts", type=int, default=400)
     demo.add_argument("--quarters", type=int, default=12)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--end", type=parse_quarter, help="last quarter, YYYYQn (default: the last completed one)")
+    demo.add_argument("--end", type=_quarter, help="last quarter, YYYYQn (default: the last completed one)")
 
     load = commands.add_parser("import", help="load CSV or XLSX files; all or nothing")
     load.add_argument("files", nargs="+", type=Path)
 
     kpis = commands.add_parser("kpis", help="print the portfolio KPIs of a quarter")
-    kpis.add_argument("--quarter", type=parse_quarter, help="default: the last quarter with data")
-    kpis.add_argument("--base-quarter", type=parse_quarter, help="Q-4 (default) or Q-1")
+    kpis.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
+    kpis.add_argument("--base-quarter", type=_quarter, help="Q-4 (default) or Q-1")
     kpis.add_argument("--segment", action="append", default=[])
     kpis.add_argument("--region", action="append", default=[])
     kpis.add_argument("--owner", action="append", default=[])
@@ -73,7 +82,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(engine: Engine, args: argparse.Namespace) -> int:
-    summary = load_demo(engine, DemoSpec(args.accounts, args.quarters, args.seed, args.end))
+    spec = DemoSpec(args.accounts, args.quarters, args.seed, args.end)
+    try:
+        check_quarter(shift_quarter(spec.last_quarter(clock.today()), 1 - args.quarters))
+    except ValueError as error:
+        print(f"--quarters {args.quarters} reaches too far back: {error}", file=sys.stderr)
+        return 2
+    summary = load_demo(engine, spec)
     print(
         f"Demo portfolio: {summary.accounts:,} accounts, {summary.quarters[0]}..{summary.quarters[-1]}, "
         f"{sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s"
@@ -96,6 +111,8 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"Imported {summary.describe()}")
+    for warning in summary.warnings:
+        print(f"  warning: {warning}")
     _prepare_app_caches(engine)
     return 0
 
@@ -138,10 +155,10 @@ def _export(engine: Engine, args: argparse.Namespace) -> int:
         for table in models.Base.metadata.sorted_tables:
             if table.name in SECRET_TABLES:
                 continue  # password hashes, login sessions and throttles never leave the database
-            frame = pd.read_sql(text(f"SELECT * FROM {table.name}"), connection)
+            frame = pd.read_sql(select(table), connection)
             if table.name == "settings":
                 frame = frame[~frame["key"].isin(SECRET_SETTINGS)]  # nor does the cookie key
-            frame.to_csv(args.directory / f"{table.name}.csv", index=False)
+            to_csv(frame, args.directory / f"{table.name}.csv")
             print(f"{table.name}: {len(frame):,} rows")
     return 0
 

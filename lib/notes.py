@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import io
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lib import csv_safe
 from lib.auth import Actor, require_role
 from lib.db import NOTES, bump_version, utc_now, write_session
 from lib.models import Account, ActionItem, AuditLog, ReviewNote, ReviewNoteRevision, User
@@ -357,22 +357,8 @@ def export_markdown(quarter: str, notes: pd.DataFrame, items: pd.DataFrame) -> s
 
 
 def export_csv(frame: pd.DataFrame) -> bytes:
-    """A frame as UTF-8 CSV, with cells that a spreadsheet would run as a formula kept as text."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(_spreadsheet_safe)
-    buffer = io.StringIO()
-    safe.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _spreadsheet_safe(value):
-    """Prefix a quote to text a spreadsheet would evaluate ('=', '+', '@', or '-' not starting a list item)."""
-    if not isinstance(value, str) or not value:
-        return value
-    formula = value[0] in "=+@\t\r" or (value[0] == "-" and value[1:2] not in (" ", ""))
-    return "'" + value if formula else value
+    """A frame as UTF-8 CSV, with cells that a spreadsheet would run as a formula kept as text (lib.csv_safe)."""
+    return csv_safe.to_csv(frame)
 
 
 def _cell(value) -> str:

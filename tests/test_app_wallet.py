@@ -166,3 +166,23 @@ def test_a_visitor_sees_only_the_login(demo_url):
     assert not at.exception
     assert [t.value for t in at.title] == ["Keystone"]
     assert not at.metric
+
+
+def test_a_segment_spelled_in_another_case_breaks_nothing(demo_copy_url):
+    from lib.importer import import_files
+    from tests.conftest import ADMIN
+
+    engine = make_engine(demo_copy_url)
+    import_files(
+        engine,
+        [
+            ("accounts.csv", b"account_id,name,segment\nX1,Lowercase Ltd,Mid-market\n"),
+            ("revenue.csv", f"account_id,quarter,revenue,wallet\nX1,{LAST},10,100000000\n".encode()),
+        ],
+        ADMIN,
+    )
+    engine.dispose()
+    at = app_test(demo_copy_url, "viewer", PAGE)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Mid-market" in labels and "Mid-Market" in labels

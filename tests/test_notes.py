@@ -221,12 +221,12 @@ def test_the_quarter_export_holds_every_note_and_action_item(demo_copy_url):
     engine.dispose()
 
 
-def test_csv_export_keeps_formulas_as_text_but_lists_as_they_are():
+def test_csv_export_keeps_formulas_as_text():
     import pandas as pd
 
     frame = pd.DataFrame({"body": ['=HYPERLINK("x")', "- a list item", "-2+3", "+1", "@SUM(A1)", "plain"]})
     rows = [r["body"] for r in csv.DictReader(io.StringIO(export_csv(frame).decode()))]
-    assert rows == ['\'=HYPERLINK("x")', "- a list item", "'-2+3", "'+1", "'@SUM(A1)", "plain"]
+    assert rows == ['\'=HYPERLINK("x")', "'- a list item", "'-2+3", "'+1", "'@SUM(A1)", "plain"]  # OWASP: every "-"
 
 
 def test_an_empty_quarter_exports_a_document_that_says_so():

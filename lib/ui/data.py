@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from lib import charts
 from lib.config import database_url
+from lib.csv_safe import to_csv
 from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
 from lib.kpis import DEFAULT_GROSS_MARGIN, PortfolioOverview, account_table, kpi_accounts, portfolio_overview
 from lib.portfolio import Filters, PortfolioData
@@ -122,7 +123,7 @@ def accounts_page(filters: Filters, sort_by: str = "revenue", limit: int = 500) 
 
 def accounts_csv(filters: Filters) -> bytes:
     """Every account of the filter as CSV (built when the download is clicked, not on each rerun)."""
-    return account_table(portfolio(), filters).drop(columns=["id"]).to_csv(index=False).encode()
+    return to_csv(account_table(portfolio(), filters).drop(columns=["id"]))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -17,6 +17,7 @@ from lib import clock
 from lib import format as fmt
 from lib.auth import PermissionDenied
 from lib.criteria import StoredCriteriaSet, approve_criteria_set, list_criteria_sets, save_criteria_set
+from lib.csv_safe import to_csv
 from lib.db import CRITERIA, FACTS
 from lib.demo import APPROVED_CRITERIA
 from lib.portfolio import Filters, PortfolioData
@@ -331,7 +332,7 @@ def _qualified_list(metrics: pd.DataFrame, result: Qualification, filters: Filte
         f"{_shown(result.qualified_count, table)} key accounts, best score first; select a row to open Account 360.",
         (
             "Download CSV",
-            lambda: export_frame(metrics, result, "qualified").to_csv(index=False).encode(),
+            lambda: to_csv(export_frame(metrics, result, "qualified")),
             f"key_accounts_{filters.quarter}.csv",
             "ka_download_qualified",
         ),
@@ -346,7 +347,7 @@ def _near_miss_list(metrics: pd.DataFrame, result: Qualification, filters: Filte
         f"{_shown(result.near_miss_count, table)} accounts within {margin:g} % of qualifying, closest first.",
         (
             "Download CSV",
-            lambda: export_frame(metrics, result, "near_miss").to_csv(index=False).encode(),
+            lambda: to_csv(export_frame(metrics, result, "near_miss")),
             f"near_misses_{filters.quarter}.csv",
             "ka_download_near",
         ),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ FACTS = "facts"  # accounts, revenue, wallets, competitor spend, surveys, stakeh
 NOTES = "notes"  # review notes, revisions, action items
 CRITERIA = "criteria"  # key-account criteria sets
 VERSION_NAMES = (FACTS, NOTES, CRITERIA)
+DATABASE_ID = "database_id"  # the settings row naming this database (see database_id)
 
 
 def make_engine(url: str) -> Engine:
@@ -83,6 +85,8 @@ def migrate(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(727272)"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if _database_id(connection) is None:
+            connection.execute(insert(Setting).values(key=DATABASE_ID, value=uuid.uuid4().hex))
     with engine.begin() as connection:
         known = set(connection.scalars(select(DataVersion.name)))
         for name in VERSION_NAMES:
@@ -94,6 +98,28 @@ def data_versions(engine: Engine) -> dict[str, int]:
     """Every version counter, read in one small query (done on every rerun)."""
     with engine.connect() as connection:
         return dict(connection.execute(select(DataVersion.name, DataVersion.version)).all())
+
+
+def database_id(engine: Engine) -> str:
+    """This database's own identity, made at its first migration ('' before that).
+
+    Copies of its data kept outside it (array files, in-process caches) are keyed on it besides the
+    address: a database deleted and recreated at the same address gets a new identity, so it never
+    shows what was kept for the old one, whatever its version numbers.
+    """
+    with engine.connect() as connection:
+        return _database_id(connection) or ""
+
+
+def versions_and_identity(engine: Engine) -> tuple[dict[str, int], str]:
+    """The data versions and the database identity, in one connection (read on every rerun)."""
+    with engine.connect() as connection:
+        found = dict(connection.execute(select(DataVersion.name, DataVersion.version)).all())
+        return found, _database_id(connection) or ""
+
+
+def _database_id(connection: Connection) -> str | None:
+    return connection.scalar(select(Setting.value).where(Setting.key == DATABASE_ID))
 
 
 def bump_version(session: Session, name: str) -> None:

@@ -31,13 +31,13 @@ from lib.db import CRITERIA, FACTS, NOTES
 from lib.markdown_safe import safe_markdown
 from lib.notes import account_notes
 from lib.portfolio import Filters
-from lib.ui.data import engine, portfolio, versions
+from lib.ui.data import database_key, engine, portfolio, versions
 
 ACCOUNT_KEY = "a360_account_id"  # set by every account table (lib.ui.tables) to open an account here
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -42,7 +42,7 @@ from lib.qualification import (
 )
 from lib.qualification_charts import pareto_chart
 from lib.ui.auth import current_user
-from lib.ui.data import engine, portfolio, refresh_versions, versions
+from lib.ui.data import database_key, engine, portfolio, refresh_versions, versions
 from lib.ui.filters import describe
 from lib.ui.tables import account_table
 from lib.ui.theme import is_presentation
@@ -55,7 +55,7 @@ TABLE_HEIGHT = 390
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the accounts…")

@@ -40,7 +40,7 @@ from lib.notes import (
 from lib.quarters import last_completed_quarter, quarter_index, quarter_of
 from lib.ui.account360 import ACCOUNT_KEY as ACCOUNT_360_KEY
 from lib.ui.account360 import account_from_url
-from lib.ui.data import engine, refresh_versions, versions
+from lib.ui.data import database_key, engine, refresh_versions, versions
 
 REVIEW_NOTES_PAGE = "pages/review_notes.py"
 DRAFTS = "notes_drafts"  # draft key -> Draft
@@ -90,7 +90,7 @@ def can_edit(user: Actor) -> bool:
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

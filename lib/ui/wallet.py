@@ -20,14 +20,14 @@ from lib.db import FACTS
 from lib.portfolio import Filters, PortfolioData
 from lib.quarters import shift_quarter
 from lib.ui.cards import kpi_cards, money_columns
-from lib.ui.data import engine, portfolio, versions
+from lib.ui.data import database_key, engine, portfolio, versions
 from lib.ui.tables import open_account
 
 OPEN_ACCOUNT = "sow_open_account"  # set by a click on the chart or a row of the ranking; the dialog opens once
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")

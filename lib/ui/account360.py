@@ -28,10 +28,10 @@ from lib.account360 import (
 )
 from lib.action_items import account_open_items
 from lib.db import CRITERIA, FACTS, NOTES
-from lib.markdown_safe import safe_markdown
 from lib.notes import account_notes
 from lib.portfolio import Filters
 from lib.ui.data import database_key, engine, portfolio, versions
+from lib.ui.text import plain
 
 ACCOUNT_KEY = "a360_account_id"  # set by every account table (lib.ui.tables) to open an account here
 
@@ -127,7 +127,7 @@ def account_search(prefix: str, on_pick: Callable[[int], None]) -> None:
         return
     matches, total = _search_for(_url(), versions()[FACTS], query.strip())
     if matches.empty:
-        match_col.caption(f"No account matches “{query.strip()}”.")
+        match_col.caption(f"No account matches “{plain(query.strip())}”.")
         return
     labels = {int(r.id): f"{r.name} · {r.external_id}" for r in matches.itertuples(index=False)}
     shown = f"{total:,} matches" if total <= len(matches) else f"{total:,} matches, the first {len(matches)}"
@@ -159,10 +159,10 @@ def open_in_account_360(account_id: int) -> None:
 def key_account_badge(status: KeyAccountStatus) -> None:
     """One line: key account, near miss or not, the score, and the criteria it was judged by."""
     if not status.available:
-        st.markdown(f":gray-badge[:material/star_border: Key-account status: {status.message}]")
+        st.markdown(f":gray-badge[:material/star_border: Key-account status: {plain(status.message)}]")
         return
     color = "green" if status.qualified else "orange" if status.near_miss else "gray"
     score = f" · score {status.score:.0f}" if status.score is not None else ""
-    approved = f", approved by {status.approved_by} on {status.approved_at:%Y-%m-%d}" if status.approved_at else ""
-    criteria = safe_markdown(f"under “{status.criteria_name}”{approved}").replace("[", "\\[").replace("]", "\\]")
+    approved = f", approved by {plain(status.approved_by)} on {status.approved_at:%Y-%m-%d}" if status.approved_at else ""
+    criteria = f"under “{plain(status.criteria_name)}”{approved}"
     st.markdown(f":{color}-badge[:material/star: {status.label}{score}] :gray[{criteria}]")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.ui.auth import current_user, handle_logout, keep_cookie_fresh, login_screen, logout_button
 from lib.ui.data import portfolio, refresh_versions
+from lib.ui.errors import problems_shown
 from lib.ui.filters import sidebar_filters
 from lib.ui.notes import unsaved_guard
 from lib.ui.text import plain
@@ -43,4 +44,5 @@ keep_cookie_fresh()
 unsaved_guard()  # the browser asks before a reload drops an unsaved note, on every page
 apply_theme()
 st.session_state["_entered_through_app"] = True
-navigation.run()
+with problems_shown():  # a page that fails says so in a sentence; the details go to the log
+    navigation.run()

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import clock, models
 from lib.auth import ROLES, Actor, add_user
 from lib.config import database_url
-from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
+from lib.db import FACTS, data_versions, database_problem, database_reason, make_engine, migrate, read_setting
 from lib.demo import DemoSpec, load_demo
 from lib.importer import ImportRejected, import_files
 from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
@@ -63,10 +65,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    engine = make_engine(database_url(args.db))
-    migrate(engine)
-    handler = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users}[args.command]
-    return handler(engine, args)
+    url = database_url(args.db)
+    try:
+        engine = make_engine(url)
+        migrate(engine)
+        handler = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users}[args.command]
+        return handler(engine, args)
+    except (SQLAlchemyError, OSError) as error:  # one line, no traceback or SQL: what is wrong, and where
+        where = make_url(url).render_as_string(hide_password=True)
+        print(f"{database_problem(error)} ({database_reason(error)}; database {where})", file=sys.stderr)
+        return 1
 
 
 def _demo(engine: Engine, args: argparse.Namespace) -> int:

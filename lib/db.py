@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from lib.clock import utc_now as utc_now  # re-exported: writers import it from here
@@ -29,7 +30,7 @@ def make_engine(url: str) -> Engine:
     """An engine tuned for the backend: SQLite gets WAL, foreign keys and a patient lock wait."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
         event.listen(engine, "connect", _tune_sqlite_connection)
@@ -145,3 +146,49 @@ def mark_data_as_of(session: Session, when: dt.datetime) -> None:
 def read_setting(engine: Engine, key: str) -> str | None:
     with Session(engine) as session:
         return get_setting(session, key)
+
+
+# --- what a person is told when the database cannot do what was asked ---------------------------
+
+READ_ONLY = "The database is read-only: nothing can be saved until an administrator makes it writable."
+NOT_ALLOWED = "Keystone is not allowed to write to the database: nothing was saved. Tell an administrator."
+UNREACHABLE = "The database cannot be reached right now. Try again in a moment; if it lasts, tell an administrator."
+BUSY = "The database is busy with another change: nothing was saved. Try again in a moment."
+FULL = "The database's disk is full: nothing can be saved until an administrator frees space."
+NO_TABLES = "The database does not hold Keystone's tables (was it replaced?). Restart Keystone to set it up."
+REFUSED = "The database refused the request and nothing was changed. Tell an administrator if it happens again."
+
+
+def database_problem(error: BaseException) -> str:
+    """What is wrong with the database, in one sentence for the person who asked (no SQL, no traceback)."""
+    reason = database_reason(error).lower()
+    state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    if state == "25006" or "readonly" in reason or "read-only" in reason:
+        return READ_ONLY
+    if state == "42501" or "permission denied" in reason:
+        return NOT_ALLOWED
+    if state == "42P01" or "no such table" in reason:
+        return NO_TABLES
+    if "locked" in reason or state in ("40001", "40P01", "55P03"):
+        return BUSY
+    if "full" in reason or state == "53100":
+        return FULL
+    if isinstance(error, OSError | OperationalError | InterfaceError) or state.startswith("08"):
+        return UNREACHABLE
+    return REFUSED
+
+
+def database_reason(error: BaseException) -> str:
+    """The driver's own first line ("attempt to write a readonly database"), without the SQL SQLAlchemy adds."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
+def unstorable(text: str) -> str | None:
+    """Why this text cannot be stored, or None: PostgreSQL refuses NUL, and no database takes half a character."""
+    if "\x00" in text:
+        return "it holds a NUL character (\\0), which cannot be stored; remove it"
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return "it holds a broken character (half of a UTF-16 pair), which cannot be stored; remove it"
+    return None

@@ -27,12 +27,13 @@ from lib.account360 import (
     wallet_split_figure,
 )
 from lib.action_items import account_open_items
-from lib.db import CRITERIA, FACTS, NOTES
+from lib.db import CRITERIA, FACTS, NOTES, unstorable
 from lib.notes import account_notes
 from lib.portfolio import Filters
 from lib.ui.data import database_key, engine, portfolio, versions
 from lib.ui.text import plain
 
+MAX_EXTERNAL_ID_CHARS = 100  # the column's width (lib.models.Account.external_id)
 ACCOUNT_KEY = "a360_account_id"  # set by every account table (lib.ui.tables) to open an account here
 
 
@@ -103,7 +104,15 @@ def open_items_of(account_id: int) -> pd.DataFrame:
 def account_from_url() -> int | None:
     """The account named in the address (?account=ACC-000123), so a reload or a shared link opens it again."""
     external_id = st.query_params.get("account")
-    return find_by_external_id(engine(), external_id) if external_id else None
+    if not external_id:
+        return None
+    if len(external_id) > MAX_EXTERNAL_ID_CHARS or unstorable(external_id):  # checked before it reaches SQL
+        st.warning("The address does not name an account: find one by name instead.", icon=":material/link_off:")
+        return None
+    found = find_by_external_id(engine(), external_id)
+    if found is None:
+        st.warning(f"No account has the id “{plain(external_id)}”: find one by name instead.", icon=":material/link_off:")
+    return found
 
 
 def current_account() -> int | None:

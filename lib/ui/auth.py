@@ -14,11 +14,13 @@ from pathlib import Path
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib.auth import Actor, LoginStatus, demo_logins, user_role, verify_login
 from lib.db import read_setting
 from lib.models import User
 from lib.ui.data import engine
+from lib.ui.errors import database_failed
 
 COOKIE_NAME = "keystone_session"
 COOKIE_DAYS = 7.0
@@ -75,7 +77,11 @@ def _attempt_login() -> None:
     if not username or not password:
         st.session_state["login_error"] = "Enter your username and password."
         return
-    outcome = verify_login(engine(), username, password)
+    try:
+        outcome = verify_login(engine(), username, password)
+    except SQLAlchemyError as failed:  # a read-only or unreachable database: say so instead of a traceback
+        st.session_state["login_error"] = f"Cannot log in now. {database_failed(failed)}"
+        return
     if outcome.status is LoginStatus.LOCKED:
         minutes = max(1, round(outcome.retry_after_seconds / 60))
         st.session_state["login_error"] = (

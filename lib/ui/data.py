@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import charts
 from lib.config import database_url
@@ -28,6 +29,7 @@ from lib.kpis import DEFAULT_GROSS_MARGIN, PortfolioOverview, account_table, kpi
 from lib.portfolio import Filters, PortfolioData
 from lib.setup import ensure_initialized
 from lib.snapshot import cached_portfolio
+from lib.ui.errors import stop_for_database
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -61,7 +63,12 @@ def _warm_portfolio(url: str, engine: Engine) -> None:
 
 
 def engine() -> Engine:
-    return _engine_for(database_url(secrets=_secrets()))
+    """The engine of this installation's database; when it cannot be opened, the run ends with why."""
+    try:
+        return _engine_for(database_url(secrets=_secrets()))
+    except (SQLAlchemyError, OSError) as error:  # unreachable, read-only, a folder that cannot be made
+        stop_for_database(error)
+        raise
 
 
 def _secrets() -> dict:
@@ -73,7 +80,11 @@ def _secrets() -> dict:
 
 def refresh_versions() -> dict[str, int]:
     """Read the data versions (app.py does it once per run; a page does it after its own write)."""
-    found, identity = versions_and_identity(engine())
+    try:
+        found, identity = versions_and_identity(engine())
+    except SQLAlchemyError as error:  # the database went away (or read-only, or replaced) since the engine opened
+        stop_for_database(error)
+        raise
     st.session_state["data_versions"], st.session_state["database_id"] = found, identity
     return found
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import clock
 from lib import format as fmt
@@ -43,6 +44,7 @@ from lib.qualification import (
 from lib.qualification_charts import pareto_chart
 from lib.ui.auth import current_user
 from lib.ui.data import database_key, engine, portfolio, refresh_versions, versions
+from lib.ui.errors import database_failed
 from lib.ui.filters import describe
 from lib.ui.tables import account_table
 from lib.ui.text import plain
@@ -418,6 +420,9 @@ def _save(draft: CriteriaSet) -> None:
     except (PermissionDenied, ValueError) as refused:
         st.session_state["ka_notice"] = ("error", f"Not saved: {refused}")
         return
+    except SQLAlchemyError as failed:
+        st.session_state["ka_notice"] = ("error", f"Not saved. {database_failed(failed)}")
+        return
     refresh_versions()
     st.session_state["ka_save_name"] = ""
     st.session_state["ka_notice"] = ("success", f"Saved the draft as {plain(repr(' '.join(name.split())))}.")
@@ -429,6 +434,9 @@ def _approve() -> None:
         approved = approve_criteria_set(engine(), current_user(), chosen.id if chosen else -1)
     except (PermissionDenied, ValueError, LookupError) as refused:
         st.session_state["ka_notice"] = ("error", f"Not approved: {refused}")
+        return
+    except SQLAlchemyError as failed:
+        st.session_state["ka_notice"] = ("error", f"Not approved. {database_failed(failed)}")
         return
     refresh_versions()
     st.session_state["ka_notice"] = (

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import action_items as items_lib
 from lib import clock
@@ -41,6 +42,7 @@ from lib.quarters import last_completed_quarter, quarter_index, quarter_of
 from lib.ui.account360 import ACCOUNT_KEY as ACCOUNT_360_KEY
 from lib.ui.account360 import account_from_url
 from lib.ui.data import database_key, engine, refresh_versions, versions
+from lib.ui.errors import database_failed
 from lib.ui.text import plain
 
 REVIEW_NOTES_PAGE = "pages/review_notes.py"
@@ -309,6 +311,9 @@ def handle_save_request(user: Actor) -> None:
     except ValueError as invalid:
         _flash("error", f"Not saved: {plain(invalid)}. Your text is kept in the editor.")
         return
+    except SQLAlchemyError as failed:
+        _flash("error", f"Not saved. {database_failed(failed)} Your text is kept in the editor.")
+        return
     refresh_versions()
     if result.saved:
         drafts().pop(key, None)
@@ -576,6 +581,9 @@ def _restore(user: Actor, account_id: int, quarter: str, version: int, base_vers
     except (PermissionDenied, ValueError) as refused:
         _flash("error", f"Not restored: {plain(refused)}.")
         return
+    except SQLAlchemyError as failed:
+        _flash("error", f"Not restored. {database_failed(failed)}")
+        return
     refresh_versions()
     if result.saved and result.changed:
         _flash("success", f"Restored version {version} as version {result.note.version}.")
@@ -689,6 +697,9 @@ def _save_items(user: Actor, account_id: int, quarter: str, edits: items_lib.Edi
         return
     except items_lib.InvalidEdits as invalid:
         st.error("Not saved, nothing was written: " + "; ".join(map(plain, invalid.problems)), icon=":material/error:")
+        return
+    except SQLAlchemyError as failed:
+        st.error(f"Not saved. {database_failed(failed)} Your changes are still in the table.", icon=":material/error:")
         return
     # The edit set is spent: a new editor (new key, empty state) starts from the database.
     _reset_items(key)

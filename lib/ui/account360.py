@@ -1,7 +1,8 @@
 """Account 360 in the browser: account search, cached single-account loaders, the key-account status.
 
-Caches are keyed on the database URL, the data version of what they hold (facts, notes,
-criteria) and their arguments, so a write anywhere shows on the next rerun.
+Caches are keyed on the database (lib.ui.data.database_key: its URL and its own identity), the
+data version of what they hold (facts, notes, criteria) and their arguments, so a write anywhere
+shows on the next rerun.
 """
 
 from __future__ import annotations

@@ -62,9 +62,8 @@ def test_account_360_and_review_notes_show_the_names_as_typed(page, hostile_serv
 def test_chart_labels_show_tags_as_text(page, hostile_server):
     log_in(page, hostile_server.url, "viewer", PASSWORD)
     page.get_by_role("tab", name="Breakdown").click()
-    wait_for_app(page)
     ticks = page.locator(".js-plotly-plot .ytick text")
-    ticks.filter(has_text="Seg").first.wait_for()
+    ticks.filter(has_text="Seg").first.wait_for(timeout=90_000)  # the chart is built on the first visit
     assert SEGMENT in [tick.text_content() for tick in ticks.all()]
     assert page.locator(".js-plotly-plot text[style*='italic'], .js-plotly-plot tspan[style*='italic']").count() == 0
     no_exception(page)

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from sqlalchemy import Connection, Engine, case, func, select
 
 from lib import clock
-from lib.charts import OURS, style
+from lib.charts import OURS, chart_text, style
 from lib.criteria import active_criteria
 from lib.kpis import KpiValue
 from lib.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
@@ -345,7 +345,7 @@ def wallet_split_figure(split: pd.DataFrame, quarter: str, large: bool = False, 
     figure = go.Figure(
         go.Bar(
             x=shown["share_of_wallet"],
-            y=shown["name"],
+            y=shown["name"].map(chart_text),
             orientation="h",
             marker_color=[colors[k] for k in shown["kind"]],
             text=[f"{v:.0%}" for v in shown["share_of_wallet"]],

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import clock, models
 from lib.auth import ROLES, SECRET_SETTINGS, SECRET_TABLES, Actor, add_user, rotate_cookie_key
 from lib.config import database_url, read_secrets
 from lib.csv_safe import to_csv
-from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
+from lib.db import FACTS, data_versions, database_problem, database_reason, make_engine, migrate, read_setting
 from lib.demo import DemoSpec, load_demo
 from lib.importer import ImportRejected, import_files
 from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
@@ -74,11 +76,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    engine = make_engine(database_url(args.db))
-    migrate(engine)
+    url = database_url(args.db)
     handlers = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users, "rotate-key": _rotate_key}
-    handler = handlers[args.command]
-    return handler(engine, args)
+    try:
+        engine = make_engine(url)
+        migrate(engine)
+        return handlers[args.command](engine, args)
+    except (SQLAlchemyError, OSError) as error:  # one line, no traceback or SQL: what is wrong, and where
+        where = make_url(url).render_as_string(hide_password=True)
+        print(f"{database_problem(error)} ({database_reason(error)}; database {where})", file=sys.stderr)
+        return 1
 
 
 def _demo(engine: Engine, args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from lib import csv_safe
 from lib.auth import Actor, require_role
-from lib.db import NOTES, bump_version, utc_now, write_session
+from lib.db import NOTES, bump_version, unstorable, utc_now, write_session
 from lib.models import Account, ActionItem, AuditLog, ReviewNote, ReviewNoteRevision, User
 from lib.quarters import parse_quarter
 
@@ -132,6 +132,9 @@ def _write(
     body = normalise(body)
     if len(body) > MAX_NOTE_CHARS:
         raise ValueError(f"a note holds at most {MAX_NOTE_CHARS:,} characters; this one has {len(body):,}")
+    problem = unstorable(body)
+    if problem:
+        raise ValueError(f"the note cannot be saved as it is: {problem}")
     for attempt in range(_SAVE_ATTEMPTS):
         try:
             with write_session(engine) as session:

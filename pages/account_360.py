@@ -33,6 +33,7 @@ from lib.ui.notes import (
 )
 from lib.ui.notes import current_note as note_of
 from lib.ui.tables import account_table
+from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 from lib.wallet_rules import NO_ESTIMATE, STATUS_LABELS
 
@@ -59,16 +60,16 @@ profile = view.profile
 st.query_params["account"] = profile.external_id
 status = key_account(profile.id, filters)
 with heading:
-    st.title(profile.name)
+    st.title(plain(profile.name))
     st.caption(
         " · ".join(
             str(part)
             for part in (
-                profile.external_id,
-                profile.segment,
-                profile.industry,
-                profile.region,
-                f"owner {profile.owner}" if profile.owner else None,
+                plain(profile.external_id),
+                plain(profile.segment),
+                plain(profile.industry),
+                plain(profile.region),
+                f"owner {plain(profile.owner)}" if profile.owner else None,
                 f"customer since {profile.customer_since:%Y}" if profile.customer_since else None,
                 f":red[churned {profile.churned_on}]" if profile.churned_on else None,
                 f"strategic fit {profile.strategic_fit}/5" if profile.strategic_fit else None,
@@ -125,7 +126,7 @@ with money_tab:
         if not top.empty:
             split_col.caption(
                 "Top competitors: "
-                + ", ".join(f"{r.name} {fmt.money(r.spend)} ({fmt.rate(r.share_of_wallet, 0)})" for r in top.itertuples())
+                + ", ".join(f"{plain(r.name)} {fmt.money(r.spend)} ({fmt.rate(r.share_of_wallet, 0)})" for r in top.itertuples())
             )
 
 with people_tab:
@@ -178,7 +179,7 @@ with notes_tab:
     if notes.empty:
         st.caption("No review notes for this account yet.")
     for position, note in enumerate(notes.itertuples(index=False)):
-        title = f"{note.quarter} · version {note.version} · {note.updated_by}"
+        title = f"{note.quarter} · version {note.version} · {plain(note.updated_by)}"
         with st.expander(title, expanded=position == 0), st.container(key=f"a360_note_{note.quarter}"):
             show_markdown(note.body)
             caption_col, button_col = st.columns([4, 1], vertical_alignment="center")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import extra_streamlit_components as stx
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib.auth import (
     COOKIE_KEY,
@@ -33,6 +34,7 @@ from lib.auth import (
 )
 from lib.db import read_setting
 from lib.ui.data import engine
+from lib.ui.errors import database_failed
 
 COOKIE_NAME = "keystone_session"
 SESSION = "login_session"  # session_state: the id of this browser session's login on the server
@@ -89,7 +91,11 @@ def _attempt_login() -> None:
     if not username or not password:
         st.session_state["login_error"] = "Enter your username and password."
         return
-    outcome = verify_login(engine(), username, password, client=_client())
+    try:
+        outcome = verify_login(engine(), username, password, client=_client())
+    except SQLAlchemyError as failed:  # a read-only or unreachable database: say so instead of a traceback
+        st.session_state["login_error"] = f"Cannot log in now. {database_failed(failed)}"
+        return
     if outcome.status is LoginStatus.LOCKED:
         minutes = max(1, round(outcome.retry_after_seconds / 60))
         st.session_state["login_error"] = (

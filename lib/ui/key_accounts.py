@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import clock
 from lib import format as fmt
@@ -43,9 +44,11 @@ from lib.qualification import (
 )
 from lib.qualification_charts import pareto_chart
 from lib.ui.auth import current_user
-from lib.ui.data import engine, portfolio, refresh_versions, versions
+from lib.ui.data import database_key, engine, portfolio, refresh_versions, versions
+from lib.ui.errors import database_failed
 from lib.ui.filters import describe
 from lib.ui.tables import account_table
+from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 
 STARTER = CriteriaSet.from_dict(APPROVED_CRITERIA)  # the draft's start when no set was ever approved
@@ -56,7 +59,7 @@ TABLE_HEIGHT = 390
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the accounts…")
@@ -117,7 +120,7 @@ def _seed(criteria: CriteriaSet, source: str) -> None:
 def load_into_draft(stored: StoredCriteriaSet | None) -> None:
     """Callback: start the draft again from a saved set (or the starter set when there is none)."""
     if stored is not None and stored.criteria is None:
-        st.session_state["ka_notice"] = ("error", f"{stored.name!r} cannot be loaded: {stored.problem}")
+        st.session_state["ka_notice"] = ("error", f"{plain(repr(stored.name))} cannot be loaded: {plain(stored.problem)}")
         return
     _seed(stored.criteria if stored else STARTER, stored.name if stored else "the starter criteria")
 
@@ -189,16 +192,21 @@ def active_set_header(active: StoredCriteriaSet | None, today: dt.date) -> None:
     if active is None:
         st.info("No criteria set has been approved yet. The draft starts from the starter criteria.", icon=":material/info:")
         return
-    approved = f"approved by **{active.approved_by}** on {active.approved_at:%Y-%m-%d}" if active.approved_at else "not approved"
+    approved = (
+        f"approved by **{plain(active.approved_by)}** on {active.approved_at:%Y-%m-%d}" if active.approved_at else "not approved"
+    )
     due = f" · review due {active.review_due:%Y-%m-%d}" if active.review_due else ""
     text, rules = st.columns([5, 1], vertical_alignment="center")
-    text.caption(f"Active criteria: **{active.name}**, {approved}{due}")
+    text.caption(f"Active criteria: **{plain(active.name)}**, {approved}{due}")
     if active.criteria is not None:
         with rules.popover("Its rules", icon=":material/rule:", type="tertiary"):
-            st.markdown(f"**{active.name}**")
+            st.markdown(f"**{plain(active.name)}**")
             st.markdown("\n".join(f"- {line}" for line in describe_criteria(active.criteria).split(" · ")))
     if active.problem:
-        st.error(f"The active set {active.name!r} is invalid and cannot be applied: {active.problem}", icon=":material/error:")
+        st.error(
+            f"The active set {plain(repr(active.name))} is invalid and cannot be applied: {plain(active.problem)}",
+            icon=":material/error:",
+        )
     elif active.review_overdue(today):
         st.warning(
             f"The active criteria were due for review on {active.review_due:%Y-%m-%d}. "
@@ -358,7 +366,7 @@ def _near_miss_list(metrics: pd.DataFrame, result: Qualification, filters: Filte
 def _enter_leave(metrics: pd.DataFrame, base: Qualification, draft: Qualification, key: str, base_name: str) -> None:
     diff = compare(metrics, base, draft)
     if diff.entering_count == 0 and diff.leaving_count == 0:
-        st.success(f"The draft qualifies exactly the same {diff.staying_count:,} accounts as {base_name}.")
+        st.success(f"The draft qualifies exactly the same {diff.staying_count:,} accounts as {plain(base_name)}.")
         return
     for title, table, total, suffix in (
         ("Leave", diff.leaving, diff.leaving_count, "leave"),
@@ -385,7 +393,7 @@ def _compare_sets(metrics: pd.DataFrame, sets: list[StoredCriteriaSet], draft: C
     for column, title, outcome in ((left, chosen.name, other), (right, "Draft", result)):
         with column:
             summary = summarize(metrics, outcome)
-            st.markdown(f"**{title}**")
+            st.markdown(f"**{plain(title)}**")
             st.caption(
                 f"{fmt.count(summary.qualified)} key accounts · {fmt.rate(summary.revenue_share)} of revenue · "
                 f"{fmt.count(summary.near_misses)} near misses · cutoff {outcome.criteria.cutoff:g}"
@@ -413,9 +421,12 @@ def _save(draft: CriteriaSet) -> None:
     except (PermissionDenied, ValueError) as refused:
         st.session_state["ka_notice"] = ("error", f"Not saved: {refused}")
         return
+    except SQLAlchemyError as failed:
+        st.session_state["ka_notice"] = ("error", f"Not saved. {database_failed(failed)}")
+        return
     refresh_versions()
     st.session_state["ka_save_name"] = ""
-    st.session_state["ka_notice"] = ("success", f"Saved the draft as {' '.join(name.split())!r}.")
+    st.session_state["ka_notice"] = ("success", f"Saved the draft as {plain(repr(' '.join(name.split())))}.")
 
 
 def _approve() -> None:
@@ -425,10 +436,13 @@ def _approve() -> None:
     except (PermissionDenied, ValueError, LookupError) as refused:
         st.session_state["ka_notice"] = ("error", f"Not approved: {refused}")
         return
+    except SQLAlchemyError as failed:
+        st.session_state["ka_notice"] = ("error", f"Not approved. {database_failed(failed)}")
+        return
     refresh_versions()
     st.session_state["ka_notice"] = (
         "success",
-        f"{approved.name!r} is now the active criteria set; review due {approved.review_due:%Y-%m-%d}.",
+        f"{plain(repr(approved.name))} is now the active criteria set; review due {approved.review_due:%Y-%m-%d}.",
     )
 
 
@@ -485,7 +499,7 @@ def _saved_sets(sets: list[StoredCriteriaSet], draft: CriteriaSet, problem: Inva
             )
         else:
             st.caption("You can try any criteria here; saving a set needs an editor, approving it an admin.")
-        st.caption(f"The draft started from {st.session_state.get('ka_draft_source', 'the active set')}.")
+        st.caption(f"The draft started from {plain(st.session_state.get('ka_draft_source', 'the active set'))}.")
     if role == "admin":
         candidates = [s for s in sets if s.criteria is not None]
         st.selectbox(

@@ -20,14 +20,15 @@ from lib.db import FACTS
 from lib.portfolio import Filters, PortfolioData
 from lib.quarters import shift_quarter
 from lib.ui.cards import kpi_cards, money_columns
-from lib.ui.data import engine, portfolio, versions
+from lib.ui.data import database_key, engine, portfolio, versions
 from lib.ui.tables import open_account
+from lib.ui.text import plain
 
 OPEN_ACCOUNT = "sow_open_account"  # set by a click on the chart or a row of the ranking; the dialog opens once
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
@@ -281,14 +282,16 @@ def show_chosen_account(filters: Filters, large: bool) -> None:
     if history is None:
         st.toast("That account is no longer in the database.", icon=":material/info:")
         return
-    st.dialog(history.name, width="large")(_account_details)(history, filters.quarter, large)
+    st.dialog(plain(history.name), width="large")(_account_details)(history, filters.quarter, large)
 
 
 def _account_details(history: domain.AccountHistory, quarter: str, large: bool) -> None:
     now, before = history.quarter(quarter), history.quarter(shift_quarter(quarter, -1))
     competitor, competitor_share = history.top_competitor(quarter)
-    where = " · ".join(x for x in (history.segment, history.region, f"owner {history.owner}" if history.owner else None) if x)
-    estimate = _estimate_text(now)
+    where = " · ".join(
+        plain(x) for x in (history.segment, history.region, f"owner {history.owner}" if history.owner else None) if x
+    )
+    estimate = plain(_estimate_text(now))
     st.caption(f"{where} · {quarter} · wallet estimate: {estimate}")
     counted = bool(now and now["counted"])
     share, wallet_card, whitespace_card, rival = st.columns(4)
@@ -301,7 +304,7 @@ def _account_details(history: domain.AccountHistory, quarter: str, large: bool) 
     whitespace_card.metric("Whitespace", fmt.money(now["whitespace"]) if counted else fmt.NA)
     rival.metric(
         "Top competitor",
-        competitor or "none reported",
+        plain(competitor) or "none reported",
         f"{fmt.rate(competitor_share, 0)} of the wallet" if competitor_share is not None else None,
         delta_color="off",
         delta_arrow="off",

@@ -125,14 +125,17 @@ def log_in_session(url: str, username: str) -> str:
         current.dispose()
 
 
-def app_test(url: str, role: str | None = "admin", page: str | None = None):
-    """An AppTest of app.py on the given database, logged in as the demo user of the role (None: a visitor), run once."""
+def app_test(url: str, role: str | None = "admin", page: str | None = None, login_url: str | None = None):
+    """An AppTest of app.py on the given database, logged in as the demo user of the role (None: a visitor), run once.
+
+    login_url: where the login session is opened when the database at url cannot take it (read-only, unreachable).
+    """
     from streamlit.testing.v1 import AppTest
 
     os.environ["DATABASE_URL"] = url
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if role is not None:
-        at.session_state["login_session"] = log_in_session(url, role)
+        at.session_state["login_session"] = log_in_session(login_url or url, role)
     at.run()
     if page is not None:
         at.switch_page(page).run()

@@ -10,7 +10,7 @@ from lib.notes import Note, get_note, quarter_notes
 from lib.setup import ensure_initialized
 from lib.ui.data import _engine_for
 from lib.ui.errors import UNEXPECTED
-from tests.conftest import ADMIN, DEMO_END, app_test, portfolio_files
+from tests.conftest import ADMIN, DEMO_END, app_test, log_in_session, portfolio_files
 from tests.test_bad_input import read_only, unreachable_url
 from tests.test_snapshot import OTHER_PORTFOLIO, recreate_database
 
@@ -37,6 +37,7 @@ def test_a_database_recreated_under_a_running_server_shows_its_own_figures(db_ur
     recreate_database(db_url)
     fill(db_url, OTHER_PORTFOLIO)  # the same data versions as the first one had
     _engine_for(db_url).dispose()  # the server's connections to the old database are gone (as after a restart of it)
+    at.session_state["login_session"] = log_in_session(db_url, "admin")  # the new database knows no login of the old one
     at.run()
     assert not at.exception
     assert metric(at, "Accounts") == "1"
@@ -87,7 +88,7 @@ def test_a_note_with_a_nul_character_is_refused_on_the_page_and_nothing_is_writt
 def test_a_read_only_database_is_browsed_and_a_save_or_login_says_why_it_fails(demo_copy_url):
     account_id, before = noted(demo_copy_url)
     with read_only(demo_copy_url) as url:
-        at = app_test(url, "editor", "pages/review_notes.py")
+        at = app_test(url, "editor", "pages/review_notes.py", login_url=demo_copy_url)
         assert not at.exception, at.exception
         save_request(at, account_id, "a new text", before.version)
         assert any(READ_ONLY in e.value and "kept in the editor" in e.value for e in at.error), [e.value for e in at.error]
@@ -103,8 +104,8 @@ def test_a_read_only_database_is_browsed_and_a_save_or_login_says_why_it_fails(d
 
 
 @pytest.mark.parametrize("role", ["viewer", None])
-def test_an_unreachable_database_is_a_sentence_on_the_page(db_url, tmp_path, role):
-    at = app_test(unreachable_url(db_url, tmp_path), role)
+def test_an_unreachable_database_is_a_sentence_on_the_page(demo_copy_url, tmp_path, role):
+    at = app_test(unreachable_url(demo_copy_url, tmp_path), role, login_url=demo_copy_url)
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [UNREACHABLE]
 

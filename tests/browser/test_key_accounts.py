@@ -159,8 +159,16 @@ def test_criteria_changes_never_touch_the_database(browser, demo_url, tmp_path):
 
 
 def choose(tab, label: str, option: str) -> None:
-    tab.get_by_test_id("stSelectbox").filter(has_text=label).click()
-    tab.get_by_role("option", name=option, exact=True).click()
+    """Open a selectbox and pick an option; a rerun that redraws the box may close its list, so try again."""
+    for attempt in range(5):
+        tab.get_by_test_id("stSelectbox").filter(has_text=label).click()
+        try:
+            tab.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            assert attempt < 4, f"no option {option!r} in {label!r}"
+            tab.keyboard.press("Escape")
+            wait_for_app(tab)
     wait_for_app(tab)
 
 

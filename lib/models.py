@@ -163,6 +163,7 @@ class CriteriaSetRow(Base):
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     review_due: Mapped[dt.date | None] = mapped_column(Date)
+    approval_note: Mapped[str | None] = mapped_column(Text)  # the reason given at its latest approval
 
 
 class AuditLog(Base):

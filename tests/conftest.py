@@ -3,10 +3,15 @@ the same importer and demo builder users run; AppTest and browser helpers.
 
 The suite runs on SQLite unless TEST_DATABASE_URL names a PostgreSQL database, e.g.
 TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test
+
+KEYSTONE_TEST_TRAVEL=2028-12-04 runs the whole session as if on that day (time-machine moves the clock
+of this process, KEYSTONE_TODAY that of every server or command the tests start): no test may depend
+on the real date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import uuid
@@ -16,6 +21,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+
+TRAVEL = os.environ.get("KEYSTONE_TEST_TRAVEL")
+if TRAVEL:
+    import time_machine
+
+    os.environ["KEYSTONE_TODAY"] = TRAVEL  # inherited by subprocesses: browser tests' servers, the CLI
+    time_machine.travel(dt.datetime.combine(dt.date.fromisoformat(TRAVEL), dt.time(12, 0), dt.UTC), tick=True).start()
 
 # Portfolio snapshots of test databases go to a throwaway folder (set before lib.snapshot is imported).
 os.environ.setdefault("KEYSTONE_CACHE_DIR", tempfile.mkdtemp(prefix="keystone-cache-"))

@@ -3,6 +3,8 @@ survive page switches, history and restore, the action-item table applied exactl
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,9 +12,16 @@ from lib.auth import Actor
 from lib.db import make_engine
 from lib.models import ActionItem
 from lib.notes import get_note, quarter_notes, revisions, save_note
+from lib.quarters import quarter_end
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/review_notes.py"
+
+
+@pytest.fixture(autouse=True)
+def _today_in_the_quarter_after_the_demo(monkeypatch):
+    """The page opens on the last completed quarter: run on a day after DEMO_END closed, whatever the real date."""
+    monkeypatch.setenv("KEYSTONE_TODAY", (quarter_end(DEMO_END) + dt.timedelta(days=60)).isoformat())
 
 
 @pytest.fixture

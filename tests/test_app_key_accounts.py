@@ -7,7 +7,7 @@ that library against hand-computed values); here the point is that the page show
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from lib.db import make_engine
@@ -330,10 +330,11 @@ def test_approving_an_unsaved_draft_asks_a_name_and_saves_it_with_the_approval(d
 def test_a_forged_approval_is_refused_on_the_server(demo_copy_url):
     at = open_page(demo_copy_url, "admin", tab="Saved sets")
     at.button(key="ka_approve").click().run()
-    at.session_state["user"] = Actor("editor", "editor")  # demoted while the confirmation was open
+    with make_engine(demo_copy_url).begin() as connection:  # demoted while the confirmation was open
+        connection.execute(text("UPDATE users SET role = 'editor' WHERE username = 'admin'"))
     at.button(key="ka_approve_confirm").click().run()
     assert not at.exception
-    assert any("Not approved: editor (editor) may not do this" in e.value for e in at.error)
+    assert any("Not approved: admin (editor) may not do this" in e.value for e in at.error)
     assert count_actions(demo_copy_url, "approve criteria") == 0
 
 

@@ -141,7 +141,25 @@ def log_in(tab, base_url: str, username: str = "admin", password: str = "demo", 
     tab.get_by_role("textbox", name="Password").fill(password)
     tab.get_by_role("button", name="Log in").click()
     tab.wait_for_selector('[data-testid="stSidebarNav"]')
-    wait_for_app(tab)
+    settle(tab)
+
+
+_IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+  && document.querySelectorAll('[data-stale="true"]').length === 0"""
+
+
+def settle(tab, quiet: float = 1.0, timeout: float = 90) -> None:
+    """Wait until the app has stayed idle for `quiet` seconds: a login is followed by reruns of its own
+    (the cookie component), which on a busy machine start well after the first run has ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        wait_for_app(tab)
+        idle_since = time.monotonic()
+        while tab.evaluate(_IDLE):
+            if time.monotonic() - idle_since >= quiet:
+                return
+            time.sleep(0.1)
+    raise TimeoutError(f"the app did not settle within {timeout:.0f} s")
 
 
 def screenshot(tab, name: str) -> Path:

@@ -53,7 +53,7 @@ def test_a_visitor_who_logs_in_on_a_page_address_gets_that_page(browser, demo_ur
 
 def test_log_in_see_cards_change_the_quarter_and_log_out(page, server):
     log_in(page, server.url)
-    assert page.locator('[data-testid="stMetric"]').count() == 14
+    assert page.locator('[data-testid="stMetric"]').count() == 14, page.locator("body").inner_text()[:1500]
     no_exception(page)
     before = card_value(page, "revenue")
     screenshot(page, "portfolio")
@@ -84,7 +84,7 @@ def test_the_cookie_keeps_a_session_across_a_reload_until_logout(page, server):
     page.reload()
     wait_for_app(page)
     page.locator('[data-testid="stMetric"]').first.wait_for()
-    assert page.locator('[data-testid="stMetric"]').count() == 14
+    assert page.locator('[data-testid="stMetric"]').count() == 14, page.locator("body").inner_text()[:1500]
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("button", name="Log in").wait_for()
     wait_until(lambda: not session_cookie_present(page))

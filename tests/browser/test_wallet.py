@@ -5,7 +5,7 @@ projector mode still reads. Screenshots: artifacts/screenshots/wallet*.png."""
 import csv
 import io
 
-from tests.browser.conftest import log_in, no_exception, screenshot, wait_for_app
+from tests.browser.conftest import log_in, no_exception, screenshot, settle, wait_for_app
 
 # The pixel position of the largest bubble of the quadrant, from Plotly's own axes.
 LARGEST_BUBBLE = """() => {
@@ -68,7 +68,9 @@ def test_the_whitespace_ranking_downloads_as_csv(page, server):
     open_tab(page, "Whitespace")
     page.get_by_text("largest whitespaces").wait_for()
     screenshot(page, "wallet_whitespace")
-    with page.expect_download() as download:
+    page.mouse.move(0, 0)  # away from the table, whose hover toolbar reaches over the button row
+    settle(page)
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download all as CSV").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
     assert rows and {"account_id", "whitespace", "top_competitor", "competitor_share", "wallet_confidence"} <= set(rows[0])

@@ -3,6 +3,8 @@ survive page switches, history and restore, the action-item table applied exactl
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,10 +12,16 @@ from lib.auth import Actor
 from lib.db import make_engine
 from lib.models import ActionItem
 from lib.notes import get_note, quarter_notes, revisions, save_note
-from lib.ui.notes import text_digest
+from lib.quarters import quarter_end
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/review_notes.py"
+
+
+@pytest.fixture(autouse=True)
+def _today_in_the_quarter_after_the_demo(monkeypatch):
+    """The page opens on the last completed quarter: run on a day after DEMO_END closed, whatever the real date."""
+    monkeypatch.setenv("KEYSTONE_TODAY", (quarter_end(DEMO_END) + dt.timedelta(days=60)).isoformat())
 
 
 @pytest.fixture
@@ -110,6 +118,8 @@ def test_save_is_there_to_click_before_the_typed_text_has_reached_the_server(wri
 
 
 def test_the_text_digest_is_32_bit_fnv_1a_over_utf16_code_units_as_the_guard_computes_it():
+    from lib.ui.notes import text_digest
+
     assert text_digest("") == text_digest(None) == 0x811C9DC5
     assert text_digest("a") == 0xE40C292C and text_digest("foobar") == 0xBF9CF968  # the published test values
     assert text_digest("a\r\nb") == text_digest("a\nb")

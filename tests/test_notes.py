@@ -257,6 +257,19 @@ def test_a_save_with_conflict_marks_is_refused_and_names_the_lines(small_engine)
     assert audit_count(small_engine, "save note") == 1
 
 
+def test_an_old_version_with_conflict_marks_is_not_restored(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "first\n", 0)
+    save_note(small_engine, EDITOR, a, Q, "second\n", 1)
+    with small_engine.begin() as connection:  # as a version saved before marks were refused reads
+        connection.execute(
+            ReviewNoteRevision.__table__.update().where(ReviewNoteRevision.version == 1).values(body="x\n=======\ny\n")
+        )
+    with pytest.raises(ValueError, match="line 2 still holds a conflict mark"):
+        restore_revision(small_engine, ADMIN, a, Q, 1, 2)
+    assert (get_note(small_engine, a, Q).body, get_note(small_engine, a, Q).version) == ("second\n", 2)
+
+
 def test_who_saved_a_note_is_named_as_in_history(small_engine):
     with small_engine.begin() as connection:
         connection.execute(

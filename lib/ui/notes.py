@@ -349,7 +349,7 @@ _GUARD_SCRIPT = """
   // clicked straight after typing asks for the other page first; the text then comes too late or
   // is lost with the run it interrupts. Such a click waits until the server has the box's text
   // (a run shows its number), then follows the link.
-  function digest(text) {  // FNV-1a over UTF-16 code units, as _text_digest computes it
+  function digest(text) {  // FNV-1a over UTF-16 code units, as text_digest computes it
     var h = 0x811c9dc5;
     for (var i = 0; i < text.length; i++) { h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0; }
     return h;
@@ -613,6 +613,12 @@ def _conflict_choice(theirs: Note, number: int, total: int, place: Conflict) -> 
             st.text_area(f"Text at place {number}", key=key + "_text", height=120)
 
 
+def _places(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"place {numbers[0]}"
+    return "places " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+
+
 def _count(n: int, word: str) -> str:
     return f"{'one' if n == 1 else n} {word}{'' if n == 1 else 's'}"
 
@@ -626,8 +632,7 @@ def _merge(account_id: int, account_name: str, quarter: str) -> None:
     resolutions = _chosen(merge, theirs.version)
     open_places = [n for n, r in enumerate(resolutions, 1) if r is None]
     if open_places:
-        places = ", ".join(map(str, open_places))
-        _flash("error", f"Not merged yet: choose what to keep at place {places}. Nothing is lost.")
+        _flash("error", f"Not merged yet: choose what to keep at {_places(open_places)}. Nothing is lost.")
         return
     merged = merge.text(resolutions)
     _conflicts().pop(key)

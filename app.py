@@ -4,8 +4,10 @@ import streamlit as st
 
 from lib.ui.auth import current_user, handle_logout, keep_cookie_fresh, login_screen, logout_button
 from lib.ui.data import portfolio, refresh_versions
+from lib.ui.errors import problems_shown
 from lib.ui.filters import sidebar_filters
 from lib.ui.notes import unsaved_guard
+from lib.ui.text import plain
 from lib.ui.theme import apply_theme, presentation_toggle
 
 st.set_page_config(page_title="Keystone", page_icon=":material/insights:", layout="wide")
@@ -34,7 +36,7 @@ if user is None:
 navigation = st.navigation(PAGES_BY_ROLE[user.role])
 refresh_versions()
 with st.sidebar:
-    st.caption(f"**{st.session_state.get('user_name', user.username)}** · {user.role}")
+    st.caption(f"**{plain(st.session_state.get('user_name', user.username))}** · {user.role}")
     presentation_toggle()
 sidebar_filters(portfolio())
 logout_button()
@@ -42,4 +44,5 @@ keep_cookie_fresh()
 unsaved_guard()  # the browser asks before a reload drops an unsaved note, on every page
 apply_theme()
 st.session_state["_entered_through_app"] = True
-navigation.run()
+with problems_shown():  # a page that fails says so in a sentence; the details go to the log
+    navigation.run()

@@ -89,11 +89,14 @@ def rerun_figures(url: str) -> dict[str, float]:
     """Warm AppTest reruns of the Portfolio page and of an empty page, measured in the same run."""
     from streamlit.testing.v1 import AppTest
 
-    from lib.auth import Actor
+    from lib.auth import start_session
+    from lib.db import make_engine, migrate
 
     os.environ["DATABASE_URL"] = url
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    app.session_state["user"] = Actor("admin", "admin")
+    login_engine = make_engine(url)
+    migrate(login_engine)  # a cached demo database may predate the login tables
+    app.session_state["login_session"] = start_session(login_engine, "admin")
     app.run()
     for _ in range(3):
         app.run()

@@ -16,13 +16,14 @@ import plotly.graph_objects as go
 from sqlalchemy import Connection, Engine, case, func, select
 
 from lib import clock
-from lib.charts import OURS, style
+from lib.charts import OURS, chart_text, style
 from lib.criteria import active_criteria
 from lib.kpis import KpiValue
 from lib.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
 from lib.portfolio import ACCOUNT_COLUMNS, Filters, PortfolioData
 from lib.qualification import account_metrics, qualify
 from lib.quarters import quarter_end, shift_quarter
+from lib.wallet_rules import STATUS_LABELS, counted_wallets, wallet_status
 
 SEARCH_LIMIT = 25
 RECENT_INTERACTIONS = 12
@@ -128,9 +129,10 @@ def _revenue_history(connection: Connection, account_id: int) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["quarter", "revenue", "wallet", "wallet_source", "wallet_confidence"])
     frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float) / 100.0
     frame["wallet"] = pd.to_numeric(frame["wallet"], errors="coerce").astype(float) / 100.0
+    counted = counted_wallets(frame["revenue"].to_numpy(), frame["wallet"].to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):
-        frame["share_of_wallet"] = np.where(frame["wallet"] > 0, frame["revenue"] / frame["wallet"], np.nan)
-    frame["whitespace"] = (frame["wallet"] - frame["revenue"]).clip(lower=0)
+        frame["share_of_wallet"] = np.where(counted, frame["revenue"] / frame["wallet"], np.nan)
+    frame["whitespace"] = np.where(counted, (frame["wallet"] - frame["revenue"]).clip(lower=0), np.nan)
     return frame
 
 
@@ -167,9 +169,9 @@ def _wallet_split(connection: Connection, account_id: int, quarter: str, history
     """Our revenue, each competitor's spend and the unattributed rest of the quarter's wallet."""
     columns = ["name", "kind", "spend", "share_of_wallet"]
     row = history[history["quarter"] == quarter]
-    wallet = float(row["wallet"].iloc[0]) if not row.empty and pd.notna(row["wallet"].iloc[0]) else None
-    if not wallet:
+    if row.empty or pd.isna(row["share_of_wallet"].iloc[0]):  # no estimate, or one that cannot be right
         return pd.DataFrame(columns=columns)
+    wallet = float(row["wallet"].iloc[0])
     ours = float(row["revenue"].iloc[0])
     spend = connection.execute(
         select(CompetitorSpend.competitor, CompetitorSpend.spend_cents)
@@ -235,6 +237,14 @@ def _recent_interactions(connection: Connection, account_id: int, as_of: dt.date
 # --- numbers --------------------------------------------------------------------------------
 
 
+def wallet_problem(view: AccountView, quarter: str) -> str:
+    """Why the account's wallet is left out of the shares in the quarter (lib.wallet_rules), or "" when it counts."""
+    row = view.history[view.history["quarter"] == quarter]
+    revenue = row["revenue"].to_numpy() if not row.empty else np.zeros(1)
+    wallet = row["wallet"].to_numpy() if not row.empty else np.full(1, np.nan)
+    return STATUS_LABELS[int(wallet_status(np.nan_to_num(revenue), wallet)[0])]
+
+
 def account_kpis(view: AccountView, quarter: str) -> dict[str, KpiValue]:
     """The account's KPIs in a quarter, defined as the portfolio's are (DESIGN.md), for one account."""
     history = view.history.set_index("quarter")
@@ -243,6 +253,8 @@ def account_kpis(view: AccountView, quarter: str) -> dict[str, KpiValue]:
     revenue = _get(history, "revenue", quarter)
     base_revenue = _get(history, "revenue", base)
     wallet = _get(history, "wallet", quarter)
+    problem = wallet_problem(view, quarter)
+    left_out = f" Left out in {quarter}: {problem}, as on every page." if problem else ""
     nps_n = int(_get(surveys, "nps_responses", quarter) or 0)
     csat_n = int(_get(surveys, "csat_responses", quarter) or 0)
     values = [
@@ -258,17 +270,18 @@ def account_kpis(view: AccountView, quarter: str) -> dict[str, KpiValue]:
         KpiValue(
             "share_of_wallet",
             "Share of wallet",
-            revenue / wallet if revenue is not None and wallet else None,
+            _get(history, "share_of_wallet", quarter),
             "rate",
-            f"Our revenue divided by the account's estimated wallet in {quarter}.",
+            f"Our revenue divided by the account's estimated wallet in {quarter}; a wallet of 0 or below our revenue "
+            f"cannot be right and is left out.{left_out}",
             {"wallet": wallet},
         ),
         KpiValue(
             "whitespace",
             "Whitespace",
-            max(wallet - (revenue or 0.0), 0.0) if wallet is not None else None,
+            _get(history, "whitespace", quarter),
             "money",
-            f"Wallet minus our revenue in {quarter}, floored at 0.",
+            f"Wallet minus our revenue in {quarter}, floored at 0; n/a when the wallet is left out.{left_out}",
         ),
         KpiValue(
             "nps",
@@ -332,7 +345,7 @@ def wallet_split_figure(split: pd.DataFrame, quarter: str, large: bool = False, 
     figure = go.Figure(
         go.Bar(
             x=shown["share_of_wallet"],
-            y=shown["name"],
+            y=shown["name"].map(chart_text),
             orientation="h",
             marker_color=[colors[k] for k in shown["kind"]],
             text=[f"{v:.0%}" for v in shown["share_of_wallet"]],

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from lib.auth import Actor, require_role
-from lib.db import NOTES, bump_version, utc_now, write_session
+from lib.db import NOTES, bump_version, unstorable, utc_now, write_session
 from lib.models import Account, ActionItem, AuditLog
 from lib.quarters import parse_quarter
 
@@ -331,6 +331,10 @@ def _clean(values: Mapping, label: str, problems: list[str], default_status: str
     elif len(text_value) > MAX_TEXT_CHARS:
         problems.append(f"{label}: the text is longer than {MAX_TEXT_CHARS:,} characters")
     owner = None if _blank(values.get("owner")) else str(values.get("owner")).strip()[:200]
+    for name, value in (("text", text_value), ("owner", owner or "")):
+        problem = unstorable(value)
+        if problem:
+            problems.append(f"{label}: the {name} cannot be saved as it is: {problem}")
     try:
         due = _date_or_none(values.get("due"))
     except ValueError:

@@ -1,11 +1,16 @@
-"""Fast bulk writes of whole frames: COPY on PostgreSQL, one executemany on SQLite."""
+"""Fast bulk writes of whole frames: COPY on PostgreSQL, one executemany on SQLite.
+
+Statements are built by SQLAlchemy (SQLite) and psycopg's sql composition (COPY), with the table
+and column names from lib.models as quoted identifiers and every value as a bound parameter.
+"""
 
 from __future__ import annotations
 
 import math
 
 import pandas as pd
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table, column, func, insert, select
+from sqlalchemy import table as table_clause
 
 
 def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> int:
@@ -16,10 +21,11 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> i
     if connection.dialect.name == "postgresql":
         _copy_into_postgres(connection, table, frame, columns)
     else:
-        placeholders = ", ".join("?" for _ in columns)
-        quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
+        # A bare table of just these columns: the model's Python-side defaults would add columns of their own.
+        target = table_clause(table.name, *(column(c) for c in columns))
+        compiled = insert(target).compile(dialect=connection.dialect, column_keys=columns)
         cursor = connection.connection.driver_connection.cursor()
-        cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({placeholders})", _python_rows(frame))
+        cursor.executemany(str(compiled), _python_rows(frame[list(compiled.positiontup)]))
         cursor.close()
     return len(frame)
 
@@ -42,9 +48,13 @@ def _python_rows(frame: pd.DataFrame) -> list[tuple]:
 
 
 def _copy_into_postgres(connection: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> None:
-    quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
+        table=sql.Identifier(table.name), columns=sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    )
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+    with cursor.copy(statement) as copy:
         for row in _python_rows(frame):
             copy.write_row(row)
     cursor.close()
@@ -55,9 +65,5 @@ def reset_id_sequences(connection: Connection, tables: list[Table]) -> None:
     if connection.dialect.name != "postgresql":
         return
     for table in tables:
-        connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-            )
-        )
+        largest = select(func.coalesce(func.max(table.c.id), 0)).scalar_subquery()
+        connection.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), largest + 1, False)))

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
 PALETTE = ("#1f4e79", "#e07b00", "#2e8b57", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d", "#d4ac0d")
 OURS = "#1f4e79"
+
+
+def chart_text(value: object) -> str:
+    """Text from the data (names, segments, competitors) as Plotly shows it as typed.
+
+    Plotly reads tags (<b>, <i>, <a href>) and entities in every label, hover text, legend entry and
+    axis category; escaped, a name such as "<i>Seg</i>" shows as those characters.
+    """
+    return html.escape("" if value is None else str(value), quote=False)
 
 
 def style(figure: go.Figure, title: str, large: bool = False, height: int = 300) -> go.Figure:
@@ -71,7 +82,7 @@ def breakdown_bars(frame: pd.DataFrame, by: str, large: bool = False, top: int =
     figure = go.Figure(
         go.Bar(
             x=shown["revenue"],
-            y=shown[by].astype(str),
+            y=shown[by].astype(str).map(chart_text),
             orientation="h",
             marker_color=OURS,
             customdata=shown[["nrr", "revenue_share"]].to_numpy(),

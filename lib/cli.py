@@ -1,4 +1,4 @@
-"""Commands behind `python -m lib`: demo, import, kpis, export, users."""
+"""Commands behind `python -m lib`: demo, import, kpis, export, users, rotate-key."""
 
 from __future__ import annotations
 
@@ -10,21 +10,32 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import clock, models
-from lib.auth import ROLES, Actor, add_user
-from lib.config import database_url
-from lib.db import FACTS, data_versions, make_engine, migrate, read_setting
+from lib.auth import ROLES, SECRET_SETTINGS, SECRET_TABLES, Actor, add_user, rotate_cookie_key
+from lib.config import database_url, read_secrets
+from lib.csv_safe import to_csv
+from lib.db import FACTS, data_versions, database_problem, database_reason, make_engine, migrate, read_setting
 from lib.demo import DemoSpec, load_demo
 from lib.importer import ImportRejected, import_files
 from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
 from lib.portfolio import Filters, PortfolioData
-from lib.quarters import parse_quarter, shift_quarter
+from lib.quarters import check_quarter, shift_quarter
 from lib.snapshot import cached_portfolio
 from lib.wallet import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
+
+
+def _quarter(text: str) -> str:
+    """A quarter argument: YYYYQn inside the window of lib.quarters."""
+    try:
+        return check_quarter(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,14 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--accounts", type=int, default=400)
     demo.add_argument("--quarters", type=int, default=12)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--end", type=parse_quarter, help="last quarter, YYYYQn (default: the last completed one)")
+    demo.add_argument("--end", type=_quarter, help="last quarter, YYYYQn (default: the last completed one)")
 
     load = commands.add_parser("import", help="load CSV or XLSX files; all or nothing")
     load.add_argument("files", nargs="+", type=Path)
 
     kpis = commands.add_parser("kpis", help="print the portfolio KPIs of a quarter")
-    kpis.add_argument("--quarter", type=parse_quarter, help="default: the last quarter with data")
-    kpis.add_argument("--base-quarter", type=parse_quarter, help="Q-4 (default) or Q-1")
+    kpis.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
+    kpis.add_argument("--base-quarter", type=_quarter, help="Q-4 (default) or Q-1")
     kpis.add_argument("--segment", action="append", default=[])
     kpis.add_argument("--region", action="append", default=[])
     kpis.add_argument("--owner", action="append", default=[])
@@ -58,19 +69,33 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--full-name", default="")
+
+    commands.add_parser("rotate-key", help="replace the cookie key: every login ends, everybody logs in again")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    engine = make_engine(database_url(args.db))
-    migrate(engine)
-    handler = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users}[args.command]
-    return handler(engine, args)
+    url = database_url(args.db)
+    handlers = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users, "rotate-key": _rotate_key}
+    try:
+        engine = make_engine(url)
+        migrate(engine)
+        return handlers[args.command](engine, args)
+    except (SQLAlchemyError, OSError) as error:  # one line, no traceback or SQL: what is wrong, and where
+        where = make_url(url).render_as_string(hide_password=True)
+        print(f"{database_problem(error)} ({database_reason(error)}; database {where})", file=sys.stderr)
+        return 1
 
 
 def _demo(engine: Engine, args: argparse.Namespace) -> int:
-    summary = load_demo(engine, DemoSpec(args.accounts, args.quarters, args.seed, args.end))
+    spec = DemoSpec(args.accounts, args.quarters, args.seed, args.end)
+    try:
+        check_quarter(shift_quarter(spec.last_quarter(clock.today()), 1 - args.quarters))
+    except ValueError as error:
+        print(f"--quarters {args.quarters} reaches too far back: {error}", file=sys.stderr)
+        return 2
+    summary = load_demo(engine, spec)
     print(
         f"Demo portfolio: {summary.accounts:,} accounts, {summary.quarters[0]}..{summary.quarters[-1]}, "
         f"{sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s"
@@ -93,6 +118,8 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"Imported {summary.describe()}")
+    for warning in summary.warnings:
+        print(f"  warning: {warning}")
     _prepare_app_caches(engine)
     return 0
 
@@ -133,10 +160,12 @@ def _export(engine: Engine, args: argparse.Namespace) -> int:
     args.directory.mkdir(parents=True, exist_ok=True)
     with engine.connect() as connection:
         for table in models.Base.metadata.sorted_tables:
-            if table.name == "users":
-                continue  # password hashes never leave the database
-            frame = pd.read_sql(text(f"SELECT * FROM {table.name}"), connection)
-            frame.to_csv(args.directory / f"{table.name}.csv", index=False)
+            if table.name in SECRET_TABLES:
+                continue  # password hashes, login sessions and throttles never leave the database
+            frame = pd.read_sql(select(table), connection)
+            if table.name == "settings":
+                frame = frame[~frame["key"].isin(SECRET_SETTINGS)]  # nor does the cookie key
+            to_csv(frame, args.directory / f"{table.name}.csv")
             print(f"{table.name}: {len(frame):,} rows")
     return 0
 
@@ -152,4 +181,16 @@ def _users(engine: Engine, args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     print(f"Added {args.name} ({args.role}) on {clock.today()}")
+    return 0
+
+
+def _rotate_key(engine: Engine, _args: argparse.Namespace) -> int:
+    ended = rotate_cookie_key(engine)
+    print(f"Replaced the cookie key stored in the database and ended {ended} login session(s): everybody logs in again.")
+    if read_secrets().get("cookie_key"):
+        print(
+            "Note: .streamlit/secrets.toml sets cookie_key, and that one signs the cookies; this command cannot change it. "
+            "Replace it there and restart the app servers.",
+            file=sys.stderr,
+        )
     return 0

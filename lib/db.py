@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from lib.clock import utc_now as utc_now  # re-exported: writers import it from here
@@ -21,13 +23,14 @@ FACTS = "facts"  # accounts, revenue, wallets, competitor spend, surveys, stakeh
 NOTES = "notes"  # review notes, revisions, action items
 CRITERIA = "criteria"  # key-account criteria sets
 VERSION_NAMES = (FACTS, NOTES, CRITERIA)
+DATABASE_ID = "database_id"  # the settings row naming this database (see database_id)
 
 
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend: SQLite gets WAL, foreign keys and a patient lock wait."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
         event.listen(engine, "connect", _tune_sqlite_connection)
@@ -83,6 +86,8 @@ def migrate(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(727272)"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if _database_id(connection) is None:
+            connection.execute(insert(Setting).values(key=DATABASE_ID, value=uuid.uuid4().hex))
     with engine.begin() as connection:
         known = set(connection.scalars(select(DataVersion.name)))
         for name in VERSION_NAMES:
@@ -94,6 +99,28 @@ def data_versions(engine: Engine) -> dict[str, int]:
     """Every version counter, read in one small query (done on every rerun)."""
     with engine.connect() as connection:
         return dict(connection.execute(select(DataVersion.name, DataVersion.version)).all())
+
+
+def database_id(engine: Engine) -> str:
+    """This database's own identity, made at its first migration ('' before that).
+
+    Copies of its data kept outside it (array files, in-process caches) are keyed on it besides the
+    address: a database deleted and recreated at the same address gets a new identity, so it never
+    shows what was kept for the old one, whatever its version numbers.
+    """
+    with engine.connect() as connection:
+        return _database_id(connection) or ""
+
+
+def versions_and_identity(engine: Engine) -> tuple[dict[str, int], str]:
+    """The data versions and the database identity, in one connection (read on every rerun)."""
+    with engine.connect() as connection:
+        found = dict(connection.execute(select(DataVersion.name, DataVersion.version)).all())
+        return found, _database_id(connection) or ""
+
+
+def _database_id(connection: Connection) -> str | None:
+    return connection.scalar(select(Setting.value).where(Setting.key == DATABASE_ID))
 
 
 def bump_version(session: Session, name: str) -> None:
@@ -119,3 +146,49 @@ def mark_data_as_of(session: Session, when: dt.datetime) -> None:
 def read_setting(engine: Engine, key: str) -> str | None:
     with Session(engine) as session:
         return get_setting(session, key)
+
+
+# --- what a person is told when the database cannot do what was asked ---------------------------
+
+READ_ONLY = "The database is read-only: nothing can be saved until an administrator makes it writable."
+NOT_ALLOWED = "Keystone is not allowed to write to the database: nothing was saved. Tell an administrator."
+UNREACHABLE = "The database cannot be reached right now. Try again in a moment; if it lasts, tell an administrator."
+BUSY = "The database is busy with another change: nothing was saved. Try again in a moment."
+FULL = "The database's disk is full: nothing can be saved until an administrator frees space."
+NO_TABLES = "The database does not hold Keystone's tables (was it replaced?). Restart Keystone to set it up."
+REFUSED = "The database refused the request and nothing was changed. Tell an administrator if it happens again."
+
+
+def database_problem(error: BaseException) -> str:
+    """What is wrong with the database, in one sentence for the person who asked (no SQL, no traceback)."""
+    reason = database_reason(error).lower()
+    state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    if state == "25006" or "readonly" in reason or "read-only" in reason:
+        return READ_ONLY
+    if state == "42501" or "permission denied" in reason:
+        return NOT_ALLOWED
+    if state == "42P01" or "no such table" in reason:
+        return NO_TABLES
+    if "locked" in reason or state in ("40001", "40P01", "55P03"):
+        return BUSY
+    if "full" in reason or state == "53100":
+        return FULL
+    if isinstance(error, OSError | OperationalError | InterfaceError) or state.startswith("08"):
+        return UNREACHABLE
+    return REFUSED
+
+
+def database_reason(error: BaseException) -> str:
+    """The driver's own first line ("attempt to write a readonly database"), without the SQL SQLAlchemy adds."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
+def unstorable(text: str) -> str | None:
+    """Why this text cannot be stored, or None: PostgreSQL refuses NUL, and no database takes half a character."""
+    if "\x00" in text:
+        return "it holds a NUL character (\\0), which cannot be stored; remove it"
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return "it holds a broken character (half of a UTF-16 pair), which cannot be stored; remove it"
+    return None

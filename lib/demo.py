@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session
 
 from lib import clock, models
@@ -676,7 +676,7 @@ def fill_demo(session: Session, spec: DemoSpec, today: dt.date | None = None) ->
     connection = session.connection()
     _wipe(connection)
     session.execute(delete(models.User).where(models.User.is_demo.is_(True)))
-    existing = set(session.scalars(text("SELECT username FROM users")))
+    existing = set(session.scalars(select(models.User.username)))
     users = _demo_users()
     insert_frame(connection, models.User.__table__, users[~users["username"].isin(existing)])
     for name, frame in frames.items():
@@ -699,7 +699,8 @@ def fill_demo(session: Session, spec: DemoSpec, today: dt.date | None = None) ->
 
 def _wipe(connection) -> None:
     if connection.dialect.name == "postgresql":
-        names = ", ".join(m.__tablename__ for m in WIPE_ORDER)
+        # SQLAlchemy has no TRUNCATE: the names are lib.models' own, quoted as identifiers by the dialect.
+        names = ", ".join(connection.dialect.identifier_preparer.format_table(m.__table__) for m in WIPE_ORDER)
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
     for model in WIPE_ORDER:

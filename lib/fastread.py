@@ -13,11 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 from sqlalchemy import Engine, Select
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect, make_url
+
+# ADBC binds $1, $2, ... like PostgreSQL itself; this dialect writes them (with casts that keep the types).
+_ADBC_DIALECT = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
 
 
 def read_frames(engine: Engine, statements: dict[str, Select]) -> dict[str, pd.DataFrame]:
-    """Run each statement (no bound parameters) and return a frame per name, columns named by the labels."""
+    """Run each statement (values travel as bound parameters) and return a frame per name, columns named by the labels."""
     if engine.url.get_backend_name() == "postgresql":
         try:
             return _read_with_adbc(engine, statements)
@@ -37,7 +41,7 @@ def _read_with_sqlite3(engine: Engine, statements: dict[str, Select]) -> dict[st
     with engine.connect() as connection:
         cursor = connection.connection.driver_connection.cursor()
         for name, statement in statements.items():
-            cursor.execute(str(statement.compile(engine, compile_kwargs={"literal_binds": True})))
+            cursor.execute(*positional(statement, engine.dialect))
             frames[name] = pd.DataFrame.from_records(cursor.fetchall(), columns=list(statement.selected_columns.keys()))
         cursor.close()
     return frames
@@ -49,12 +53,17 @@ def _read_with_adbc(engine: Engine, statements: dict[str, Select]) -> dict[str, 
     uri = make_url(engine.url).set(drivername="postgresql").render_as_string(hide_password=False)
 
     def run(statement: Select) -> pd.DataFrame:
-        sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
         with driver.connect(uri) as connection, connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(*positional(statement, _ADBC_DIALECT))
             frame = cursor.fetch_arrow_table().to_pandas()
         frame.columns = list(statement.selected_columns.keys())
         return frame
 
     with ThreadPoolExecutor(max_workers=len(statements)) as pool:
         return dict(zip(statements, pool.map(run, statements.values())))
+
+
+def positional(statement: Select, dialect: Dialect) -> tuple[str, tuple]:
+    """The statement's SQL for a driver's own cursor, and its values in the order of the placeholders."""
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return str(compiled), tuple(compiled.params[name] for name in compiled.positiontup or ())

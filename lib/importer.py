@@ -8,24 +8,36 @@ same rows updates them: every kind has a natural key.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, select, tuple_
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import Connection, Engine, String, Table, Text, select, tuple_
+from sqlalchemy import column as system_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import models
 from lib.auth import Actor, require_role
+from lib.csv_safe import restore
 from lib.db import FACTS, bump_version, mark_data_as_of, utc_now, write_session
-from lib.quarters import parse_quarter
+from lib.quarters import FIRST_ACCOUNT_YEAR, FIRST_YEAR, check_date, check_quarter, quarter_of
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # also server.maxUploadSize in .streamlit/config.toml
+# One limit, in Streamlit's megabytes of 1,048,576 bytes: server.maxUploadSize in .streamlit/config.toml
+# is the same number, and Streamlit's uploader shows it as "50MB".
+MAX_FILE_MB = 50
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_PROBLEMS_LISTED = 200
+# Money and counts beyond ten trillion are typos; the limit keeps cents exact in a float and in a BIGINT.
+MAX_NUMBER = 10_000_000_000_000
 CHUNK_ROWS = 5_000
 
 Progress = Callable[[float, str], None]
@@ -98,6 +110,13 @@ CONFIDENCES = ("low", "medium", "high")
 LEVELS = ("exec", "senior", "manager", "staff")
 STAKEHOLDER_ROLES = ("economic buyer", "decision maker", "champion", "influencer", "user")
 CHANNELS = ("meeting", "call", "email", "QBR")
+# ISO 8601 only: 03/04/2026 is 3 April in one country and 4 March in another. A time part (what a
+# spreadsheet's date cell reads as) is allowed and ignored.
+# Control characters have no place in a name or a note (a NUL even cut the text); tab and line breaks do.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Columns checked against a list or a format of their own rather than against the column's length.
+_FORMATTED = {"quarter", "date", "kind", "level", "role", "channel", "wallet_confidence"}
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 @dataclass
@@ -114,6 +133,7 @@ class ImportSummary:
     inserted: dict[str, int]
     updated: dict[str, int]
     files: list[tuple[str, str, int]]  # (file, kind, rows)
+    warnings: list[Problem] = field(default_factory=list)  # written all the same, but worth a look
 
     def describe(self) -> str:
         parts = [f"{k}: {self.rows[k]:,} rows ({self.inserted[k]:,} new, {self.updated[k]:,} updated)" for k in self.rows]
@@ -123,9 +143,7 @@ class ImportSummary:
 def read_table(name: str, content: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
     """A CSV or XLSX file as a frame of text cells, or the problems that stop it from being read."""
     if len(content) > MAX_FILE_BYTES:
-        return None, [
-            Problem(name, None, None, f"file is {len(content) / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")
-        ]
+        return None, [Problem(name, None, None, f"file is {len(content) / 2**20:,.1f} MB; the limit is {MAX_FILE_MB} MB a file")]
     if not content.strip():
         return None, [Problem(name, None, None, "file is empty")]
     try:
@@ -137,15 +155,25 @@ def read_table(name: str, content: bytes) -> tuple[pd.DataFrame | None, list[Pro
             text = _decode(content)
             if text is None:
                 return None, [Problem(name, None, None, "file is not UTF-8 text (wrong encoding?): save it as CSV UTF-8")]
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (ValueError, pd.errors.ParserError, KeyError, OSError) as error:
+            # The fast parser ends a cell at a NUL character without a word; the Python one keeps it to be reported.
+            engine = "python" if "\x00" in text else "c"
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, engine=engine)
+    except (zipfile.BadZipFile, InvalidFileException):
+        return None, [
+            Problem(name, None, None, "not an .xlsx workbook (the file is damaged or of another kind): save it as .xlsx or CSV")
+        ]
+    except (ValueError, pd.errors.ParserError, KeyError, OSError, zipfile.LargeZipFile) as error:
         return None, [Problem(name, None, None, f"cannot read the file: {str(error).splitlines()[0]}")]
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.loc[:, ~frame.columns.str.startswith("unnamed:")]
+    twice = sorted(set(frame.columns[frame.columns.duplicated()]))
+    if twice:
+        return None, [Problem(name, 1, c, "the column appears more than once in the header") for c in twice]
     if frame.empty:
         return None, [Problem(name, None, None, "file has a header but no rows")]
     frame.index = np.arange(2, len(frame) + 2)
-    return frame.apply(lambda column: column.str.strip()), []
+    # A Keystone download carries a quote before text a spreadsheet would run (lib.csv_safe): taken off again.
+    return frame.apply(lambda column: column.fillna("").astype(str).str.strip().map(restore)), []
 
 
 def _decode(content: bytes) -> str | None:
@@ -208,12 +236,49 @@ def parse_file(name: str, content: bytes) -> ParsedFile:
     return ParsedFile(name, kind, frame[keep].copy())
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A cell's value that could not be read, and why."""
+
+    reason: str
+
+
+def _iso_date(text: str, today: dt.date | None, first_year: int) -> dt.date:
+    match = _ISO_DATE.match(text)
+    if not match:
+        raise ValueError(f"not a date (use YYYY-MM-DD, e.g. 2026-03-31): {text!r}")
+    try:
+        day = dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        raise ValueError(f"no such date: {text!r}") from None
+    return check_date(day, today, first_year)
+
+
+def _control_reason(value: str) -> str:
+    position = next(i for i, c in enumerate(value) if _CONTROL.match(c))
+    return f"contains the control character U+{ord(value[position]):04X} at character {position + 1}: remove it"
+
+
+def text_limits(kind: str) -> dict[str, int]:
+    """The longest text each column of a file of this kind may hold, from the models' String(n) columns."""
+    table = WRITE_TARGETS[kind][0]
+    limits = {"account_id": models.Account.__table__.c.external_id.type.length}
+    spec = SPECS[kind]
+    for column in spec.required + spec.optional:
+        target = table.c.get({"stakeholder": "stakeholder_name"}.get(column, column))
+        free_text = column not in _FORMATTED and column != "account_id" and target is not None
+        if free_text and isinstance(target.type, String) and target.type.length:
+            limits[column] = target.type.length
+    return limits
+
+
 class _Checker:
     """Column-wise validation that collects problems and returns the cleaned values."""
 
-    def __init__(self, parsed: ParsedFile):
+    def __init__(self, parsed: ParsedFile, today: dt.date | None = None):
         self.parsed = parsed
         self.frame = parsed.frame
+        self.today = today
 
     def flag(self, bad: pd.Series, column: str, reason: Callable[[str], str]) -> None:
         bad = bad.fillna(False).astype(bool)
@@ -242,20 +307,47 @@ class _Checker:
         self.flag(values.isna() & ~empty, column, lambda v: f"text where a number belongs: {v!r}")
         if required:
             self.flag(empty, column, lambda _v: "value is missing")
+        infinite = values.notna() & ~np.isfinite(values)
+        self.flag(infinite, column, lambda v: f"not a finite number: {v!r}")
+        huge = ~infinite & (values.abs() > MAX_NUMBER)
+        self.flag(huge, column, lambda v: f"must be between -{MAX_NUMBER:,} and {MAX_NUMBER:,}: {v}")
+        values = values.where(~infinite & ~huge)
         if minimum is not None:
             self.flag(values < minimum, column, lambda v: f"must not be below {minimum:g}: {v}")
         return values
 
-    def date(self, column: str, required: bool) -> pd.Series:
-        if column not in self.frame.columns:
-            return pd.Series(pd.NaT, index=self.frame.index)
+    def text_cells(self, limits: dict[str, int]) -> None:
+        """Every cell without control characters, and every text no longer than its database column holds."""
+        for column in self.frame.columns:
+            cells = self.frame[column]
+            self.flag(cells.str.contains(_CONTROL), column, _control_reason)
+            if column in limits:
+                limit = limits[column]
+                self.flag(
+                    cells.str.len() > limit, column, lambda v, n=limit: f"text is {len(v):,} characters long; at most {n} fit"
+                )
+
+    def convert(self, column: str, required: bool, parse: Callable[[str], object]) -> pd.Series:
+        """Each filled cell through parse (once per distinct value); a ValueError's message is the cell's problem."""
         text = self.frame[column]
-        values = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=False)
-        empty = text == ""
-        self.flag(values.isna() & ~empty, column, lambda v: f"not a date (use YYYY-MM-DD): {v!r}")
+        results: dict[str, object] = {}
+        for value in text.unique():
+            if value != "":
+                try:
+                    results[value] = parse(value)
+                except ValueError as error:
+                    results[value] = _Refused(str(error))
+        values = text.map(lambda v: results.get(v))
+        refused = values.map(lambda v: isinstance(v, _Refused))
+        self.flag(refused, column, lambda v: results[v].reason)
         if required:
-            self.flag(empty, column, lambda _v: "value is missing")
-        return values.dt.date.where(values.notna(), None)
+            self.flag(text == "", column, lambda _v: "value is missing")
+        return values.where(~refused, None).astype(object)
+
+    def date(self, column: str, required: bool, first_year: int = FIRST_YEAR) -> pd.Series:
+        if column not in self.frame.columns:
+            return pd.Series(None, index=self.frame.index, dtype=object)
+        return self.convert(column, required, partial(_iso_date, today=self.today, first_year=first_year))
 
     def choice(self, column: str, allowed: Sequence[str]) -> pd.Series:
         values = self.optional_text(column)
@@ -265,16 +357,7 @@ class _Checker:
         return normalised.where(normalised != "\x00", None)
 
     def quarter(self, column: str) -> pd.Series:
-        def parse(value: str) -> str | None:
-            try:
-                return parse_quarter(value)
-            except ValueError:
-                return None
-
-        values = self.frame[column].map(parse)
-        self.flag(values.isna() & (self.frame[column] != ""), column, lambda v: f"not a quarter (use YYYYQn, e.g. 2026Q3): {v!r}")
-        self.flag(self.frame[column] == "", column, lambda _v: "value is missing")
-        return values
+        return self.convert(column, True, partial(check_quarter, today=self.today))
 
     def duplicates(self, key: pd.DataFrame, label: str) -> None:
         dup = key.duplicated(keep="first") & key.notna().all(axis=1)
@@ -285,9 +368,10 @@ class _Checker:
             )
 
 
-def _clean(parsed: ParsedFile) -> pd.DataFrame:
+def _clean(parsed: ParsedFile, today: dt.date | None = None) -> pd.DataFrame:
     """The file's rows as typed, table-shaped values (with external account ids); problems noted."""
-    check = _Checker(parsed)
+    check = _Checker(parsed, today)
+    check.text_cells(text_limits(parsed.kind))
     account = check.required_text("account_id")
     if parsed.kind == "accounts":
         fit = check.number("strategic_fit", required=False, minimum=1)
@@ -300,8 +384,8 @@ def _clean(parsed: ParsedFile) -> pd.DataFrame:
                 "industry": check.optional_text("industry"),
                 "region": check.optional_text("region"),
                 "owner": check.optional_text("owner"),
-                "customer_since": check.date("customer_since", False),
-                "churned_on": check.date("churned_on", False),
+                "customer_since": check.date("customer_since", False, FIRST_ACCOUNT_YEAR),
+                "churned_on": check.date("churned_on", False, FIRST_ACCOUNT_YEAR),
                 "strategic_fit": fit.round().astype("Int64"),
             }
         )
@@ -331,7 +415,7 @@ def _clean(parsed: ParsedFile) -> pd.DataFrame:
             {
                 "external_id": account,
                 "date": day,
-                "quarter": day.map(lambda d: None if d is None else f"{d.year}Q{(d.month - 1) // 3 + 1}"),
+                "quarter": day.map(lambda d: None if d is None else quarter_of(d)),
                 "kind": kind,
                 "score": score.round().astype("Int64"),
                 "respondent": check.optional_text("respondent").fillna(""),
@@ -373,7 +457,7 @@ def _clean_revenue(check: _Checker, account: pd.Series) -> pd.DataFrame:
     if "quarter" in check.frame.columns:
         quarter = check.quarter("quarter")
     else:
-        quarter = check.date("date", True).map(lambda d: None if d is None else f"{d.year}Q{(d.month - 1) // 3 + 1}")
+        quarter = check.date("date", True).map(lambda d: None if d is None else quarter_of(d))
     clean = pd.DataFrame(
         {
             "external_id": account,
@@ -401,6 +485,11 @@ def _clean_revenue(check: _Checker, account: pd.Series) -> pd.DataFrame:
             )
         )
         clean.index = clean.pop("first_row").to_numpy()
+        for row in clean.index[clean["revenue"].abs() > MAX_NUMBER]:
+            check.parsed.problems.append(
+                Problem(check.parsed.name, int(row), "revenue", f"the quarter's rows add up to more than {MAX_NUMBER:,}")
+            )
+        clean["revenue"] = clean["revenue"].where(clean["revenue"].abs() <= MAX_NUMBER)
     clean["revenue_cents"] = _cents(clean.pop("revenue"))
     clean["wallet_cents"] = _cents(clean.pop("wallet"))
     return clean
@@ -411,22 +500,29 @@ def _cents(values: pd.Series) -> pd.Series:
 
 
 def validate(
-    files: Sequence[tuple[str, bytes]], known_accounts: set[str], known_stakeholders: set[tuple[str, str]]
+    files: Sequence[tuple[str, bytes]],
+    known_accounts: set[str],
+    known_stakeholders: set[tuple[str, str]],
+    today: dt.date | None = None,
 ) -> tuple[dict[str, list[pd.DataFrame]], list[tuple[str, str, int]], list[Problem]]:
-    """Check a batch of files against each other and the database; return clean frames or problems."""
+    """Check a batch of files against each other and the database; return clean frames or problems.
+
+    Quarters and dates must lie in the window of lib.quarters around `today` (default: lib.clock)."""
     parsed = [parse_file(name, content) for name, content in files]
     cleaned: dict[str, list[pd.DataFrame]] = {}
     listing: list[tuple[str, str, int]] = []
     for item in parsed:
         if item.problems:
             continue
-        frame = _clean(item)
+        frame = _clean(item, today)
         frame["_file"], frame["_row"] = item.name, frame.index
         cleaned.setdefault(item.kind, []).append(frame)
         listing.append((item.name, item.kind, len(frame)))
     problems = [p for item in parsed for p in item.problems]
     batch_accounts = set().union(*(set(f["external_id"]) for f in cleaned.get("accounts", [])))
     accounts = known_accounts | batch_accounts
+    problems += _ids_in_another_spelling(cleaned.get("accounts", []), known_accounts)
+    spelled = _by_folded_id(accounts)
     batch_people = {(a, n) for f in cleaned.get("stakeholders", []) for a, n in zip(f["external_id"], f["name"])}
     people = known_stakeholders | batch_people
     for kind, frames in cleaned.items():
@@ -438,7 +534,8 @@ def validate(
                         f,
                         int(r),
                         "account_id",
-                        f"unknown account {a!r}: not in the database or in an accounts file of this import",
+                        f"unknown account {a!r}: not in the database or in an accounts file of this import"
+                        + (f" (did you mean {spelled[_folded_id(a)]!r}?)" if _folded_id(a) in spelled else ""),
                     )
                     for f, r, a in frame.loc[unknown, ["_file", "_row", "external_id"]].itertuples(index=False)
                 ]
@@ -459,6 +556,78 @@ def validate(
     return cleaned, listing, problems
 
 
+def _folded_id(account_id: str) -> str:
+    return re.sub(r"\s+", "", account_id.casefold())
+
+
+def _folded_label(label: str) -> str:
+    return re.sub(r"[\s_-]+", "", label.casefold())
+
+
+def _by_folded_id(ids: set[str]) -> dict[str, str]:
+    return {_folded_id(i): i for i in sorted(ids, reverse=True)}  # the first spelling in order wins
+
+
+def _ids_in_another_spelling(frames: list[pd.DataFrame], known: set[str]) -> list[Problem]:
+    """New account ids that differ from another id only in case or spacing: refused, since they would
+    make a second account of what is almost always the same one (ACC-000001 and acc-000001)."""
+    problems = []
+    seen = _by_folded_id(known)
+    where: dict[str, tuple[str, int]] = {}
+    for frame in frames:
+        for file, row, account_id in frame[["_file", "_row", "external_id"]].itertuples(index=False):
+            if not isinstance(account_id, str) or not account_id or account_id in known:
+                continue
+            other = seen.setdefault(_folded_id(account_id), account_id)
+            where.setdefault(account_id, (file, int(row)))
+            if other != account_id:
+                origin = "an account in the database" if other in known else "file {}, row {}".format(*where[other])
+                problems.append(
+                    Problem(
+                        file,
+                        int(row),
+                        "account_id",
+                        f"account id {account_id!r} differs only in case or spacing from {other!r} ({origin}): "
+                        "write it the same way, or it becomes a second account",
+                    )
+                )
+    return problems
+
+
+LABEL_COLUMNS = ("segment", "region", "owner")
+
+
+def label_warnings(frames: list[pd.DataFrame], known: dict[str, set[str]]) -> list[Problem]:
+    """Segments, regions and owners of the accounts files that differ from one another, or from those in
+    the database, only in case or spacing: imported as given (they are labels, not keys), but each
+    spelling is a group of its own in every filter and chart, so the admin hears of it."""
+    warnings = []
+    for column in LABEL_COLUMNS:
+        spellings: dict[str, dict[str, tuple[str, int] | None]] = {}
+        for label in sorted(known.get(column, set())):
+            spellings.setdefault(_folded_label(label), {})[label] = None
+        for frame in frames:
+            for file, row, label in frame[["_file", "_row", column]].itertuples(index=False):
+                if isinstance(label, str) and label:
+                    spellings.setdefault(_folded_label(label), {}).setdefault(label, (file, int(row)))
+        for variants in spellings.values():
+            if len(variants) < 2 or all(origin is None for origin in variants.values()):
+                continue
+            for label, origin in variants.items():
+                if origin is None:
+                    continue
+                others = ", ".join(repr(v) for v in variants if v != label)
+                warnings.append(
+                    Problem(
+                        origin[0],
+                        origin[1],
+                        column,
+                        f"{column} {label!r} differs only in case or spacing from {others}: they are counted as different {column}s",
+                    )
+                )
+    return warnings
+
+
 def _cross_file_duplicates(kind: str, frames: list[pd.DataFrame], problems: list[Problem]) -> None:
     key = {
         "accounts": ["external_id"],
@@ -475,7 +644,11 @@ def _cross_file_duplicates(kind: str, frames: list[pd.DataFrame], problems: list
 
 
 def import_files(
-    engine: Engine, files: Sequence[tuple[str, bytes]], actor: Actor, progress: Progress | None = None
+    engine: Engine,
+    files: Sequence[tuple[str, bytes]],
+    actor: Actor,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> ImportSummary:
     """Validate and load a batch of files, all or nothing. Raises ImportRejected listing every problem."""
     require_role(actor, "admin")
@@ -493,9 +666,34 @@ def import_files(
                 )
             )
         }
-    cleaned, listing, problems = validate(files, known_accounts, known_people)
+        known_labels = {
+            column: set(
+                connection.scalars(
+                    select(models.Account.__table__.c[column]).distinct().where(models.Account.__table__.c[column].is_not(None))
+                )
+            )
+            for column in LABEL_COLUMNS
+        }
+    cleaned, listing, problems = validate(files, known_accounts, known_people, today)
     if problems:
         raise ImportRejected(problems)
+    warnings = label_warnings(cleaned.get("accounts", []), known_labels)
+    try:
+        summary = _write_batch(engine, cleaned, listing, actor, report)
+    except SQLAlchemyError as error:
+        # Validation leaves little for the database to refuse; whatever it is, it is said without SQL.
+        cause = type(getattr(error, "orig", None) or error).__name__
+        raise ImportRejected(
+            [Problem("(database)", None, None, f"the database refused the rows ({cause}); nothing was written: try again")]
+        ) from error
+    report(1.0, "Done")
+    return replace(summary, warnings=warnings)
+
+
+def _write_batch(
+    engine: Engine, cleaned: dict[str, list[pd.DataFrame]], listing: list[tuple[str, str, int]], actor: Actor, report: Progress
+) -> ImportSummary:
+    """Write the checked frames in one transaction, with the data version, data-as-of and the audit entry."""
     total = sum(len(f) for frames in cleaned.values() for f in frames)
     done = 0
     rows: dict[str, int] = {}
@@ -522,7 +720,6 @@ def import_files(
                 detail=summary.describe(),
             )
         )
-    report(1.0, "Done")
     return summary
 
 
@@ -567,11 +764,18 @@ def _write_kind(connection: Connection, kind: str, frame: pd.DataFrame, tick: Ca
     # Optional columns that the file did not carry keep their stored values.
     present = [c for c in frame.columns if c in key or (c in table.c and not frame[c].isna().all())]
     frame = frame[[c for c in frame.columns if c in table.c]]
-    existing = _existing_keys(connection, table, key, frame)
-    records = _records(frame)
+    # One order of keys for every writer, so two imports of the same rows wait for each other, never deadlock.
+    records = sorted(_records(frame), key=lambda r: tuple(str(r[k]) for k in key))
+    postgres = connection.dialect.name == "postgresql"
+    # SQLite: the transaction holds the write lock since BEGIN IMMEDIATE, so a count now stays true.
+    # PostgreSQL: another import may be writing the same keys; each upserted row says itself whether it is new.
+    existing = 0 if postgres else _existing_keys(connection, table, key, frame)
+    inserted = 0
     for start in range(0, len(records), CHUNK_ROWS):
-        _upsert(connection, table, key, records[start : start + CHUNK_ROWS], [c for c in present if c not in key])
+        inserted += _upsert(connection, table, key, records[start : start + CHUNK_ROWS], [c for c in present if c not in key])
         tick(min(start + CHUNK_ROWS, len(records)))
+    if postgres:
+        return inserted, len(records) - inserted
     return len(records) - existing, existing
 
 
@@ -609,13 +813,19 @@ def _stakeholder_ids(connection: Connection, frame: pd.DataFrame) -> pd.Series:
     )
 
 
-def _upsert(connection: Connection, table: Table, key: tuple[str, ...], records: list[dict], update_columns: list[str]) -> None:
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table)
+def _upsert(connection: Connection, table: Table, key: tuple[str, ...], records: list[dict], update_columns: list[str]) -> int:
+    """Insert or update the records; on PostgreSQL returns how many were inserted (0 elsewhere)."""
+    postgres = connection.dialect.name == "postgresql"
+    statement = (pg_insert if postgres else sqlite_insert)(table)
     if update_columns:
         statement = statement.on_conflict_do_update(
             index_elements=list(key), set_={c: statement.excluded[c] for c in update_columns}
         )
     else:
-        statement = statement.on_conflict_do_nothing(index_elements=list(key))
-    connection.execute(statement, records)
+        statement = statement.on_conflict_do_nothing(index_elements=list(key))  # returns only the rows it inserts
+    if not postgres:
+        connection.execute(statement, records)
+        return 0
+    # A row this statement inserted has no deleting or locking transaction yet: xmax is 0.
+    new = statement.returning((system_column("xmax").cast(Text) == "0").label("inserted"))
+    return sum(1 for (inserted,) in connection.execute(new, records) if inserted)

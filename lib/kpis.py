@@ -323,12 +323,15 @@ def kpi_trends(data: PortfolioData, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+BREAKDOWN_COLUMNS = ("revenue", "revenue_share", "active_accounts", "nrr", "grr", "churn_rate", "logo_retention", "nps")
+
+
 def breakdown(data: PortfolioData, filters: Filters, by: str) -> pd.DataFrame:
-    """KPIs per segment, region or owner: revenue and its share, accounts, NRR, GRR, logo retention, NPS."""
+    """KPIs per segment, region or owner: revenue and its share, accounts, NRR, GRR, churn, logo retention, NPS."""
     mask = data.mask(filters)
     q, b = data.column(filters.quarter), data.column(base_quarter(filters))
     if q is None or not mask.any():
-        return pd.DataFrame(columns=[by, "revenue", "revenue_share", "active_accounts", "nrr", "grr", "logo_retention", "nps"])
+        return pd.DataFrame(columns=[by, *BREAKDOWN_COLUMNS])
     rev_q = data.revenue[mask, q]
     rev_b = data.revenue[mask, b] if b is not None else np.zeros_like(rev_q)
     in_cohort = rev_b > 0
@@ -359,11 +362,15 @@ def breakdown(data: PortfolioData, filters: Filters, by: str) -> pd.DataFrame:
             "nps": 100.0 * grouped["nps_net"] / grouped["nps_n"].replace(0, np.nan),
         }
     )
-    return result.sort_values("revenue", ascending=False).reset_index(names=by)
+    result["churn_rate"] = 1.0 - result["logo_retention"]
+    return result[list(BREAKDOWN_COLUMNS)].sort_values("revenue", ascending=False).reset_index(names=by)
 
 
 def account_table(data: PortfolioData, filters: Filters) -> pd.DataFrame:
-    """One row per account in the filter: revenue now and in the base quarter, wallet, share, NPS, status."""
+    """One row per account in the filter: revenue now and in the base quarter, its movement, wallet, share, NPS, status.
+
+    Share of wallet and whitespace are n/a where lib.wallet_rules leaves the wallet out, as on every page.
+    """
     mask = data.mask(filters)
     q, b = data.column(filters.quarter), data.column(base_quarter(filters))
     accounts = data.accounts.loc[mask, ["id", "external_id", "name", "segment", "region", "owner"]]
@@ -379,9 +386,10 @@ def account_table(data: PortfolioData, filters: Filters) -> pd.DataFrame:
             revenue=rev_q,
             base_revenue=rev_b,
             change=np.where(rev_b > 0, rev_q / rev_b - 1.0, np.nan),
+            movement=rev_q - rev_b,
             wallet=wallet,
             share_of_wallet=np.where(counted, rev_q / wallet, np.nan),
-            whitespace=np.clip(wallet - rev_q, 0, None),
+            whitespace=np.where(counted, np.clip(wallet - rev_q, 0, None), np.nan),
             nps=np.where(nps_n > 0, 100.0 * (data.nps_promoters[mask, q] - data.nps_detractors[mask, q]) / nps_n, np.nan),
             status=np.select([(rev_q > 0) & ~(rev_b > 0), rev_q > 0, rev_b > 0], ["new", "active", "lost"], "inactive"),
         )
@@ -389,26 +397,29 @@ def account_table(data: PortfolioData, filters: Filters) -> pd.DataFrame:
 
 
 def kpi_accounts(data: PortfolioData, filters: Filters, key: str, limit: int = 10) -> pd.DataFrame:
-    """The accounts behind a KPI: the ones that move it most, in the quarter and filters shown."""
+    """The accounts behind a KPI: the ones that move it most, in the quarter and filters shown.
+
+    Each row keeps the account's `id` (shown hidden) so that selecting it opens Account 360.
+    """
     table = account_table(data, filters)
     if table.empty:
         return table
     cohort_rows = table[table["base_revenue"] > 0]
     if key in ("nrr", "grr", "expansion_rate", "revenue_growth_existing", "accounts_expanding"):
-        moved = cohort_rows.assign(movement=cohort_rows["revenue"] - cohort_rows["base_revenue"])
-        picked = moved.reindex(moved["movement"].abs().sort_values(ascending=False).index)
-        return picked.head(limit)[["name", "base_revenue", "revenue", "movement"]]
+        picked = cohort_rows.reindex(cohort_rows["movement"].abs().sort_values(ascending=False).index)
+        return picked.head(limit)[["id", "name", "base_revenue", "revenue", "movement"]]
     if key in ("logo_retention", "churn_rate"):
-        return cohort_rows[cohort_rows["revenue"] <= 0].head(limit)[["name", "base_revenue", "revenue", "owner"]]
+        return cohort_rows[cohort_rows["revenue"] <= 0].head(limit)[["id", "name", "base_revenue", "revenue", "owner"]]
     if key in ("nps", "csat"):
         rated = table[table["nps"].notna()]
-        return rated.sort_values("nps").head(limit)[["name", "nps", "revenue"]]
+        return rated.sort_values("nps").head(limit)[["id", "name", "nps", "revenue"]]
     if key == "share_of_wallet":
-        return table.sort_values("whitespace", ascending=False).head(limit)[["name", "revenue", "wallet", "share_of_wallet"]]
+        largest = table.sort_values("whitespace", ascending=False, na_position="last")
+        return largest.head(limit)[["id", "name", "revenue", "wallet", "share_of_wallet"]]
     if key == "top20_revenue_share":
         active = table[table["revenue"] > 0]
-        return active.head(min(limit, top_accounts_count(len(active))))[["name", "revenue"]]
-    return table.head(limit)[["name", "revenue", "segment", "owner"]]
+        return active.head(min(limit, top_accounts_count(len(active))))[["id", "name", "revenue"]]
+    return table.head(limit)[["id", "name", "revenue", "segment", "owner"]]
 
 
 BREAKDOWNS = ("segment", "region", "owner")

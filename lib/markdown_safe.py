@@ -5,6 +5,8 @@ escaped text and rewrites `javascript:` links to `#`. This module does not rely 
 frontend upgrade could change it, and other schemes such as `data:` or `vbscript:` are not
 covered there): every `<` outside code is escaped, so tags show as the text that was typed, and
 link and image destinations with a scheme other than http, https, mailto or tel become `#`.
+Images load only from Keystone itself (a relative address): one from any other host would be
+fetched by the browser of everyone who reads the note (a tracking pixel), so it becomes a link.
 Both layers stay; tests/browser/test_notes.py checks what the browser finally shows.
 """
 
@@ -39,6 +41,14 @@ def is_safe_url(destination: str) -> bool:
     compact = _INVISIBLE.sub("", decoded).lower()
     scheme = _SCHEME.match(compact)
     return scheme is None or scheme.group(1) in SAFE_SCHEMES
+
+
+def is_local_url(destination: str) -> bool:
+    """True for an address on the server that serves the page: no scheme, and no `//host` (nor a disguise of it)."""
+    decoded = _BACKSLASH_ESCAPE.sub(r"\1", html.unescape(destination.strip().strip("<>")))
+    # Browsers read a backslash as a slash and skip tabs and newlines in an address ("/\\host", "/\t/host").
+    compact = _INVISIBLE.sub("", decoded).replace("\\", "/")
+    return _SCHEME.match(compact.lower()) is None and not compact.startswith("//")
 
 
 def _split_code(text: str) -> list[tuple[str, bool]]:
@@ -118,8 +128,60 @@ def _escaped(text: str, index: int) -> bool:
 
 def _disarm(text: str) -> str:
     text = _REFERENCE.sub(lambda m: m.group(1) + (m.group(2) if is_safe_url(m.group(2)) else DISARMED_DESTINATION), text)
+    text = _images_as_links(text)
     text = _disarm_inline_links(text)
     return _escape_tags(text)
+
+
+def _images_as_links(text: str) -> str:
+    """Every image that is not served by Keystone itself (see is_local_url) made a link to the same address.
+
+    An image given by reference (`![alt][ref]`, `![alt]`) always becomes a link: its address is elsewhere.
+    """
+    out: list[str] = []
+    position = 0
+    while True:
+        found = text.find("![", position)
+        if found < 0:
+            out.append(text[position:])
+            return "".join(out)
+        closing = _closing_bracket(text, found + 1)
+        if _escaped(text, found) or closing < 0:
+            out.append(text[position : found + 2])
+            position = found + 2
+            continue
+        if text.startswith("(", closing + 1):
+            start = closing + 2
+            while start < len(text) and text[start] in " \t":
+                start += 1
+            if is_local_url(text[start : _destination_end(text, start)]):
+                out.append(text[position : closing + 1])
+                position = closing + 1
+                continue
+        alt = text[found + 2 : closing]
+        out.append(text[position:found] + "[" + (alt if alt.strip() else "image") + "]")
+        position = closing + 1
+
+
+def _closing_bracket(text: str, opening: int) -> int:
+    """The index of the `]` that closes the `[` at opening (-1 when none does before the paragraph ends)."""
+    depth = 0
+    index = opening
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif text.startswith("\n\n", index):
+            return -1
+        index += 1
+    return -1
 
 
 def _disarm_inline_links(text: str) -> str:

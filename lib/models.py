@@ -163,6 +163,7 @@ class CriteriaSetRow(Base):
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     review_due: Mapped[dt.date | None] = mapped_column(Date)
+    approval_note: Mapped[str | None] = mapped_column(Text)  # the reason given at its latest approval
 
 
 class AuditLog(Base):
@@ -186,6 +187,29 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(100))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LoginSession(Base):
+    """One login of one browser: its id goes into the signed cookie; a logout deletes the row."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the id, never the id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class LoginThrottle(Base):
+    """Wrong passwords per username and client: a stranger's guesses lock only the stranger out."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)  # as typed, known or not
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 

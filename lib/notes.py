@@ -22,8 +22,9 @@ from sqlalchemy import ColumnElement, Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lib import csv_safe
 from lib.auth import Actor, require_role
-from lib.db import NOTES, bump_version, utc_now, write_session
+from lib.db import NOTES, bump_version, unstorable, utc_now, write_session
 from lib.models import Account, ActionItem, AuditLog, ReviewNote, ReviewNoteRevision, User
 from lib.quarters import parse_quarter
 
@@ -156,6 +157,9 @@ def _write(
     body = normalise(body)
     if len(body) > MAX_NOTE_CHARS:
         raise ValueError(f"a note holds at most {MAX_NOTE_CHARS:,} characters; this one has {len(body):,}")
+    problem = unstorable(body)
+    if problem:
+        raise ValueError(f"the note cannot be saved as it is: {problem}")
     marked = conflict_marker_lines(body)
     if marked:
         raise ValueError(
@@ -515,22 +519,8 @@ def export_markdown(quarter: str, notes: pd.DataFrame, items: pd.DataFrame) -> s
 
 
 def export_csv(frame: pd.DataFrame) -> bytes:
-    """A frame as UTF-8 CSV, with cells that a spreadsheet would run as a formula kept as text."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(_spreadsheet_safe)
-    buffer = io.StringIO()
-    safe.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _spreadsheet_safe(value):
-    """Prefix a quote to text a spreadsheet would evaluate ('=', '+', '@', or '-' not starting a list item)."""
-    if not isinstance(value, str) or not value:
-        return value
-    formula = value[0] in "=+@\t\r" or (value[0] == "-" and value[1:2] not in (" ", ""))
-    return "'" + value if formula else value
+    """A frame as UTF-8 CSV, with cells that a spreadsheet would run as a formula kept as text (lib.csv_safe)."""
+    return csv_safe.to_csv(frame)
 
 
 def _cell(value) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, Select, case, func, select
 
 from lib.fastread import read_frames
 from lib.models import Account, Revenue, Stakeholder, Survey
-from lib.quarters import quarter_index, quarter_range
+from lib.quarters import is_stored_quarter, quarter_range
 
 CONFIDENCE_LEVELS = ("", "low", "medium", "high")  # code 0 = no wallet estimate
 # What every page knows of an account, in this order (PortfolioData.accounts, Account 360's profile).
@@ -140,15 +140,18 @@ def _assemble(
     nps = survey_frame[(survey_frame["kind"] == "NPS").to_numpy()]
     csat = survey_frame[(survey_frame["kind"] == "CSAT").to_numpy()]
     revenue_at, nps_at, csat_at = _locate(revenue_frame, ids), _locate(nps, ids), _locate(csat, ids)
-    seen = set(revenue_at.quarters) | set(nps_at.quarters) | set(csat_at.quarters)
-    quarters = quarter_range(min(seen, key=quarter_index), max(seen, key=quarter_index)) if seen else []
+    quarters = covered_quarters(set(revenue_at.quarters) | set(nps_at.quarters) | set(csat_at.quarters))
     shape = (len(accounts), len(quarters))
+    position = {q: i for i, q in enumerate(quarters)}
 
     def matrix(frame: pd.DataFrame, at: _Cells, values: str, fill: float) -> np.ndarray:
         out = np.full(shape, fill, dtype=np.float64)
         if not frame.empty:
-            columns = np.array([quarters.index(q) for q in at.quarters], dtype=np.int64)[at.codes]
-            out[at.rows, columns] = pd.to_numeric(frame[values]).to_numpy(dtype=np.float64, na_value=np.nan)
+            # The trailing -1 is where factorize's code -1 (a missing quarter) points.
+            columns = np.array([position.get(q, -1) for q in at.quarters] + [-1], dtype=np.int64)[at.codes]
+            numbers = pd.to_numeric(frame[values], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            keep = at.known & (columns >= 0)
+            out[at.rows[keep], columns[keep]] = np.where(np.isfinite(numbers[keep]), numbers[keep], fill)
         return out
 
     revenue = matrix(revenue_frame, revenue_at, "revenue", 0.0) / 100.0
@@ -156,7 +159,8 @@ def _assemble(
     confidence = matrix(revenue_frame, revenue_at, "confidence", 0.0).astype(np.int8)
     stakeholders = np.zeros(len(accounts), dtype=np.int64)
     if not stakeholder_frame.empty:
-        stakeholders[np.searchsorted(ids, stakeholder_frame["account_id"].to_numpy())] = stakeholder_frame["n"].to_numpy()
+        people = _locate_accounts(ids, stakeholder_frame["account_id"].to_numpy())
+        stakeholders[people.rows[people.known]] = stakeholder_frame["n"].to_numpy()[people.known]
     return PortfolioData(
         quarters=quarters,
         accounts=accounts,
@@ -173,20 +177,43 @@ def _assemble(
     )
 
 
+def covered_quarters(seen: set, today: dt.date | None = None) -> list[str]:
+    """Every quarter from the first to the last one with data, leaving out stored values that are
+    no quarter of the window (a row written before the importer checked it must not break a page)."""
+    valid = [q for q in seen if is_stored_quarter(q, today)]
+    return quarter_range(min(valid), max(valid)) if valid else []
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Where each aggregate row's account is in the accounts, and whether it is there at all."""
+
+    rows: np.ndarray
+    known: np.ndarray
+
+
 @dataclass(frozen=True)
 class _Cells:
     """Where each row of an (account, quarter) aggregate goes: a row index and a quarter code."""
 
     rows: np.ndarray
+    known: np.ndarray
     codes: np.ndarray
-    quarters: list[str]
+    quarters: list
+
+
+def _locate_accounts(ids: np.ndarray, account_ids: np.ndarray) -> _Rows:
+    rows = np.minimum(np.searchsorted(ids, account_ids), max(len(ids) - 1, 0))
+    known = ids[rows] == account_ids if len(ids) else np.zeros(len(account_ids), dtype=bool)
+    return _Rows(rows, known)
 
 
 def _locate(frame: pd.DataFrame, ids: np.ndarray) -> _Cells:
     if frame.empty:
-        return _Cells(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
+        return _Cells(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), [])
     codes, quarters = pd.factorize(frame["quarter"])
-    return _Cells(np.searchsorted(ids, frame["account_id"].to_numpy()), codes, list(quarters))
+    at = _locate_accounts(ids, frame["account_id"].to_numpy())
+    return _Cells(at.rows, at.known, codes, list(quarters))
 
 
 def _typed_accounts(accounts: pd.DataFrame) -> pd.DataFrame:

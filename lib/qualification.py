@@ -112,17 +112,17 @@ def _finite(value: object) -> bool:
 def _rule_problems(metric: object, op: object, threshold: object, weight: object, must_have: object) -> list[str]:
     found = []
     if metric not in METRICS:
-        found.append(f"unknown metric {metric!r}; use one of: {', '.join(METRICS)}.")
+        found.append(f"unknown metric {_brief(metric)}; use one of: {', '.join(METRICS)}.")
     if op not in OPS:
-        found.append(f"unknown operator {op!r}; use >= or <=.")
+        found.append(f"unknown operator {_brief(op)}; use >= or <=.")
     if not _finite(threshold):
-        found.append(f"the threshold must be a number, not {threshold!r}.")
+        found.append(f"the threshold must be a number, not {_brief(threshold)}.")
     if not _finite(weight):
-        found.append(f"the weight must be a number, not {weight!r}.")
+        found.append(f"the weight must be a number, not {_brief(weight)}.")
     elif float(weight) < 0:
         found.append(f"the weight must not be negative ({float(weight):g}).")
     if not isinstance(must_have, (bool, np.bool_)):
-        found.append(f"must_have must be true or false, not {must_have!r}.")
+        found.append(f"must_have must be true or false, not {_brief(must_have)}.")
     return found
 
 
@@ -133,9 +133,9 @@ def _set_problems(rules: Sequence[Rule], cutoff: object, margin: object) -> list
     elif sum(float(r.weight) for r in rules) <= 0:
         found.append("At least one rule needs a weight above 0 (the score divides by the sum of the weights).")
     if not _finite(cutoff) or not 0 <= float(cutoff) <= 100:
-        found.append(f"The cutoff must be a score from 0 to 100, not {cutoff!r}.")
+        found.append(f"The cutoff must be a score from 0 to 100, not {_brief(cutoff)}.")
     if not _finite(margin) or not 0 <= float(margin) < 1:
-        found.append(f"The near-miss margin must be a fraction from 0 to 0.99 (0.10 = 10 %), not {margin!r}.")
+        found.append(f"The near-miss margin must be a fraction from 0 to 0.99 (0.10 = 10 %), not {_brief(margin)}.")
     return found
 
 
@@ -199,13 +199,17 @@ class CriteriaSet:
         """Validate a decoded criteria document; InvalidCriteria lists every problem."""
         if not isinstance(data, Mapping):
             raise InvalidCriteria(["A criteria set must be a JSON object with rules, cutoff and near_miss_margin."])
-        problems = [f"Unknown field {k!r} (expected rules, cutoff, near_miss_margin)." for k in data if k not in _SET_FIELDS]
+        problems = [
+            f"Unknown field {_brief(k)} (expected rules, cutoff, near_miss_margin)." for k in data if k not in _SET_FIELDS
+        ]
         if "cutoff" not in data:
             problems.append("The cutoff is missing.")
         rules_data = data.get("rules")
         if not isinstance(rules_data, list):
             problems.append("The rules must be a list.")
             rules_data = []
+        elif len(rules_data) > MAX_RULES:
+            raise InvalidCriteria([f"A criteria set has at most {MAX_RULES} rules; this one has {len(rules_data):,}."])
         rules: list[Rule] = []
         for number, item in enumerate(rules_data, start=1):
             rule, rule_problems = _rule_from_dict(item)
@@ -218,16 +222,58 @@ class CriteriaSet:
             set_problems = [p for p in set_problems if p.startswith("The ")]
         problems += set_problems
         if problems:
-            raise InvalidCriteria(problems)
+            raise InvalidCriteria(_at_most(problems))
         return cls(tuple(rules), cutoff, margin)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> CriteriaSet:
+        """Read a criteria document; too large, too deeply nested or malformed JSON is refused with a clear message."""
+        if isinstance(text, (bytes, bytearray)):
+            try:
+                text = bytes(text).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InvalidCriteria(["Not valid JSON: it is not UTF-8 text."]) from None
+        if not isinstance(text, str):
+            raise InvalidCriteria([f"Not valid JSON: expected text, not {type(text).__name__}."])
+        if len(text) > MAX_JSON_CHARS:
+            raise InvalidCriteria([f"The criteria JSON is too large ({len(text):,} characters; at most {MAX_JSON_CHARS:,})."])
+        if _nesting_depth(text) > MAX_JSON_DEPTH:
+            raise InvalidCriteria(
+                [f"The criteria JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels); a criteria set needs 3."]
+            )
         try:
             data = json.loads(text)
-        except (TypeError, ValueError) as error:
-            raise InvalidCriteria([f"Not valid JSON: {error}."]) from None
+        except (ValueError, RecursionError) as error:  # RecursionError: belt and braces behind the depth check
+            raise InvalidCriteria([f"Not valid JSON: {_brief(str(error), 120, quote=False)}."]) from None
         return cls.from_dict(data)
+
+
+MAX_JSON_CHARS = 100_000  # a criteria set of MAX_RULES rules is about 10,000 characters
+MAX_JSON_DEPTH = 20
+MAX_RULES = 100
+MAX_PROBLEMS = 10  # listed; the rest are counted
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _nesting_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", _JSON_STRING.sub("", text)):
+        depth = depth + 1 if bracket in "[{" else depth - 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _brief(value: object, limit: int = 60, quote: bool = True) -> str:
+    """A value as a message shows it: its repr (or text), cut to `limit` characters."""
+    text = repr(value) if quote else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _at_most(problems: list[str]) -> list[str]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], f"… and {len(problems) - MAX_PROBLEMS:,} more problems."]
 
 
 _SET_FIELDS = ("rules", "cutoff", "near_miss_margin")
@@ -237,7 +283,7 @@ _RULE_FIELDS = ("metric", "op", "threshold", "weight", "must_have")
 def _rule_from_dict(item: object) -> tuple[Rule | None, list[str]]:
     if not isinstance(item, Mapping):
         return None, ["a rule must be an object with metric, op, threshold, weight and must_have."]
-    problems = [f"unknown field {k!r}." for k in item if k not in _RULE_FIELDS]
+    problems = [f"unknown field {_brief(k)}." for k in item if k not in _RULE_FIELDS]
     problems += [f"the {k} is missing." for k in ("metric", "op", "threshold") if k not in item]
     if problems:
         return None, problems
@@ -271,7 +317,7 @@ def parse_threshold(metric: str, text: object) -> float:
     info = METRICS.get(metric)
     if _is_number(text):
         if not math.isfinite(float(text)):
-            raise InvalidCriteria([f"the threshold must be a number, not {text!r}."])
+            raise InvalidCriteria([f"the threshold must be a number, not {_brief(text)}."])
         return float(text)
     if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
         raise InvalidCriteria(["the threshold is empty."])
@@ -282,12 +328,14 @@ def parse_threshold(metric: str, text: object) -> float:
         raw = raw.replace(",", ".")  # 0,05: a decimal comma
     match = _NUMBER.match(raw)
     if not match:
-        raise InvalidCriteria([f"the threshold {str(text)!r} is not a number."])
+        raise InvalidCriteria([f"the threshold {_brief(str(text))} is not a number."])
     number, suffix = float(match.group(1)), (match.group(2) or "").lower()
     unit = info.unit if info else ""
     if suffix in _SCALES:
         if unit != "money":
-            raise InvalidCriteria([f"{str(text)!r}: k, M and B are for money; {info.label if info else metric} is not money."])
+            raise InvalidCriteria(
+                [f"{_brief(str(text))}: k, M and B are for money; {info.label if info else metric} is not money."]
+            )
         return number * _SCALES[suffix]
     if suffix == "%":
         if unit == "rate":
@@ -295,7 +343,7 @@ def parse_threshold(metric: str, text: object) -> float:
         if unit == "rank":
             return number
         raise InvalidCriteria(
-            [f"{str(text)!r}: % is for rates and ranks; write {info.label if info else metric} as a plain number."]
+            [f"{_brief(str(text))}: % is for rates and ranks; write {info.label if info else metric} as a plain number."]
         )
     return number
 
@@ -785,7 +833,7 @@ def criteria_from_table(rows: pd.DataFrame, cutoff: object, near_miss_margin: ob
         if _blank(metric):
             here.append("choose a metric.")
         elif not known:
-            here.append(f"unknown metric {metric!r}.")
+            here.append(f"unknown metric {_brief(metric)}.")
         if op not in OPS:
             here.append("choose ≥ or ≤.")
         value = None
@@ -795,7 +843,7 @@ def criteria_from_table(rows: pd.DataFrame, cutoff: object, near_miss_margin: ob
             here += invalid.problems
         weight = 1.0 if _blank(weight) else weight
         if not _finite(weight):
-            here.append(f"the weight {weight!r} is not a number.")
+            here.append(f"the weight {_brief(weight)} is not a number.")
         elif float(weight) < 0:
             here.append(f"the weight must not be negative ({float(weight):g}).")
         if here:

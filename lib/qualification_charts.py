@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib import format as fmt
-from lib.charts import OURS, PALETTE, style
+from lib.charts import OURS, PALETTE, chart_text, style
 
 MAX_LINE_POINTS = 1500  # a curve of 100,000 accounts reads the same with 1,500 points, and ships far faster
 MAX_MARKERS = 2000
@@ -49,7 +49,7 @@ def pareto_chart(frame: pd.DataFrame, large: bool = False) -> go.Figure:
             mode="markers",
             name=f"Key accounts ({len(chosen):,})",
             marker={"color": PALETTE[1], "size": 9 if large else 7, "line": {"width": 0}},
-            customdata=frame["name"].to_numpy()[shown],
+            customdata=[chart_text(name) for name in frame["name"].to_numpy()[shown]],
             hovertemplate="%{customdata}<br>rank %{x:.1%}, cumulative %{y:.1%}<extra></extra>",
         )
     )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import Engine, text
 
+from lib.auth import COOKIE_KEY, new_cookie_key
 from lib.db import get_setting, put_setting, write_session
 from lib.demo import DemoSpec, fill_demo
 
@@ -20,7 +19,7 @@ def ensure_initialized(engine: Engine, spec: DemoSpec | None = None) -> bool:
             session.execute(text("SELECT pg_advisory_xact_lock(727273)"))
         if get_setting(session, "initialized"):
             return False
-        put_setting(session, "cookie_key", secrets.token_urlsafe(32))
+        put_setting(session, COOKIE_KEY, new_cookie_key())
         put_setting(session, "initialized", "1")
         has_data = session.execute(text("SELECT 1 FROM accounts LIMIT 1")).first() is not None
         if not has_data:

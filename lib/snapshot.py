@@ -2,8 +2,9 @@
 
 Building the portfolio arrays reads every account-quarter aggregate (a million rows at 100,000
 accounts: seconds on SQLite), competitor spend several times more. The result only changes when
-the facts version changes, so it is kept as an .npz file named after the database, the kind of
-arrays and the version; a restarted server, the command line and every other process on the
+the facts version changes, so it is kept as an .npz file named after the database (its address
+and the identity stored in it: a database recreated at the same address is another database),
+the kind of arrays and the version; a restarted server, the command line and every other process on the
 machine load it in a fraction of a second. The files hold plain arrays only (no pickles), are
 written atomically, and older versions are removed.
 """
@@ -23,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib.config import PROJECT_ROOT
+from lib.db import database_id
 from lib.portfolio import PortfolioData, as_dates, load_portfolio
 
 CACHE_DIR = Path(os.environ.get("KEYSTONE_CACHE_DIR", PROJECT_ROOT / "data" / "cache"))
@@ -55,7 +57,7 @@ ACCOUNT_COLUMNS = (
 
 
 def snapshot_path(engine: Engine, facts_version: int, directory: Path | None = None, kind: str = "portfolio") -> Path:
-    database = engine.url.render_as_string(hide_password=True)
+    database = f"{engine.url.render_as_string(hide_password=True)}\n{database_id(engine)}"
     key = hashlib.sha256(database.encode()).hexdigest()[:16]
     return (directory or CACHE_DIR) / f"{kind}-{key}-f{FORMAT}-v{facts_version}.npz"
 

@@ -15,6 +15,7 @@ Shares of a group are pooled: the group's revenue over the group's wallet, not a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Float, case, cast, func, select
 
+from lib.csv_safe import to_csv
 from lib.fastread import read_frames
 from lib.kpis import KpiValue, previous_filters
 from lib.models import Account, CompetitorSpend, Revenue
@@ -329,7 +331,9 @@ def coverage(wallets: AccountWallets) -> Coverage:
 
 
 def market_share_key(segment: str) -> str:
-    return "market_share_" + re.sub(r"[^a-z0-9]+", "_", segment.lower()).strip("_")
+    """The card's id: readable, and unique to the exact label ("Mid-market" and "Mid-Market" are two segments)."""
+    readable = re.sub(r"[^a-z0-9]+", "_", segment.lower()).strip("_")
+    return f"market_share_{readable}_{hashlib.blake2s(segment.encode(), digest_size=4).hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -446,7 +450,7 @@ def figure_accounts(
 ) -> pd.DataFrame:
     """The accounts behind a card: the largest whitespaces, wallets, or a segment's largest wallets."""
     table = whitespace_ranking(data, spend, filters, high_confidence_only).table
-    columns = ["name", "revenue", "wallet", "share_of_wallet", "whitespace"]
+    columns = ["id", "name", "revenue", "wallet", "share_of_wallet", "whitespace"]  # id: a row opens Account 360
     if key == "wallet":
         return table.sort_values("wallet", ascending=False).head(limit)[columns]
     if key.startswith("market_share_"):
@@ -681,12 +685,17 @@ def whitespace_ranking(
 
 
 def ranking_csv(ranking: Ranking, quarter: str) -> bytes:
-    """The ranking as a spreadsheet reads it: the account id users know, plain numbers, rates as fractions."""
+    """The ranking as a spreadsheet reads it: the account id users know, plain numbers, rates as fractions.
+
+    Its columns are those of a revenue import, and money is written to the cent, so the file imported
+    again leaves revenue and wallets as they were."""
     table = ranking.table.drop(columns=["id"]).rename(
         columns={"external_id": "account_id", "confidence": "wallet_confidence", "source": "wallet_source"}
     )
     table.insert(1, "quarter", quarter)
-    return table.to_csv(index=False, float_format="%.6g").encode()
+    money, rates = ["wallet", "revenue", "whitespace"], ["share_of_wallet", "competitor_share"]
+    table[money], table[rates] = table[money].round(2), table[rates].round(6)
+    return to_csv(table)
 
 
 @dataclass(frozen=True)

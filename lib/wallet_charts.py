@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib import format as fmt
-from lib.charts import OURS, PALETTE, style
+from lib.charts import OURS, PALETTE, chart_text, style
 from lib.wallet import OTHER_COMPETITORS, QUADRANTS, UNATTRIBUTED, US, AccountHistory, Quadrant, WalletSplit
 
 COMPETITOR_COLORS = (
@@ -49,7 +49,7 @@ def wallet_split_bars(split: WalletSplit, colors: dict[str, str], large: bool = 
     """100 % bars per group: our share, each competitor's, the others' and the unattributed rest."""
     groups = split.groups
     wallet = groups["wallet"].replace(0, np.nan)
-    labels = [f"{g} · {fmt.money(w)}" for g, w in zip(groups["group"], groups["wallet"])]
+    labels = [f"{chart_text(g)} · {fmt.money(w)}" for g, w in zip(groups["group"], groups["wallet"])]
     figure = go.Figure()
     for part in split.parts:
         share = groups[part] / wallet
@@ -60,16 +60,14 @@ def wallet_split_bars(split: WalletSplit, colors: dict[str, str], large: bool = 
                 x=share,
                 y=labels,
                 orientation="h",
-                name=part,
+                name=chart_text(part),
                 marker={"color": colors.get(part, OTHERS_COLOR), "line": {"width": 0}},
                 customdata=np.column_stack([groups[part], groups["high_confidence"].fillna(0)]),
                 text=[fmt.rate(s, 0) if s >= (0.09 if large else 0.06) else "" for s in share.fillna(0)],
                 textposition="inside",
                 insidetextanchor="middle",
                 textfont={"color": "#222" if part == UNATTRIBUTED else "#fff"},
-                hovertemplate="%{y}<br><b>"
-                + part
-                + "</b>: %{x:.1%} of the wallet (%{customdata[0]:,.0f})"
+                hovertemplate="%{y}<br><b>%{fullData.name}</b>: %{x:.1%} of the wallet (%{customdata[0]:,.0f})"
                 + "<br>high-confidence estimates: %{customdata[1]:.0%} of the wallet<extra></extra>",
             )
         )
@@ -96,12 +94,12 @@ def share_trend_lines(trend: pd.DataFrame, colors: dict[str, str], large: bool =
             go.Scatter(
                 x=trend["quarter"],
                 y=trend[name],
-                name=name,
+                name=chart_text(name),
                 mode="lines+markers",
                 line={"width": 4 if ours else 2, "color": colors.get(name, OTHERS_COLOR)},
                 marker={"size": 7 if ours else 5},
                 customdata=trend["accounts"],
-                hovertemplate="%{x}: %{y:.1%} of the wallet (%{customdata:,} accounts)<extra>" + name + "</extra>",
+                hovertemplate="%{x}: %{y:.1%} of the wallet (%{customdata:,} accounts)<extra>%{fullData.name}</extra>",
             )
         )
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
@@ -133,7 +131,7 @@ def quadrant_chart(quadrant: Quadrant, large: bool = False, height: int = 420) -
                 x=rows["wallet"].to_numpy(dtype=np.float32),
                 y=rows["share_of_wallet"].to_numpy(dtype=np.float32),
                 mode="markers",
-                name=segment,
+                name=chart_text(segment),
                 marker={
                     "size": rows["revenue"].to_numpy(dtype=np.float32),
                     "sizemode": "area",
@@ -143,13 +141,13 @@ def quadrant_chart(quadrant: Quadrant, large: bool = False, height: int = 420) -
                     "opacity": 0.75,
                     "line": {"width": 0.5, "color": "#fff"},
                 },
-                # Plain per-point strings; the HTML is in the one template (Plotly's JSON escapes every "<").
+                # Per-point strings escaped (Plotly reads tags in them); the markup is in the one template.
                 customdata=np.column_stack([rows["id"], rows["revenue"], rows["whitespace"]]).astype(np.float32),
-                text=rows["name"].tolist(),
+                text=[chart_text(name) for name in rows["name"]],
                 hovertext=_hover_details(rows),
                 hovertemplate="<b>%{text}</b><br>Wallet %{x:.3~s} · our share %{y:.1%}<br>"
                 "Our revenue %{customdata[1]:.3~s} · whitespace %{customdata[2]:.3~s}<br>"
-                "Top competitor; wallet estimate: %{hovertext}<extra>" + segment + "</extra>",
+                "Top competitor; wallet estimate: %{hovertext}<extra>%{fullData.name}</extra>",
             )
         )
     for segment in segments:
@@ -178,7 +176,7 @@ def quadrant_chart(quadrant: Quadrant, large: bool = False, height: int = 420) -
     figure.update_xaxes(type="log", title={"text": "Wallet (log scale)"}, tickformat="~s")
     figure.update_yaxes(title={"text": "Our share of wallet"}, tickformat=".0%", range=[-0.04, 1.04])
     style(figure, f"Where to play, {quadrant.quarter}", large, height=height)
-    lines = ", ".join(f"{s} {fmt.rate(quadrant.market_share[s], 0)}" for s in segments)
+    lines = ", ".join(f"{chart_text(s)} {fmt.rate(quadrant.market_share[s], 0)}" for s in segments)
     drawn = (
         f"{len(points):,} of {quadrant.accounts:,} accounts drawn (largest whitespaces and revenues, and a sample); counts are for all"
         if quadrant.sampled
@@ -202,7 +200,7 @@ def _hover_details(rows: pd.DataFrame) -> list[str]:
     ):
         top = f"{competitor} {fmt.rate(share, 0)}" if competitor else "none reported"
         estimate = ", ".join(x for x in (confidence, source) if x) or "not rated"
-        details.append(f"{top}; {estimate}")
+        details.append(chart_text(f"{top}; {estimate}"))
     return details
 
 
@@ -215,10 +213,10 @@ def account_split_chart(split: pd.DataFrame, colors: dict[str, str], large: bool
             go.Bar(
                 x=split["quarter"],
                 y=split[part],
-                name=part,
+                name=chart_text(part),
                 marker={"color": colors.get(part, OTHERS_COLOR)},
                 customdata=split["status"],
-                hovertemplate="%{x}: %{y:,.0f} %{customdata}<extra>" + part + "</extra>",
+                hovertemplate="%{x}: %{y:,.0f} %{customdata}<extra>%{fullData.name}</extra>",
             )
         )
     flagged = split[split["status"] != ""]
@@ -262,10 +260,10 @@ def account_share_chart(history: AccountHistory, colors: dict[str, str], large: 
             go.Scatter(
                 x=quarters["quarter"],
                 y=rows.reindex(quarters["quarter"]).to_numpy(),
-                name=name,
+                name=chart_text(name),
                 mode="lines+markers",
                 line={"width": 2, "color": colors.get(name, OTHERS_COLOR)},
-                hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>",
+                hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>",
             )
         )
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")

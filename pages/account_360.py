@@ -4,7 +4,7 @@ key-account status, people and meetings, every quarter's review note, open actio
 import streamlit as st
 
 from lib import format as fmt
-from lib.account360 import account_kpis
+from lib.account360 import account_kpis, wallet_problem
 from lib.notes import Note
 from lib.quarters import shift_quarter
 from lib.ui.account360 import (
@@ -33,7 +33,9 @@ from lib.ui.notes import (
 )
 from lib.ui.notes import current_note as note_of
 from lib.ui.tables import account_table
+from lib.ui.text import plain
 from lib.ui.theme import is_presentation
+from lib.wallet_rules import NO_ESTIMATE, STATUS_LABELS
 
 user = require_user()
 filters = current_filters()
@@ -58,16 +60,16 @@ profile = view.profile
 st.query_params["account"] = profile.external_id
 status = key_account(profile.id, filters)
 with heading:
-    st.title(profile.name)
+    st.title(plain(profile.name))
     st.caption(
         " · ".join(
             str(part)
             for part in (
-                profile.external_id,
-                profile.segment,
-                profile.industry,
-                profile.region,
-                f"owner {profile.owner}" if profile.owner else None,
+                plain(profile.external_id),
+                plain(profile.segment),
+                plain(profile.industry),
+                plain(profile.region),
+                f"owner {plain(profile.owner)}" if profile.owner else None,
                 f"customer since {profile.customer_since:%Y}" if profile.customer_since else None,
                 f":red[churned {profile.churned_on}]" if profile.churned_on else None,
                 f"strategic fit {profile.strategic_fit}/5" if profile.strategic_fit else None,
@@ -79,7 +81,10 @@ with heading:
 unsaved_banner(key_prefix="a360")
 
 now = account_kpis(view, filters.quarter)
-before = account_kpis(view, shift_quarter(filters.quarter, -1))
+previous = shift_quarter(filters.quarter, -1)
+before = account_kpis(view, previous)
+problem = wallet_problem(view, filters.quarter)
+data_problem = "" if problem == STATUS_LABELS[NO_ESTIMATE] else problem  # a wallet there, that cannot be right
 shown = (
     ("revenue", "yoy_growth", "share_of_wallet", "nps")
     if large
@@ -87,11 +92,23 @@ shown = (
 )
 for column, key in zip(st.columns(len(shown)), shown):
     kpi = now[key]
-    with column.container(border=True, key=f"a360_kpi_{key}"):
-        st.metric(kpi.label, fmt.value(kpi.unit, kpi.value), fmt.change(kpi.unit, kpi.value, before[key].value), help=kpi.formula)
-st.caption(
-    f"{filters.quarter} · changes against {shift_quarter(filters.quarter, -1)} · growth against {shift_quarter(filters.quarter, -4)}"
-)
+    with column.container(border=True, key=f"a360_kpi_{key}", height="stretch"):
+        change = fmt.change(kpi.unit, kpi.value, before[key].value)
+        st.metric(
+            kpi.label,
+            fmt.value(kpi.unit, kpi.value),
+            change,
+            help=kpi.formula,
+            delta_description=f"vs {previous}" if change else None,
+        )
+# The account's growth stays year on year whatever Compare with says: the key-account criteria measure it so.
+growth = f"growth YoY against {shift_quarter(filters.quarter, -4)}"
+if not large:
+    growth += ", whatever Compare with says (the key-account criteria measure growth over a year)"
+details = [filters.quarter, f"changes vs {previous}", growth]
+if data_problem:
+    details.append(f"share of wallet and whitespace left out: {data_problem}, a data problem")
+st.caption(" · ".join(details))
 money_tab, people_tab, notes_tab, items_tab = st.tabs(
     ["Revenue and wallet", "People", "Review notes", "Action items"], key="a360_tab"
 )
@@ -101,14 +118,15 @@ with money_tab:
     trend, split = account_figures(profile.id, filters.quarter, large)
     trend_col.plotly_chart(trend, width="stretch", key="a360_trend")
     if split is None:
-        split_col.info(f"No wallet estimate for {filters.quarter}.", icon=":material/help:")
+        reason = f"{data_problem}, so the estimate is left out of every share" if data_problem else "no wallet estimate"
+        split_col.info(f"{filters.quarter}: {reason}.", icon=":material/help:")
     else:
         split_col.plotly_chart(split, width="stretch", key="a360_split")
         top = view.top_competitors
         if not top.empty:
             split_col.caption(
                 "Top competitors: "
-                + ", ".join(f"{r.name} {fmt.money(r.spend)} ({fmt.rate(r.share_of_wallet, 0)})" for r in top.itertuples())
+                + ", ".join(f"{plain(r.name)} {fmt.money(r.spend)} ({fmt.rate(r.share_of_wallet, 0)})" for r in top.itertuples())
             )
 
 with people_tab:
@@ -161,7 +179,7 @@ with notes_tab:
     if notes.empty:
         st.caption("No review notes for this account yet.")
     for position, note in enumerate(notes.itertuples(index=False)):
-        title = f"{note.quarter} · version {note.version} · {note.saved_by}"
+        title = f"{note.quarter} · version {note.version} · {plain(note.saved_by)}"
         with st.expander(title, expanded=position == 0), st.container(key=f"a360_note_{note.quarter}"):
             show_markdown(note.body)
             caption_col, button_col = st.columns([4, 1], vertical_alignment="center")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.datainfo import recent_writes, table_counts
-from lib.importer import MAX_FILE_BYTES, SPECS
+from lib.importer import MAX_FILE_MB, SPECS
 from lib.ui.auth import require_user
 from lib.ui.data import engine, portfolio
 from lib.ui.imports import run_import
@@ -26,7 +26,7 @@ with upload:
             type=["csv", "xlsx"],
             accept_multiple_files=True,
             key="data_files",
-            help=f"Up to {MAX_FILE_BYTES // 1_000_000} MB a file. The kind of each file is told by its header.",
+            help=f"Up to {MAX_FILE_MB} MB a file. The kind of each file is told by its header.",
         )
         submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
     if submitted:
@@ -51,7 +51,7 @@ with st.expander("Import formats", expanded=False):
         width="stretch",
     )
     st.caption(
-        "Headers are case-insensitive and extra columns are ignored. Quarters are written YYYYQn. "
+        "Headers are case-insensitive and extra columns are ignored. Quarters are written YYYYQn, dates YYYY-MM-DD. "
         "Revenue rows with a date are summed into their quarter. Re-importing the same rows updates them."
     )
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from lib import format as fmt
 from lib.kpis import BREAKDOWNS, KPI_ORDER, base_quarter
+from lib.quarters import shift_quarter
 from lib.ui.auth import require_user
 from lib.ui.cards import kpi_cards, money_columns
 from lib.ui.data import accounts_behind, accounts_csv, accounts_page, breakdown_figure, overview, portfolio, trend_figures
@@ -15,14 +17,30 @@ filters = current_filters()
 view = overview(filters)
 large = is_presentation()
 as_of = portfolio().data_as_of
+previous = shift_quarter(filters.quarter, -1)
 
 st.title("Portfolio")
-details = [f"{filters.quarter} against {base_quarter(filters)}", describe(filters), f"{view.accounts_in_filter:,} accounts"]
+# Retention compares the cohort with the Compare-with quarter; the cards' changes are always quarter on quarter.
+details = [
+    filters.quarter,
+    f"retention against {base_quarter(filters)} (Compare with)",
+    f"changes vs {previous}",
+    describe(filters),
+    f"{view.accounts_in_filter:,} accounts",
+]
 if not large:
-    details += [f"data as of {as_of:%Y-%m-%d %H:%M} UTC" if as_of else "no import yet", "changes against the previous quarter"]
+    details.append(f"data as of {as_of:%Y-%m-%d %H:%M} UTC" if as_of else "no import yet")
 st.caption(" · ".join(details))
 headline = ("revenue", "nrr", "grr", "logo_retention", "nps", "share_of_wallet") if large else KPI_ORDER
-kpi_cards(view.now, view.before, headline, accounts_behind(filters), per_row=3 if large else 7, key_prefix="pf")
+kpi_cards(
+    view.now,
+    view.before,
+    headline,
+    accounts_behind(filters),
+    per_row=3 if large else 7,
+    key_prefix="pf",
+    compared_with=previous,
+)
 
 trends, by_group, table = st.tabs(["Trends", "Breakdown", "Accounts"], key="pf_tab")
 with trends:
@@ -36,13 +54,19 @@ with by_group:
         or "segment"
     )
     frame = view.breakdowns[by]
-    chart, numbers = st.columns([2, 3])
-    chart.plotly_chart(breakdown_figure(filters, by, large), width="stretch", key="pf_breakdown_chart")
-    numbers.dataframe(
-        frame, hide_index=True, width="stretch", column_config=money_columns(frame), height="auto" if len(frame) < 12 else 400
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config=money_columns(frame),
+        height="auto" if len(frame) < 12 else 400,
+        placeholder=fmt.NA,
     )
+    st.caption(f"Retention and churn of each group's cohort: its accounts with revenue in {base_quarter(filters)}.")
+    st.plotly_chart(breakdown_figure(filters, by, large), width="stretch", key="pf_breakdown_chart")
 with table:
     sort_options = {
+        "movement": "Largest decline",
         "revenue": "Revenue",
         "change": "Change",
         "whitespace": "Whitespace",
@@ -50,7 +74,7 @@ with table:
         "nps": "NPS",
         "name": "Name",
     }
-    sort_col, download_col = st.columns([3, 1], vertical_alignment="bottom")
+    sort_col, download_col = st.columns([2, 1] if large else [3, 1], vertical_alignment="bottom")
     sort_by = sort_col.selectbox("Show the top 500 by", list(sort_options), format_func=sort_options.get, key="pf_sort")
     rows, total = accounts_page(filters, sort_by)
     download_col.download_button(
@@ -62,5 +86,8 @@ with table:
         key="pf_download",
         width="stretch",
     )
-    st.caption(f"{min(total, len(rows)):,} of {total:,} accounts shown; select a row to open Account 360.")
+    st.caption(
+        f"{min(total, len(rows)):,} of {total:,} accounts shown; movement is revenue in {filters.quarter} minus "
+        f"{base_quarter(filters)}; select a row to open Account 360."
+    )
     account_table(rows, key="pf_accounts", height=420)

@@ -30,6 +30,7 @@ from lib.ui.notes import (
     unsaved_banner,
     unsaved_guard,
 )
+from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 
 user = require_user()
@@ -46,7 +47,10 @@ view = account_view(account_id, quarter) if account_id is not None else None
 title_col.title("Review notes")
 if view is not None:
     st.query_params.update({"account": view.profile.external_id, "quarter": quarter})
-    st.caption(f"**{view.profile.name}** · {view.profile.external_id} · {quarter} review · owner {view.profile.owner or '—'}")
+    profile = view.profile
+    st.caption(
+        f"**{plain(profile.name)}** · {plain(profile.external_id)} · {quarter} review · owner {plain(profile.owner or '—')}"
+    )
 unsaved_banner(exclude=draft_key(account_id, quarter) if account_id is not None else None)
 show_flash()
 note_styles()

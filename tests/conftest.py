@@ -3,10 +3,15 @@ the same importer and demo builder users run; AppTest and browser helpers.
 
 The suite runs on SQLite unless TEST_DATABASE_URL names a PostgreSQL database, e.g.
 TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test
+
+KEYSTONE_TEST_TRAVEL=2028-12-04 runs the whole session as if on that day (time-machine moves the clock
+of this process, KEYSTONE_TODAY that of every server or command the tests start): no test may depend
+on the real date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import uuid
@@ -17,10 +22,17 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+TRAVEL = os.environ.get("KEYSTONE_TEST_TRAVEL")
+if TRAVEL:
+    import time_machine
+
+    os.environ["KEYSTONE_TODAY"] = TRAVEL  # inherited by subprocesses: browser tests' servers, the CLI
+    time_machine.travel(dt.datetime.combine(dt.date.fromisoformat(TRAVEL), dt.time(12, 0), dt.UTC), tick=True).start()
+
 # Portfolio snapshots of test databases go to a throwaway folder (set before lib.snapshot is imported).
 os.environ.setdefault("KEYSTONE_CACHE_DIR", tempfile.mkdtemp(prefix="keystone-cache-"))
 
-from lib.auth import Actor  # noqa: E402
+from lib.auth import Actor, add_user, start_session  # noqa: E402
 from lib.db import make_engine, migrate  # noqa: E402
 from lib.demo import DemoSpec, load_demo  # noqa: E402
 from lib.importer import import_files  # noqa: E402
@@ -112,15 +124,30 @@ def demo_copy_url(db_url: str) -> str:
     return fill_with_demo(db_url)
 
 
-def app_test(url: str, role: str | None = "admin", page: str | None = None):
-    """An AppTest of app.py on the given database, logged in with the role (None: a visitor), run once."""
+def log_in_session(url: str, username: str) -> str:
+    """A login session on the server, as a form login opens it (app.py reads the user from it)."""
+    current = make_engine(url)
+    try:
+        try:
+            return start_session(current, username)
+        except LookupError:  # a database filled by imports only holds no users: add the role's login
+            add_user(current, username, username.capitalize(), username, "test-password")
+            return start_session(current, username)
+    finally:
+        current.dispose()
+
+
+def app_test(url: str, role: str | None = "admin", page: str | None = None, login_url: str | None = None):
+    """An AppTest of app.py on the given database, logged in as the demo user of the role (None: a visitor), run once.
+
+    login_url: where the login session is opened when the database at url cannot take it (read-only, unreachable).
+    """
     from streamlit.testing.v1 import AppTest
 
     os.environ["DATABASE_URL"] = url
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if role is not None:
-        at.session_state["user"] = Actor(role, role)
-        at.session_state["user_name"] = role.capitalize()
+        at.session_state["login_session"] = log_in_session(login_url or url, role)
     at.run()
     if page is not None:
         at.switch_page(page).run()

@@ -1,6 +1,7 @@
 """Account 360 queries on the hand-computed five-account fixture (tests/fixtures/portfolio)."""
 
 import datetime as dt
+import math
 
 import pytest
 from sqlalchemy import text
@@ -12,10 +13,13 @@ from lib.account360 import (
     key_account_status,
     load_account,
     search_accounts,
+    wallet_problem,
 )
 from lib.db import make_engine
+from lib.importer import import_files
+from lib.kpis import account_table
 from lib.portfolio import Filters, load_portfolio
-from tests.conftest import DEMO_END
+from tests.conftest import ADMIN, DEMO_END
 from tests.test_notes import account_id
 
 LATER = dt.date(2026, 11, 24)
@@ -63,6 +67,54 @@ def test_who_has_the_wallet(small_engine):
     assert view.top_competitors["name"].tolist() == ["Northstar Systems", "Cobalt Analytics"]
     no_wallet = load_account(small_engine, account_id(small_engine, "B"), "2025Q2", LATER)
     assert no_wallet.wallet_split.empty  # B had no wallet estimate in 2025Q2
+
+
+def impossible_wallets(engine) -> None:
+    """O: revenue 500 against a wallet of 400 in 2026Q2 (100 of 300 in 2026Q1); Z: revenue 10, wallet 0."""
+    import_files(
+        engine,
+        [
+            ("accounts.csv", b"account_id,name\nO,Over Wallet Ltd\nZ,Zero Wallet Ltd\n"),
+            ("revenue.csv", b"account_id,quarter,revenue,wallet\nO,2026Q1,100,300\nO,2026Q2,500,400\nZ,2026Q2,10,0\n"),
+        ],
+        ADMIN,
+    )
+
+
+def test_a_wallet_below_our_revenue_or_of_zero_is_left_out_and_says_why(engine):
+    impossible_wallets(engine)
+    over = load_account(engine, account_id(engine, "O"), "2026Q2", LATER)
+    kpis = account_kpis(over, "2026Q2")
+    assert kpis["revenue"].value == 500.0
+    assert kpis["share_of_wallet"].value is None  # 500 / 400 would read 125 %: the wallet cannot be right
+    assert kpis["whitespace"].value is None  # not 0: there is no estimate to measure it against
+    assert "our revenue above the wallet" in kpis["share_of_wallet"].formula
+    assert "our revenue above the wallet" in kpis["whitespace"].formula
+    assert wallet_problem(over, "2026Q2") == "our revenue above the wallet"
+    assert over.wallet_split.empty  # no "Us 125 %" in who has the wallet
+    shares = over.history.set_index("quarter")
+    assert shares.loc["2026Q1", "share_of_wallet"] == pytest.approx(100 / 300)
+    assert shares.loc["2026Q1", "whitespace"] == 200.0
+    assert math.isnan(shares.loc["2026Q2", "share_of_wallet"]) and math.isnan(shares.loc["2026Q2", "whitespace"])
+    earlier = account_kpis(over, "2026Q1")
+    assert earlier["share_of_wallet"].value == pytest.approx(100 / 300) and earlier["whitespace"].value == 200.0
+    assert wallet_problem(over, "2026Q1") == ""
+    zero = load_account(engine, account_id(engine, "Z"), "2026Q2", LATER)
+    assert account_kpis(zero, "2026Q2")["share_of_wallet"].value is None
+    assert account_kpis(zero, "2026Q2")["whitespace"].value is None
+    assert wallet_problem(zero, "2026Q2") == "wallet estimate is 0"
+
+
+def test_account_360_counts_the_same_wallets_as_the_portfolio(small_engine):
+    impossible_wallets(small_engine)
+    table = account_table(load_portfolio(small_engine), Filters("2026Q2")).set_index("external_id")
+    for external_id in ("A", "B", "C", "D", "E", "O", "Z"):
+        view = load_account(small_engine, account_id(small_engine, external_id), "2026Q2", LATER)
+        share = account_kpis(view, "2026Q2")["share_of_wallet"].value
+        expected = table.loc[external_id, "share_of_wallet"]
+        assert (share is None and math.isnan(expected)) or share == pytest.approx(expected), external_id
+    no_estimate = load_account(small_engine, account_id(small_engine, "B"), "2025Q2", LATER)
+    assert "no wallet estimate" in account_kpis(no_estimate, "2025Q2")["share_of_wallet"].formula
 
 
 def test_people_and_meetings(small_engine):

@@ -2,9 +2,13 @@
 its KPIs, key-account status, notes of every quarter and the way to edit them."""
 
 import pytest
+from sqlalchemy import text
 
+from lib import format as fmt
+from lib.account360 import search_accounts
 from lib.db import make_engine
 from lib.notes import quarter_notes
+from lib.portfolio import load_portfolio
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/account_360.py"
@@ -49,16 +53,70 @@ def test_without_an_account_the_page_offers_search_and_the_largest_accounts(demo
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 10
 
 
+def match_count(url: str, query: str) -> int:
+    engine = make_engine(url)
+    total = search_accounts(load_portfolio(engine).accounts, query)[1]
+    engine.dispose()
+    return total
+
+
 def test_search_by_name_lists_the_matches_and_opens_the_one_chosen(demo_url):
     account_id, name, _external_id = noted_account(demo_url)
+    query = name.split()[0][:3].lower()
+    assert match_count(demo_url, query) > 1
     at = app_test(demo_url, "viewer", PAGE)
-    at.text_input(key="a360_search").input(name[:6].lower()).run()
+    at.text_input(key="a360_search").input(query).run()
     matches = at.selectbox(key="a360_match")
     assert f"{name} · {_external_id}" in matches.options  # shown as name and account id
     matches.select(account_id).run()
     assert not at.exception
     assert at.title[0].value == name
     assert at.text_input(key="a360_search").value == ""
+
+
+def test_a_search_with_one_match_opens_the_account_at_once(demo_url):
+    _account_id, name, external_id = noted_account(demo_url)
+    assert match_count(demo_url, external_id.lower()) == 1
+    at = app_test(demo_url, "viewer", PAGE)
+    at.text_input(key="a360_search").input(external_id.lower()).run()
+    assert not at.exception
+    assert at.title[0].value == name
+    assert at.text_input(key="a360_search").value == ""
+    assert all(box.key != "a360_match" for box in at.selectbox)
+
+
+def test_the_largest_accounts_read_na_in_empty_cells_and_open_on_select(demo_url):
+    at = app_test(demo_url, "viewer", PAGE)
+    table = next(d for d in at.dataframe if d.proto.id.endswith("-a360_top_accounts")).proto
+    assert table.placeholder == fmt.NA  # never the literal "None"
+    assert "id" not in table.column_order and table.selection_mode
+
+
+def test_every_change_says_what_it_is_against_and_growth_says_why_it_stays_yoy(demo_url):
+    account_id, _name, _external_id = noted_account(demo_url)
+    at = open_account(demo_url, "viewer", account_id)
+    assert {m.proto.delta_description for m in at.metric if m.delta} == {"vs 2026Q2"}
+    caption = next(c.value for c in at.caption if "changes vs" in c.value)
+    assert caption.startswith(f"{DEMO_END} · changes vs 2026Q2 · growth YoY against 2025Q3, whatever Compare with says")
+    at.button_group(key="flt_base").set_value(1).run()
+    assert next(c.value for c in at.caption if "changes vs" in c.value) == caption
+
+
+def test_a_wallet_below_our_revenue_reads_na_and_says_why(demo_copy_url):
+    account_id, _name, _external_id = noted_account(demo_copy_url)
+    engine = make_engine(demo_copy_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE revenue SET wallet_cents = revenue_cents / 2 WHERE account_id = :a AND quarter = :q"),
+            {"a": account_id, "q": DEMO_END},
+        )
+    engine.dispose()
+    at = open_account(demo_copy_url, "viewer", account_id)
+    values = {m.label: m.value for m in at.metric}
+    assert values["Share of wallet"] == fmt.NA and values["Whitespace"] == fmt.NA  # not 200 %, as on every other page
+    caption = next(c.value for c in at.caption if "changes vs" in c.value)
+    assert "share of wallet and whitespace left out: our revenue above the wallet" in caption
+    assert any("our revenue above the wallet" in i.value for i in at.info)
 
 
 def test_a_search_without_matches_says_so(demo_url):
@@ -83,7 +141,7 @@ def test_the_global_quarter_changes_the_numbers(demo_url):
     at.selectbox(key="flt_quarter").select("2025Q3").run()
     assert not at.exception
     assert [(m.value, m.delta) for m in at.metric] != numbers
-    assert "2025Q3" in next(c.value for c in at.caption if "changes against" in c.value)
+    assert "2025Q3" in next(c.value for c in at.caption if "changes vs" in c.value)
 
 
 def test_edit_in_review_notes_opens_that_note(demo_url):

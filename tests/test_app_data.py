@@ -56,10 +56,11 @@ def test_others_have_no_data_page(demo_url, role):
         at.switch_page(DATA_PAGE)
 
 
-def test_a_session_that_loses_the_admin_role_loses_the_upload(demo_url):
-    at = app_test(demo_url, "admin", DATA_PAGE)
+def test_a_session_that_loses_the_admin_role_loses_the_upload(demo_copy_url):
+    at = app_test(demo_copy_url, "admin", DATA_PAGE)
     assert at.get("file_uploader")
-    at.session_state["user"] = type(at.session_state["user"])("admin", "viewer")
+    with make_engine(demo_copy_url).begin() as connection:  # demoted in the database meanwhile
+        connection.execute(text("UPDATE users SET role = 'viewer' WHERE username = 'admin'"))
     at.run()
     assert not at.exception
     assert not at.get("file_uploader")

@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from lib.auth import Actor
 from lib.db import make_engine
 from lib.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.models import AuditLog, CriteriaSetRow
 from lib.portfolio import Filters, load_portfolio
-from lib.qualification import CriteriaSet, account_metrics, qualify
+from lib.qualification import CriteriaSet, account_metrics, compare, qualify
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/key_accounts.py"
@@ -64,6 +63,46 @@ def edit_rules(at, edits: dict):
     return at
 
 
+def chosen(at, key: str) -> str:
+    """The label a selectbox shows for its current choice."""
+    box = at.selectbox(key=key)
+    return box.options[box.index]
+
+
+def approving(at) -> str:
+    """What the approve box stands for: its choice, and for the draft on screen the caption saying which set it is."""
+    choice = chosen(at, "ka_approve_set")
+    if choice != "The draft on screen":
+        return choice
+    return next(c.value for c in at.caption if c.value.startswith("The draft on screen is "))
+
+
+def keys_on(at) -> set[str]:
+    """The keys of every keyed element and container on the page."""
+    return {node.key for node in at._tree if getattr(node, "key", None)}
+
+
+def confirmation(at) -> str:
+    """Every text of the approval confirmation, one string."""
+    box = next(node for node in at._tree if getattr(node, "key", None) == "ka_approve_box")
+    return "\n".join(m.value for m in box.markdown)
+
+
+def expected_diff(url: str, before: dict, after: dict):
+    engine = make_engine(url)
+    metrics = account_metrics(load_portfolio(engine), Filters(DEMO_END))
+    engine.dispose()
+    return compare(metrics, qualify(metrics, CriteriaSet.from_dict(before)), qualify(metrics, CriteriaSet.from_dict(after)), 0)
+
+
+def count_actions(url: str, action: str) -> int:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        count = session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == action))
+    engine.dispose()
+    return count
+
+
 def count_sets(url: str) -> int:
     engine = make_engine(url)
     with Session(engine) as session:
@@ -73,7 +112,8 @@ def count_sets(url: str) -> int:
 
 
 @pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
-def test_renders_the_active_set_for_every_role(demo_url, role):
+def test_renders_the_active_set_for_every_role(demo_url, role, monkeypatch):
+    monkeypatch.setenv("KEYSTONE_TODAY", "2026-11-30")  # between the demo's approval and its review date
     at = open_page(demo_url, role)
     assert at.title[0].value == "Key accounts"
     assert card(at, "Key accounts") == f"{expected_count(demo_url, APPROVED_CRITERIA):,}"
@@ -184,12 +224,13 @@ def test_viewers_see_no_save_or_approve_editors_no_approve(demo_url):
 def test_a_forged_save_is_refused_on_the_server(demo_copy_url):
     at = open_page(demo_copy_url, "editor", tab="Saved sets")
     at.text_input(key="ka_save_name").input("Sneaky set")
-    # The role changes under the session (demoted, or a forged session state) after the button was drawn:
-    # the click still reaches the save, and lib.criteria refuses it.
-    at.session_state["user"] = Actor("viewer", "viewer")
+    # The editor is demoted in the database after the button was drawn: the click still reaches the
+    # save, whose callback reads the user again, and lib.criteria refuses it.
+    with make_engine(demo_copy_url).begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'viewer' WHERE username = 'editor'"))
     at.button(key="ka_save").click().run()
     assert not at.exception
-    assert any("Not saved: viewer (viewer) may not do this" in e.value for e in at.error)
+    assert any("Not saved: editor (viewer) may not do this" in e.value for e in at.error)
     assert count_sets(demo_copy_url) == 2
     assert "ka_save" not in {b.key for b in at.button}  # and the viewer's page no longer offers it
 
@@ -218,17 +259,132 @@ def test_an_editor_saves_and_an_admin_approves(demo_copy_url):
     assert "Two million bar (draft)" in names
 
     admin = open_page(demo_copy_url, "admin", tab="Saved sets")
-    admin.selectbox(key="ka_approve_set").select("Two million bar (draft)").run()
+    admin.selectbox(key="ka_load_set").select("Two million bar (draft)").run()
+    admin.button(key="ka_load").click().run()
+    assert approving(admin) == "The draft on screen is saved as **Two million bar** (draft)."
     admin.button(key="ka_approve").click().run()
+    box = confirmation(admin)
+    assert "**Approve 'Two million bar' for everyone?**" in box
+    diff = expected_diff(demo_copy_url, APPROVED_CRITERIA, with_revenue_bar(2_000_000))
+    assert f"**{diff.entering_count:,}** accounts enter and **{diff.leaving_count:,}** leave" in box
+    assert "Rules changed against **Key accounts (approved)**:\n- Annual revenue ≥ 1 M → Annual revenue ≥ 2 M" in box
+    admin.text_input(key="ka_approve_reason").input("Agreed in the Q3 QBR")
+    admin.button(key="ka_approve_confirm").click().run()
     assert not admin.exception
-    assert admin.success[0].value.startswith("'Two million bar' is now the active criteria set; review due ")
+    assert admin.success[0].value.startswith("'Two million bar' is now the active criteria set for everyone; review due ")
+    assert admin.success[0].value.endswith("Reason: Agreed in the Q3 QBR")
     assert "Active criteria: **Two million bar**, approved by **admin**" in admin.caption[0].value
     assert not admin.warning  # the review date is a quarter away now
+    assert "ka_approve_box" not in keys_on(admin) and chosen(admin, "ka_approve_set") == "The draft on screen"
     engine = make_engine(demo_copy_url)
     with Session(engine) as session:
         actions = session.scalars(select(AuditLog.action).where(AuditLog.action.like("% criteria")).order_by(AuditLog.id)).all()
+        detail = json.loads(session.scalar(select(AuditLog.detail).where(AuditLog.action == "approve criteria")))
+        note = session.scalar(select(CriteriaSetRow.approval_note).where(CriteriaSetRow.name == "Two million bar"))
     engine.dispose()
     assert actions == ["save criteria", "approve criteria"]
+    assert detail["note"] == "Agreed in the Q3 QBR" == note
+    history = next(e for e in admin.expander if e.label == "History of Two million bar")
+    assert "approved; review due" in history.markdown[0].value and "reason: Agreed in the Q3 QBR" in history.markdown[0].value
+
+
+def test_the_approve_box_defaults_to_the_draft_on_screen_even_after_saving_it(demo_copy_url):
+    at = open_page(demo_copy_url, "admin", tab="Saved sets")
+    assert approving(at) == "The draft on screen is saved as **Key accounts (approved)** (active)."
+    at = edit_rules(at, {"edited_rows": {"3": {"threshold": "40"}}})
+    assert approving(at) == "The draft on screen is not saved yet: approving saves it as a new set."
+    at.text_input(key="ka_save_name").input("NPS 40 bar")
+    at.button(key="ka_save").click().run()
+    assert approving(at) == "The draft on screen is saved as **NPS 40 bar** (draft)."  # not someone else's set
+    at.button(key="ka_approve").click().run()
+    assert "**Approve 'NPS 40 bar' for everyone?**" in confirmation(at)
+    at.button(key="ka_approve_cancel").click().run()  # cancelled: nothing approved
+    assert "ka_approve_box" not in keys_on(at) and "Active criteria: **Key accounts (approved)**" in at.caption[0].value
+    assert count_actions(demo_copy_url, "approve criteria") == 0
+
+
+def test_approving_an_unsaved_draft_asks_a_name_and_saves_it_with_the_approval(demo_copy_url):
+    at = open_page(demo_copy_url, "admin", tab="Saved sets")
+    at = edit_rules(at, {"edited_rows": {"3": {"threshold": "40"}}})
+    at.number_input(key="ka_cutoff").set_value(70.0).run()
+    at.button(key="ka_approve").click().run()
+    box = confirmation(at)
+    assert "**Approve the draft on screen as a new set for everyone?**" in box
+    document = {**APPROVED_CRITERIA, "cutoff": 70, "rules": [*APPROVED_CRITERIA["rules"]]}
+    document["rules"][3] = {**document["rules"][3], "threshold": 40}
+    diff = expected_diff(demo_copy_url, APPROVED_CRITERIA, document)
+    assert diff.leaving_count > 0 and f"**{diff.leaving_count:,}** leave" in box
+    assert "- NPS ≥ 30 → NPS ≥ 40\n- cutoff 60 → 70" in box
+    at.button(key="ka_approve_confirm").click().run()  # no name yet
+    assert any("Not approved: Give the set a name." in e.value for e in at.error)
+    assert "ka_approve_box" in keys_on(at) and count_sets(demo_copy_url) == 2  # still asking; nothing written
+    at.text_input(key="ka_approve_name").input("NPS 40, cutoff 70")
+    at.button(key="ka_approve_confirm").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("'NPS 40, cutoff 70' is now the active criteria set for everyone")
+    assert count_sets(demo_copy_url) == 3 and count_actions(demo_copy_url, "approve criteria") == 1
+    assert approving(at) == "The draft on screen is saved as **NPS 40, cutoff 70** (active)."
+    assert "ka_changes" not in keys_on(at)  # the draft is the approved set now: nothing marked as changed
+
+
+def test_a_forged_approval_is_refused_on_the_server(demo_copy_url):
+    at = open_page(demo_copy_url, "admin", tab="Saved sets")
+    at.button(key="ka_approve").click().run()
+    with make_engine(demo_copy_url).begin() as connection:  # demoted while the confirmation was open
+        connection.execute(text("UPDATE users SET role = 'editor' WHERE username = 'admin'"))
+    at.button(key="ka_approve_confirm").click().run()
+    assert not at.exception
+    assert any("Not approved: admin (editor) may not do this" in e.value for e in at.error)
+    assert count_actions(demo_copy_url, "approve criteria") == 0
+
+
+def test_changed_rules_are_marked_against_the_approved_set(demo_url):
+    at = open_page(demo_url, "viewer")
+    assert "ka_changes" not in keys_on(at)  # the draft starts as the approved set
+    at = edit_rules(at, {"edited_rows": {"0": {"threshold": "2 M"}, "3": {"weight": 2, "must_have": True}}, "deleted_rows": [5]})
+    at.number_input(key="ka_cutoff").set_value(70.0).run()
+    marks = next(m.value for m in at.markdown if m.value.startswith("Changed from the approved set"))
+    assert marks.splitlines() == [
+        "Changed from the approved set **Key accounts (approved)**:",
+        "- **Annual revenue ≥ 2 M**: threshold 1 M → 2 M",
+        "- **NPS ≥ 30**: weight 1 → 2, now a must-have",
+        "- removed: Stakeholders ≥ 3 (weight 1)",
+        "- cutoff 60 → 70",
+    ]
+    at = edit_rules(at, {"added_rows": [{"metric": "csat", "op": ">=", "threshold": "80 %", "weight": 1, "must_have": False}]})
+    assert "- **CSAT ≥ 80 %**: new rule" in next(m.value for m in at.markdown if m.value.startswith("Changed from"))
+
+
+def test_saved_set_names_show_in_full(demo_copy_url):
+    long = "Draft for the Q4 review: raise the revenue bar to 2 M and ask for three stakeholders, agreed with sales ops"
+    at = open_page(demo_copy_url, "editor", tab="Saved sets")
+    at.text_input(key="ka_save_name").input(long)
+    at.button(key="ka_save").click().run()
+    listing = next(d for d in at.dataframe if d.editing_mode == "read_only" and "created_by" in d.value)
+    assert long in listing.value["name"].tolist()
+    width = json.loads(listing.proto.columns)["name"]["width"]
+    assert width >= 8 * len(long)  # about 7 px a character in the table's font, plus padding
+    assert f"{long} (draft)" in at.selectbox(key="ka_load_set").options
+
+
+@pytest.mark.parametrize(
+    ("pasted", "message"),
+    [
+        ("[" * 5_000 + "]" * 5_000, "The criteria JSON is nested too deeply"),
+        ('{"cutoff": 60, "rules": [' * 30, "The criteria JSON is nested too deeply"),
+        ("x" * 200_000, "The criteria JSON is too large (200,000 characters; at most 100,000)."),
+        ('{"cutoff": 60, "rules": [', "Not valid JSON: Expecting value"),
+    ],
+    ids=["deep", "deep-objects", "large", "cut-off"],
+)
+def test_bad_pasted_json_gets_a_clear_message_and_no_traceback(demo_url, pasted, message):
+    at = open_page(demo_url, "viewer", tab="Saved sets")
+    count = card(at, "Key accounts")
+    at.text_area(key="ka_json").input(pasted)
+    at.button(key="ka_json_apply").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("The JSON was not applied: ") and message in e.value for e in at.error)
+    assert card(at, "Key accounts") == count
 
 
 @pytest.mark.parametrize("tab", ["Near misses", "Enter / leave", "Compare sets", "Pareto"])
@@ -268,10 +424,8 @@ def test_a_filter_without_accounts_reads_zero_and_na(demo_url, tab):
     assert (card(at, "Key accounts"), card(at, "Revenue share"), card(at, "Whitespace share")) == ("0", "n/a", "n/a")
 
 
-def test_an_overdue_review_shows_a_banner(demo_copy_url):
-    engine = make_engine(demo_copy_url)
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE criteria_sets SET review_due = '2026-10-01' WHERE active"))
-    engine.dispose()
-    at = open_page(demo_copy_url, "viewer")
-    assert any("due for review on 2026-10-01" in w.value for w in at.warning)
+@pytest.mark.parametrize(("today", "due"), [("2027-01-14", False), ("2027-01-15", True), ("2028-12-04", True)])
+def test_the_review_banner_reads_today_from_the_clock(demo_url, monkeypatch, today, due):
+    monkeypatch.setenv("KEYSTONE_TODAY", today)  # the demo's set was approved on 2026-10-15, due on 2027-01-15
+    at = open_page(demo_url, "viewer")
+    assert any("due for review on 2027-01-15" in w.value for w in at.warning) == due

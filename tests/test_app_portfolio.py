@@ -1,8 +1,11 @@
 """AppTest: the Portfolio page renders for every role and its filters change the numbers."""
 
+import json
+
 import pytest
 
-from tests.conftest import app_test
+from lib import format as fmt
+from tests.conftest import DEMO_END, app_test
 
 
 def metric(at, label: str) -> str:
@@ -24,7 +27,7 @@ def test_the_quarter_filter_changes_the_revenue(demo_url):
     at.selectbox(key="flt_quarter").select("2025Q3").run()
     assert not at.exception
     assert metric(at, "Revenue") != before
-    assert "2025Q3 against 2024Q3" in at.caption[0].value
+    assert at.caption[0].value.startswith("2025Q3 · retention against 2024Q3 (Compare with) · changes vs 2025Q2 · ")
 
 
 def test_segment_and_base_filters_change_kpis(demo_url):
@@ -60,3 +63,54 @@ def test_a_visitor_sees_only_the_login(demo_url):
     assert [t.value for t in at.title] == ["Keystone"]
     assert not at.metric
     assert at.text_input(key="login_username") is not None
+
+
+def dataframe(at, key: str):
+    return next(d for d in at.dataframe if d.proto.id.endswith(f"-{key}"))
+
+
+def test_the_caption_tells_retention_from_changes_and_every_change_says_what_it_is_against(demo_url):
+    at = app_test(demo_url)
+    assert at.caption[0].value.startswith(f"{DEMO_END} · retention against 2025Q3 (Compare with) · changes vs 2026Q2 · ")
+    assert {m.proto.delta_description for m in at.metric if m.delta} == {"vs 2026Q2"}
+    at.button_group(key="flt_base").set_value(1).run()
+    assert not at.exception
+    assert at.caption[0].value.startswith(f"{DEMO_END} · retention against 2026Q2 (Compare with) · changes vs 2026Q2 · ")
+    at.session_state["presentation_mode"] = True
+    at.run()
+    assert at.caption[0].value.startswith(f"{DEMO_END} · retention against 2026Q2 (Compare with) · changes vs 2026Q2 · ")
+    assert len(at.metric) == 6 and {m.proto.delta_description for m in at.metric if m.delta} == {"vs 2026Q2"}
+
+
+def test_the_accounts_tab_shows_the_largest_decline_first(demo_url):
+    at = app_test(demo_url)
+    assert at.selectbox(key="pf_sort").value == "movement"
+    assert at.selectbox(key="pf_sort").options[0] == "Largest decline"
+    rows = dataframe(at, "pf_accounts").value
+    assert rows["movement"].iloc[0] < 0 and rows["movement"].dropna().is_monotonic_increasing
+    assert rows["movement"].iloc[0] == rows["movement"].min()
+    table = dataframe(at, "pf_accounts").proto
+    assert "id" not in table.column_order and table.placeholder == fmt.NA  # an empty cell reads n/a, not None
+
+
+def test_the_breakdown_shows_retention_and_churn_as_percentages(demo_url):
+    at = app_test(demo_url)
+    for by in ("segment", "region", "owner"):
+        at.button_group(key="pf_breakdown").set_value(by).run()
+        table = next(d for d in at.dataframe if by in d.value.columns)
+        assert {"nrr", "grr", "churn_rate", "logo_retention"} <= set(table.value.columns), by
+        formats = json.loads(table.proto.columns)
+        assert {formats[c]["type_config"]["format"] for c in ("nrr", "grr", "churn_rate", "logo_retention")} == {"percent"}
+        assert (table.value["churn_rate"] + table.value["logo_retention"]).dropna().round(9).eq(1).all()
+        assert table.proto.placeholder == fmt.NA
+
+
+def test_the_accounts_behind_a_kpi_open_account_360_on_select(demo_url):
+    at = app_test(demo_url)
+    at.session_state["pf_why_nrr"] = True
+    at.run()
+    assert not at.exception
+    behind = dataframe(at, "pf_behind_nrr")
+    assert list(behind.proto.column_order) == ["name", "base_revenue", "revenue", "movement"]  # the id is there, hidden
+    assert behind.value["id"].notna().all()
+    assert behind.proto.selection_mode  # a row can be selected: lib.ui.tables.account_table opens it

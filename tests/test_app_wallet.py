@@ -53,7 +53,7 @@ def test_the_page_share_is_the_kpi_json_share(demo_url):
     expected = kpis_json(load_portfolio(engine), Filters(LAST))["share_of_wallet"]
     engine.dispose()
     assert metric(at, "Share of wallet") == fmt.rate(expected)
-    assert at.caption[0].value.startswith(f"{LAST} against 2026Q2 · all accounts")
+    assert at.caption[0].value.startswith(f"{LAST} · changes vs 2026Q2 (Compare with applies to retention only) · all accounts")
 
 
 def test_filters_and_the_confidence_switch_change_the_figures(demo_url):
@@ -62,7 +62,8 @@ def test_filters_and_the_confidence_switch_change_the_figures(demo_url):
     at.selectbox(key="flt_quarter").select("2025Q3").run()
     assert not at.exception
     assert metric(at, "Wallet") != wallet
-    assert at.caption[0].value.startswith("2025Q3 against 2025Q2")
+    assert at.caption[0].value.startswith("2025Q3 · changes vs 2025Q2")
+    assert {m.proto.delta_description for m in at.metric if m.delta} == {"vs 2025Q2"}
     at.selectbox(key="flt_quarter").select(LAST).run()
     at.multiselect(key="flt_segments").select("SMB").run()
     assert metric(at, "Share of wallet") != share
@@ -73,6 +74,28 @@ def test_filters_and_the_confidence_switch_change_the_figures(demo_url):
     assert not at.exception
     assert metric(at, "Wallet") != wallet
     assert "high-confidence estimates only" in " ".join(c.value for c in at.caption)
+
+
+def test_the_changes_say_they_are_quarter_on_quarter_whatever_compare_with_says(demo_url):
+    at = app_test(demo_url, page=PAGE)
+    before = [(m.value, m.delta) for m in at.metric]
+    at.button_group(key="flt_base").set_value(1).run()
+    assert not at.exception
+    assert [(m.value, m.delta) for m in at.metric] == before  # a share has no base cohort to compare with
+    assert at.caption[0].value.startswith(f"{LAST} · changes vs 2026Q2 (Compare with applies to retention only)")
+    assert {m.proto.delta_description for m in at.metric if m.delta} == {"vs 2026Q2"}
+    at.session_state["presentation_mode"] = True
+    at.run()
+    assert at.caption[0].value.startswith(f"{LAST} · changes vs 2026Q2 (Compare with applies to retention only)")
+
+
+def test_the_accounts_behind_a_card_open_account_360_on_select(demo_url):
+    at = app_test(demo_url, page=PAGE)
+    at.session_state["sow_why_share_of_wallet"] = True
+    at.run()
+    assert not at.exception
+    behind = next(d for d in at.dataframe if d.proto.id.endswith("-sow_behind_share_of_wallet"))
+    assert "id" not in behind.proto.column_order and behind.value["id"].notna().all() and behind.proto.selection_mode
 
 
 def test_the_grouping_selector_changes_the_chart(demo_url):
@@ -143,3 +166,23 @@ def test_a_visitor_sees_only_the_login(demo_url):
     assert not at.exception
     assert [t.value for t in at.title] == ["Keystone"]
     assert not at.metric
+
+
+def test_a_segment_spelled_in_another_case_breaks_nothing(demo_copy_url):
+    from lib.importer import import_files
+    from tests.conftest import ADMIN
+
+    engine = make_engine(demo_copy_url)
+    import_files(
+        engine,
+        [
+            ("accounts.csv", b"account_id,name,segment\nX1,Lowercase Ltd,Mid-market\n"),
+            ("revenue.csv", f"account_id,quarter,revenue,wallet\nX1,{LAST},10,100000000\n".encode()),
+        ],
+        ADMIN,
+    )
+    engine.dispose()
+    at = app_test(demo_copy_url, "viewer", PAGE)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Mid-market" in labels and "Mid-Market" in labels

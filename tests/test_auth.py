@@ -1,11 +1,33 @@
-"""Passwords, the login lockout and the role rules of every write."""
+"""Passwords, the login throttle, login sessions, the re-login cookie, the cookie key and the role rules of every write."""
 
 import datetime as dt
+import os
 
+import jwt
 import pytest
+from sqlalchemy import delete, select, update
 
-from lib.auth import MAX_FAILED_LOGINS, Actor, LoginStatus, PermissionDenied, add_user, require_role, verify_login
-from lib.db import utc_now
+from lib.auth import (
+    COOKIE_KEY,
+    MAX_FAILED_LOGINS,
+    SESSION_DAYS,
+    Actor,
+    LoginStatus,
+    PermissionDenied,
+    SessionUser,
+    add_user,
+    cookie_session_id,
+    end_session,
+    require_role,
+    rotate_cookie_key,
+    session_user,
+    sign_cookie,
+    start_session,
+    verify_login,
+)
+from lib.db import make_engine, read_setting, utc_now
+from lib.models import LoginSession, User
+from lib.setup import ensure_initialized
 
 
 @pytest.fixture
@@ -65,3 +87,199 @@ def test_require_role():
         require_role(Actor("v", "viewer"), "editor", "admin")
     with pytest.raises(PermissionDenied):
         require_role(None, "admin")
+
+
+# --- item 10: the throttle is per username and client, and unknown names behave like known ones ----
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_real_user_on_another_client(users):
+    now = utc_now()
+    for _ in range(MAX_FAILED_LOGINS):
+        verify_login(users, "ana", "guess", now, client="203.0.113.9")
+    assert verify_login(users, "ana", "correct horse", now, client="203.0.113.9").status is LoginStatus.LOCKED
+    assert verify_login(users, "ana", "correct horse", now, client="198.51.100.4").status is LoginStatus.OK
+
+
+def test_unknown_and_known_usernames_get_the_same_answers_and_the_same_lock(users, monkeypatch):
+    monkeypatch.setenv("KEYSTONE_LOCKOUT_SECONDS", "300")
+    now = utc_now()
+
+    def answers(username: str) -> list[tuple[LoginStatus, int]]:
+        outcomes = [verify_login(users, username, "guess", now, client="203.0.113.9") for _ in range(MAX_FAILED_LOGINS + 1)]
+        return [(o.status, o.retry_after_seconds, o.username, o.role) for o in outcomes]
+
+    known, unknown = answers("ana"), answers("nobody")
+    assert known == unknown
+    assert known[-1][0] is LoginStatus.LOCKED
+
+
+def test_an_unknown_name_costs_a_bcrypt_check_as_dear_as_a_real_one(users):
+    from sqlalchemy import text
+
+    from lib.auth import _dummy_hash
+
+    with users.connect() as connection:
+        stored = connection.execute(text("SELECT password_hash FROM users WHERE username = 'ana'")).scalar()
+    assert _dummy_hash().decode()[:7] == stored[:7] == "$2b$12$"  # same algorithm, same rounds
+
+
+def test_wrong_passwords_long_ago_do_not_add_up(users, monkeypatch):
+    monkeypatch.setenv("KEYSTONE_LOCKOUT_SECONDS", "300")
+    start = utc_now()
+    for minute in range(MAX_FAILED_LOGINS + 3):
+        when = start + dt.timedelta(minutes=6 * minute)  # one slip every six minutes
+        assert verify_login(users, "ana", "slip", when, client="203.0.113.9").status is LoginStatus.WRONG
+
+
+def test_a_password_too_long_for_bcrypt_is_just_wrong(users):
+    assert verify_login(users, "ana", "x" * 200).status is LoginStatus.WRONG
+    assert verify_login(users, "n" * 500, "x" * 200).status is LoginStatus.WRONG  # longer than the column, too
+
+
+def test_the_lock_and_the_wrong_password_messages_say_nothing_of_the_name(demo_url):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    def messages(username: str) -> list[str]:
+        os.environ["DATABASE_URL"] = demo_url
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        shown = []
+        for attempt in range(MAX_FAILED_LOGINS + 1):
+            at.text_input(key="login_username").input(username)
+            at.text_input(key="login_password").input(f"guess {attempt}")
+            at.button(key="FormSubmitter:login_form-Log in").click().run()
+            assert not at.exception
+            shown.append(at.error[0].value)
+        return shown
+
+    known, unknown = messages("viewer"), messages("no-such-user")
+    assert known == unknown
+    assert known[0] == "Wrong username or password."
+    assert known[-1].startswith("Too many wrong passwords.") and "login" not in known[-1]
+
+
+# --- item 2: server-side login sessions ------------------------------------------------------------
+
+
+def test_a_session_gives_the_user_as_the_database_says_now(users):
+    session_id = start_session(users, "ana")
+    assert session_user(users, session_id) == SessionUser("ana", "Ana Admin", "admin")
+    with users.begin() as connection:
+        connection.execute(update(User).where(User.username == "ana").values(role="viewer"))
+    assert session_user(users, session_id).actor == Actor("ana", "viewer")
+
+
+def test_a_logout_ends_the_session_for_every_copy_of_its_id(users):
+    mine, other_browser = start_session(users, "ana"), start_session(users, "ana")
+    end_session(users, mine)
+    assert session_user(users, mine) is None
+    assert session_user(users, other_browser) is not None  # logging out here keeps a login elsewhere
+
+
+def test_a_session_ends_with_its_days_and_with_its_user(users):
+    now = utc_now()
+    session_id = start_session(users, "ana", now)
+    assert session_user(users, session_id, now + dt.timedelta(days=SESSION_DAYS, seconds=-1)) is not None
+    assert session_user(users, session_id, now + dt.timedelta(days=SESSION_DAYS)) is None
+    with users.begin() as connection:
+        connection.execute(delete(User).where(User.username == "ana"))
+    assert session_user(users, session_id) is None
+
+
+def test_only_the_hash_of_a_session_id_is_stored(users):
+    session_id = start_session(users, "ana")
+    with users.connect() as connection:
+        stored = connection.scalars(select(LoginSession.token_hash)).all()
+    assert stored and session_id not in stored
+
+
+# --- the cookie: only our own signature passes ------------------------------------------------------
+
+
+KEY = "k" * 64
+
+
+def test_a_signed_cookie_carries_the_session_id():
+    assert cookie_session_id(sign_cookie("abc", KEY), KEY) == "abc"
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        jwt.encode({"sid": "abc"}, None, algorithm="none"),  # unsigned
+        jwt.encode({"sid": "abc"}, "f" * 64, algorithm="HS256"),  # signed with another key
+        jwt.encode({"sid": "abc"}, KEY, algorithm="HS512"),  # our key, another algorithm
+        jwt.encode({"sid": "abc", "exp": 1}, KEY, algorithm="HS256"),  # expired
+        jwt.encode({"username": "admin", "exp_date": 4e9}, KEY, algorithm="HS256"),  # streamlit-authenticator's old shape
+        jwt.encode({"sid": 42}, KEY, algorithm="HS256"),
+        "eyJhbGciOiJub25lIn0.eyJzaWQiOiJhYmMifQ.",  # alg none, written by hand
+        "not a token",
+        "a.b.c",
+        "",
+    ],
+)
+def test_any_other_cookie_is_no_login(cookie):
+    assert cookie_session_id(cookie, KEY) is None
+
+
+def test_without_a_key_no_cookie_is_accepted():
+    assert cookie_session_id(sign_cookie("abc", KEY), "") is None
+
+
+# --- item 1: rotating the cookie key ----------------------------------------------------------------
+
+
+def test_rotating_the_key_ends_every_session_and_every_cookie(users):
+    ensure_initialized(users)
+    old_key = read_setting(users, COOKIE_KEY)
+    session_id = start_session(users, "ana")
+    cookie = sign_cookie(session_id, old_key)
+    assert rotate_cookie_key(users) == 1
+    new_key = read_setting(users, COOKIE_KEY)
+    assert new_key and new_key != old_key
+    assert cookie_session_id(cookie, new_key) is None
+    assert session_user(users, session_id) is None
+
+
+def log_in_by_form(at, username: str, password: str = "demo"):
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button(key="FormSubmitter:login_form-Log in").click().run()
+
+
+def test_after_a_logout_the_next_user_of_the_tab_inherits_nothing(demo_copy_url):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    os.environ["DATABASE_URL"] = demo_copy_url
+    at = log_in_by_form(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run(), "editor")
+    assert at.session_state["user"] == Actor("editor", "editor")
+    at.session_state["editors_unsaved_work"] = "a draft"
+    at.button(key="logout_button").click().run()
+    assert "user" not in at.session_state and at.button(key="FormSubmitter:login_form-Log in")
+    log_in_by_form(at, "editor")
+    assert at.session_state["editors_unsaved_work"] == "a draft"  # the same person gets the draft back
+    at.button(key="logout_button").click().run()
+    log_in_by_form(at, "viewer")
+    assert not at.exception
+    assert at.session_state["user"] == Actor("viewer", "viewer")
+    assert "editors_unsaved_work" not in at.session_state
+
+
+@pytest.mark.parametrize(
+    "page", ["pages/portfolio.py", "pages/wallet.py", "pages/key_accounts.py", "pages/review_notes.py", "pages/data.py"]
+)
+def test_no_page_shows_the_cookie_key(demo_url, page):
+    from tests.conftest import app_test
+
+    engine = make_engine(demo_url)
+    key = read_setting(engine, COOKIE_KEY)
+    engine.dispose()
+    at = app_test(demo_url, "admin", page)
+    assert not at.exception
+    kinds = ("markdown", "caption", "text", "code", "title", "header", "subheader", "info", "error", "warning", "success")
+    shown = [str(e.value) for kind in kinds for e in at.get(kind)]
+    shown += [e.value.to_csv() for kind in ("dataframe", "table") for e in at.get(kind)]
+    assert shown and not [s for s in shown if key in s or COOKIE_KEY in s]

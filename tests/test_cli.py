@@ -1,4 +1,4 @@
-"""The command line: demo, import, kpis (equal to the page), export, users."""
+"""The command line: demo, import, kpis (equal to the page), export (without secrets), users, rotate-key."""
 
 import json
 import subprocess
@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from lib import format as fmt
-from lib.db import make_engine
+from lib.auth import COOKIE_KEY, cookie_session_id, session_user, sign_cookie, start_session, verify_login
+from lib.db import make_engine, read_setting
 from lib.kpis import KPI_ORDER, portfolio_kpis
 from lib.portfolio import Filters, load_portfolio
 from tests.conftest import FIXTURES, ROOT, app_test
@@ -74,3 +75,42 @@ def test_users_add_asks_for_the_password_twice(db_url):
     assert added.returncode == 0, added.stderr
     differ = cli("users", "add", "eve", "--role", "viewer", db=db_url, stdin="one password\nanother one\n")
     assert differ.returncode == 1 and "differ" in differ.stderr
+
+
+def test_export_leaves_every_secret_in_the_database(demo_copy_url, tmp_path):
+    engine = make_engine(demo_copy_url)
+    key = read_setting(engine, COOKIE_KEY)
+    session_id = start_session(engine, "admin")
+    verify_login(engine, "admin", "a guess", client="203.0.113.9")
+    engine.dispose()
+    assert key, "the first start stores a cookie key"
+    exported = cli("export", str(tmp_path / "out"), db=demo_copy_url)
+    assert exported.returncode == 0, exported.stderr
+    files = {p.name: p.read_text() for p in (tmp_path / "out").iterdir()}
+    assert not {"users.csv", "login_sessions.csv", "login_throttle.csv"} & set(files)
+    settings = files["settings.csv"]
+    assert "data_as_of" in settings and "cookie_key" not in settings  # the other settings still go out
+    for name, content in files.items():
+        assert key not in content and session_id not in content, name
+
+
+def test_rotate_key_replaces_the_key_and_logs_everybody_out(demo_copy_url):
+    engine = make_engine(demo_copy_url)
+    old_key = read_setting(engine, COOKIE_KEY)
+    session_id = start_session(engine, "editor")
+    cookie = sign_cookie(session_id, old_key)
+    rotated = cli("rotate-key", db=demo_copy_url)
+    assert rotated.returncode == 0, rotated.stderr
+    assert "ended 1 login session" in rotated.stdout
+    new_key = read_setting(engine, COOKIE_KEY)
+    assert new_key and new_key != old_key
+    assert cookie_session_id(cookie, new_key) is None and session_user(engine, session_id) is None
+    engine.dispose()
+
+
+def test_rotate_key_says_it_cannot_change_a_key_set_in_secrets_toml(engine, db_url, monkeypatch, capsys):
+    from lib import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "read_secrets", lambda: {"cookie_key": "set by hand"})
+    assert cli_module.main(["--db", db_url, "rotate-key"]) == 0
+    assert "secrets.toml sets cookie_key" in capsys.readouterr().err

@@ -9,12 +9,17 @@ from sqlalchemy.orm import Session
 
 from lib.auth import PermissionDenied
 from lib.criteria import (
+    HistoryEntry,
     active_criteria,
     approve_criteria_set,
+    approve_new_set,
+    criteria_changes,
+    criteria_set_history,
     get_criteria_set,
     list_criteria_sets,
     one_quarter_later,
     save_criteria_set,
+    saved_as,
 )
 from lib.db import CRITERIA, data_versions, write_session
 from lib.demo import APPROVED_CRITERIA, DRAFT_CRITERIA, DemoSpec, load_demo
@@ -102,7 +107,7 @@ def test_an_admin_approves_a_set_which_becomes_the_only_active_one(demo_engine):
     assert audit(demo_engine) == [("admin", "approve criteria", "criteria set 2")]
     with Session(demo_engine) as session:
         detail = json.loads(session.scalar(select(AuditLog.detail).where(AuditLog.action == "approve criteria")))
-    assert detail == {"name": "Draft: raise the revenue bar to 2 M", "review_due": "2027-02-28", "replaces": [1]}
+    assert detail == {"name": "Draft: raise the revenue bar to 2 M", "review_due": "2027-02-28", "replaces": [1], "note": ""}
 
 
 def test_approving_the_active_set_again_records_a_new_review(demo_engine):
@@ -132,3 +137,124 @@ def test_one_quarter_later():
     assert one_quarter_later(dt.date(2026, 11, 30)) == dt.date(2027, 2, 28)
     assert one_quarter_later(dt.date(2027, 11, 30)) == dt.date(2028, 2, 29)  # a leap year
     assert one_quarter_later(dt.date(2026, 5, 31)) == dt.date(2026, 8, 31)
+
+
+LATER = dt.datetime(2026, 12, 1, 9, 30)
+
+
+def test_the_reason_for_an_approval_is_in_the_audit_log_and_the_sets_history(demo_engine):
+    set_id = save_criteria_set(demo_engine, EDITOR, "Two million bar", TWO_M, now=NOW)
+    approved = approve_criteria_set(demo_engine, ADMIN, set_id, note="  Agreed in the   Q3 QBR ", now=LATER)
+    assert approved.approval_note == "Agreed in the Q3 QBR" == get_criteria_set(demo_engine, set_id).approval_note
+    with Session(demo_engine) as session:
+        detail = json.loads(session.scalar(select(AuditLog.detail).where(AuditLog.action == "approve criteria")))
+    assert detail["note"] == "Agreed in the Q3 QBR" and detail["replaces"] == [1]
+    assert criteria_set_history(demo_engine, set_id) == [
+        HistoryEntry(NOW, "editor", "saved"),
+        HistoryEntry(LATER, "admin", "approved; review due 2027-03-01", "Agreed in the Q3 QBR"),
+    ]
+    assert criteria_set_history(demo_engine, 1) == [
+        HistoryEntry(LATER, "admin", "replaced by 'Two million bar'", "Agreed in the Q3 QBR")
+    ]
+    assert criteria_set_history(demo_engine, 2) == []  # the demo's draft: loaded, never saved nor approved here
+    again = approve_criteria_set(demo_engine, ADMIN, set_id, now=LATER + dt.timedelta(days=1))
+    assert again.approval_note is None  # a new approval without a reason does not keep the old one
+    assert [e.what for e in criteria_set_history(demo_engine, set_id)][-1] == "approved; review due 2027-03-02"
+
+
+def test_a_reason_too_long_is_refused_and_nothing_changes(demo_engine):
+    version = data_versions(demo_engine)[CRITERIA]
+    with pytest.raises(ValueError, match="The reason is too long \\(501 characters; at most 500\\)"):
+        approve_criteria_set(demo_engine, ADMIN, 2, note="x" * 501)
+    assert active_criteria(demo_engine).id == 1 and data_versions(demo_engine)[CRITERIA] == version
+    assert audit(demo_engine) == []
+
+
+def test_the_draft_on_screen_is_saved_and_approved_in_one_transaction(demo_engine):
+    version = data_versions(demo_engine)[CRITERIA]
+    approved = approve_new_set(demo_engine, ADMIN, " NPS 40 bar ", TWO_M, note="QBR decision", now=NOW)
+    assert approved.name == "NPS 40 bar" and approved.active and approved.created_by == "admin"
+    assert approved.criteria == TWO_M and approved.approval_note == "QBR decision"
+    assert active_criteria(demo_engine).id == approved.id and data_versions(demo_engine)[CRITERIA] == version + 1
+    assert audit(demo_engine) == [
+        ("admin", "save criteria", f"criteria set {approved.id}"),
+        ("admin", "approve criteria", f"criteria set {approved.id}"),
+    ]
+    assert [e.what for e in criteria_set_history(demo_engine, approved.id)] == ["saved", "approved; review due 2027-02-28"]
+
+
+def test_approving_an_unsaved_draft_is_all_or_nothing(demo_engine):
+    for actor, name, error in (
+        (EDITOR, "Editor's bar", PermissionDenied),  # an editor saves drafts but approves nothing
+        (ADMIN, "key accounts (approved)", ValueError),  # the name is taken: not saved, not approved
+        (ADMIN, "", ValueError),
+    ):
+        with pytest.raises(error):
+            approve_new_set(demo_engine, actor, name, TWO_M, now=NOW)
+    with pytest.raises(ValueError, match="too long"):
+        approve_new_set(demo_engine, ADMIN, "Fine name", TWO_M, note="y" * 600)
+    assert len(list_criteria_sets(demo_engine)) == 2 and active_criteria(demo_engine).id == 1
+    assert audit(demo_engine) == []
+
+
+def test_saved_as_finds_the_set_holding_the_draft(demo_engine):
+    sets = list_criteria_sets(demo_engine)
+    approved, draft = CriteriaSet.from_dict(APPROVED_CRITERIA), CriteriaSet.from_dict(DRAFT_CRITERIA)
+    assert saved_as(sets, approved).name == "Key accounts (approved)"
+    assert saved_as(sets, draft, "anything").name == "Draft: raise the revenue bar to 2 M"
+    assert saved_as(sets, TWO_M) is None
+    save_criteria_set(demo_engine, EDITOR, "Same as the draft", draft, now=NOW)
+    sets = list_criteria_sets(demo_engine)
+    assert saved_as(sets, draft, "Same as the draft").name == "Same as the draft"
+    assert saved_as(sets, draft, "Draft: raise the revenue bar to 2 M").name == "Draft: raise the revenue bar to 2 M"
+
+
+def test_criteria_changes_say_what_differs_in_words():
+    approved, draft = CriteriaSet.from_dict(APPROVED_CRITERIA), CriteriaSet.from_dict(DRAFT_CRITERIA)
+    changes = criteria_changes(approved, draft)
+    assert changes.rules == ("threshold 1 M → 2 M", "", "", "", "", "", "new rule")
+    assert changes.summary == ("Annual revenue ≥ 1 M → Annual revenue ≥ 2 M", "new rule: Top 20 % by revenue (weight 1)")
+    assert changes.removed == () and changes.settings == () and changes.any
+    back = criteria_changes(draft, approved)
+    assert back.rules == ("threshold 2 M → 1 M", "", "", "", "", "")
+    assert back.summary[-1] == "removed: Top 20 % by revenue (weight 1)"
+    assert not criteria_changes(approved, approved).any and criteria_changes(approved, approved).rules == ("",) * 6
+
+
+def test_criteria_changes_name_every_kind_of_change():
+    base = CriteriaSet(
+        (Rule("annual_revenue", ">=", 1e6, 3, True), Rule("nps", ">=", 30, 1), Rule("csat", ">=", 0.8, 1)),
+        cutoff=60,
+        near_miss_margin=0.1,
+    )
+    draft = CriteriaSet(
+        (
+            Rule("nps", ">=", 40, 2, True),  # moved up, stricter, heavier, a must-have now
+            Rule("annual_revenue", ">=", 1e6, 3, False),
+            Rule("tenure_years", "<=", 10, 1),
+        ),
+        cutoff=70,
+        near_miss_margin=0.15,
+    )
+    changes = criteria_changes(base, draft)
+    assert changes.rules == ("threshold 30 → 40, weight 1 → 2, now a must-have", "no longer a must-have", "new rule")
+    assert changes.removed == (Rule("csat", ">=", 0.8, 1),)
+    assert changes.settings == ("cutoff 60 → 70", "near-miss margin 10 % → 15 %")
+    assert changes.summary == (
+        "NPS ≥ 30 → NPS ≥ 40, weight 1 → 2, now a must-have",
+        "Annual revenue ≥ 1 M: no longer a must-have",
+        "new rule: Tenure (years) ≤ 10 (weight 1)",
+        "removed: CSAT ≥ 80 % (weight 1)",
+        "cutoff 60 → 70",
+        "near-miss margin 10 % → 15 %",
+    )
+    flipped = criteria_changes(base, CriteriaSet((Rule("nps", "<=", 30, 1),), cutoff=60, near_miss_margin=0.1))
+    assert flipped.rules == ("≥ → ≤",) and flipped.summary[0] == "NPS ≥ 30 → NPS ≤ 30"
+
+
+def test_two_rules_on_one_metric_are_matched_to_the_same_rule_first():
+    low, high = Rule("annual_revenue", ">=", 1e6, 1), Rule("annual_revenue", "<=", 5e7, 1)
+    base = CriteriaSet((low, high, Rule("nps", ">=", 30, 1)))
+    draft = CriteriaSet((high, Rule("nps", ">=", 30, 1)))  # the first row deleted: the others are unchanged
+    changes = criteria_changes(base, draft)
+    assert changes.rules == ("", "") and changes.summary == ("removed: Annual revenue ≥ 1 M (weight 1)",)

@@ -6,10 +6,11 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from lib.auth import PermissionDenied
 from lib.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
+from lib.models import Base
 from tests.conftest import ADMIN, EDITOR, portfolio_files
 
 TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "audit_log")
@@ -17,7 +18,7 @@ TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", 
 
 def snapshot(engine) -> dict[str, list]:
     with engine.connect() as connection:
-        return {t: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t}")).all()), key=repr) for t in TABLES}
+        return {t: sorted(map(tuple, connection.execute(select(Base.metadata.tables[t])).all()), key=repr) for t in TABLES}
 
 
 def rejected(engine, files) -> list:
@@ -216,3 +217,222 @@ def test_a_large_import_reports_progress(engine):
         progress=lambda fraction, message: seen.append(fraction),
     )
     assert seen[0] < 0.5 and seen[-1] == 1.0 and len(seen) >= 4 and seen == sorted(seen)
+
+
+# --- bad input gets a message, never a traceback (run on SQLite and, with TEST_DATABASE_URL, PostgreSQL) ---
+
+
+@pytest.mark.parametrize(
+    "content, column, reason",
+    [
+        (b"account_id,quarter,revenue\nA,2026Q3,inf\n", "revenue", "not a finite number: 'inf'"),
+        (b"account_id,quarter,revenue\nA,2026Q3,-inf\n", "revenue", "not a finite number: '-inf'"),
+        (b"account_id,quarter,revenue\nA,2026Q3,1e17\n", "revenue", "must be between -10,000,000,000,000 and 10,000,000,000,000"),
+        (b"account_id,quarter,revenue,wallet\nA,2026Q3,5,Infinity\n", "wallet", "not a finite number"),
+        (b"account_id,quarter,revenue\nA,2026Q3,NaN\n", "revenue", "text where a number belongs: 'NaN'"),
+        (b"account_id,quarter,competitor,spend\nA,2026Q3,Rival,1e300\n", "spend", "must be between"),
+        (b"account_id,date,kind,score\nA,2026-05-01,NPS,inf\n", "score", "not a finite number"),
+        (b"account_id,name,strategic_fit\nA,Alpha,1e30\n", "strategic_fit", "must be between"),
+    ],
+)
+def test_numbers_that_do_not_fit_are_refused(small_engine, content, column, reason):
+    [problem] = rejected(small_engine, [("upload.csv", content)])
+    assert (problem.file, problem.row, problem.column) == ("upload.csv", 2, column)
+    assert reason in problem.reason
+
+
+def test_a_quarter_summed_beyond_the_limit_is_refused(small_engine):
+    dated = b"account_id,date,revenue\nA,2026-07-01,9000000000000\nA,2026-08-01,9000000000000\n"
+    [problem] = rejected(small_engine, [("invoices.csv", dated)])
+    assert (problem.row, problem.column) == (2, "revenue") and "add up to more than" in problem.reason
+
+
+def test_the_largest_allowed_amount_is_stored_to_the_cent(small_engine):
+    import_files(small_engine, [("revenue.csv", b"account_id,quarter,revenue\nA,2026Q3,9999999999999.99\n")], ADMIN)
+    with small_engine.connect() as connection:
+        assert connection.execute(text("SELECT MAX(revenue_cents) FROM revenue")).scalar() == 999999999999999
+
+
+@pytest.mark.parametrize("content", [b"account_id,name\nA,Alpha\n", b"PK\x03\x04 broken", b"\x00\x01\x02"])
+def test_an_xlsx_that_is_no_workbook(small_engine, content):
+    [problem] = rejected(small_engine, [("accounts.xlsx", content)])
+    assert (problem.file, problem.row) == ("accounts.xlsx", None)
+    assert problem.reason.startswith("not an .xlsx workbook")
+
+
+@pytest.mark.parametrize(
+    "name, header, column, limit",
+    [
+        ("accounts.csv", "account_id,name,owner", "owner", 200),
+        ("accounts.csv", "account_id,name,segment", "segment", 100),
+        ("accounts.csv", "account_id,name", "name", 200),
+        ("accounts.csv", "account_id,name", "account_id", 100),
+        ("revenue.csv", "account_id,quarter,revenue,wallet_source", "wallet_source", 200),
+        ("spend.csv", "account_id,quarter,competitor,spend", "competitor", 200),
+        ("stakeholders.csv", "account_id,name,title", "title", 200),
+        ("interactions.csv", "account_id,our_person,date", "our_person", 200),
+    ],
+)
+def test_text_longer_than_its_column_is_refused(small_engine, name, header, column, limit):
+    values = {"account_id": "A", "name": "N", "quarter": "2026Q3", "revenue": "1", "spend": "1", "date": "2026-05-01"}
+
+    def row(length: int) -> bytes:
+        cells = ["x" * length if c == column else values.get(c, "v") for c in header.split(",")]
+        return (header + "\n" + ",".join(cells) + "\n").encode()
+
+    [problem] = rejected(small_engine, [(name, row(limit + 1))])
+    assert (problem.row, problem.column) == (2, column)
+    assert problem.reason == f"text is {limit + 1:,} characters long; at most {limit} fit"
+    if column != "account_id":  # a new account id of 100 characters is fine, but unknown to the other kinds
+        import_files(small_engine, [(name, row(limit))], ADMIN)
+
+
+def test_text_limits_come_from_the_models():
+    from lib import models
+    from lib.importer import text_limits
+
+    assert text_limits("accounts")["owner"] == models.Account.__table__.c.owner.type.length
+    assert text_limits("interactions")["stakeholder"] == models.Interaction.__table__.c.stakeholder_name.type.length
+    assert "quarter" not in text_limits("revenue") and "kind" not in text_limits("surveys")
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\x7f"])
+def test_control_characters_in_a_cell_are_refused(small_engine, character):
+    content = f"account_id,name\nOK,Fine\tname\nN1,Acme{character} Corp\n".encode()
+    [problem] = rejected(small_engine, [("accounts.csv", content)])
+    assert (problem.file, problem.row, problem.column) == ("accounts.csv", 3, "name")
+    assert f"U+{ord(character):04X} at character 5" in problem.reason
+
+
+def test_a_tab_and_a_line_break_inside_a_cell_are_kept(engine):
+    import_files(engine, [("accounts.csv", b'account_id,name\nT1,"Two\nlines\tand a tab"\n')], ADMIN)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM accounts")).scalar() == "Two\nlines\tand a tab"
+
+
+@pytest.mark.parametrize("day", ["03/04/2026", "4.3.2026", "2026/03/04", "20260304", "March 4, 2026", "2026-W10-3"])
+def test_dates_are_iso_only(small_engine, day):
+    [problem] = rejected(small_engine, [("surveys.csv", f'account_id,date,kind,score\nA,"{day}",NPS,9\n'.encode())])
+    assert (problem.row, problem.column) == (2, "date")
+    assert problem.reason == f"not a date (use YYYY-MM-DD, e.g. 2026-03-31): {day!r}"
+
+
+def test_a_date_cell_of_a_workbook_is_a_date(engine):
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    book.active.append(["account_id", "name", "customer_since"])
+    book.active.append(["W1", "Workbook Ltd", dt.date(2026, 3, 4)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    import_files(engine, [("accounts.xlsx", buffer.getvalue())], ADMIN)
+    with engine.connect() as connection:
+        assert str(connection.execute(text("SELECT customer_since FROM accounts")).scalar()) == "2026-03-04"
+
+
+def test_a_column_named_twice_is_refused(small_engine):
+    problems = rejected(small_engine, [("accounts.csv", b"account_id,Name,NAME\nA,x,y\n")])
+    assert [(p.row, p.column, p.reason) for p in problems] == [(1, "name", "the column appears more than once in the header")]
+
+
+def test_every_bad_input_of_a_batch_is_listed_and_nothing_is_written(small_engine):
+    files = [
+        ("accounts.csv", ("account_id,name,owner\nN1,Acme\x00 Corp,Ann\nN2,Beta," + "o" * 201 + "\n").encode()),
+        ("revenue.csv", b"account_id,quarter,revenue\nA,2026Q3,inf\nB,2026Q3,1e17\n"),
+        ("surveys.csv", b"account_id,date,kind,score\nA,03/04/2026,NPS,9\n"),
+        ("book.xlsx", b"not a zip"),
+    ]
+    found = {(p.file, p.row, p.column) for p in rejected(small_engine, files)}
+    assert found == {
+        ("accounts.csv", 2, "name"),
+        ("accounts.csv", 3, "owner"),
+        ("revenue.csv", 2, "revenue"),
+        ("revenue.csv", 3, "revenue"),
+        ("surveys.csv", 2, "date"),
+        ("book.xlsx", None, None),
+    }
+
+
+def test_a_database_error_while_writing_is_a_message_and_rolls_back(small_engine, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    import lib.importer as importer
+
+    def failing(connection, kind, frame, tick):
+        raise OperationalError("INSERT INTO revenue ...", {}, Exception("deadlock detected"))
+
+    monkeypatch.setattr(importer, "_write_kind", failing)
+    [problem] = rejected(small_engine, portfolio_files("accounts.csv"))
+    assert problem.file == "(database)" and "nothing was written" in problem.reason and "INSERT" not in problem.reason
+
+
+# --- ids and labels that differ only in case or spacing ---
+
+
+def test_a_new_account_id_in_another_spelling_of_an_existing_one_is_refused(small_engine):
+    [problem] = rejected(small_engine, [("accounts.csv", b"account_id,name\na,Alpha again\n")])
+    assert (problem.row, problem.column) == (2, "account_id")
+    assert problem.reason.startswith("account id 'a' differs only in case or spacing from 'A' (an account in the database)")
+    problems = rejected(
+        small_engine, [("a.csv", b"account_id,name\nACC-000001,One\n"), ("b.csv", b"account_id,name\nacc-000001,Uno\n")]
+    )
+    assert [(p.file, p.row) for p in problems] == [("b.csv", 2)] and "(file a.csv, row 2)" in problems[0].reason
+    spaced = rejected(small_engine, [("accounts.csv", b"account_id,name\nNEW 1,One\nnew1,Two\n")])
+    assert [(p.row, p.column) for p in spaced] == [(3, "account_id")]
+
+
+def test_an_unknown_account_in_another_spelling_is_named(small_engine):
+    [problem] = rejected(small_engine, [("revenue.csv", b"account_id,quarter,revenue\na,2026Q3,5\n")])
+    assert problem.reason.endswith("(did you mean 'A'?)")
+
+
+def test_the_same_id_spelled_the_same_way_updates_its_account(small_engine):
+    summary = import_files(small_engine, [("accounts.csv", b"account_id,name\nA,Alpha Renamed\n")], ADMIN)
+    assert summary.updated["accounts"] == 1 and summary.warnings == []
+
+
+LABELS = b"account_id,name,segment,region,owner\nN1,New One,Mid-market,North  America,ANN\nN2,New Two,Big Co,LatAm,Bob\nN3,New Three,big co,LatAm,Bob\n"
+
+
+def test_labels_that_differ_only_in_case_or_spacing_are_imported_with_warnings(small_engine):
+    summary = import_files(small_engine, [("accounts.csv", LABELS)], ADMIN)
+    assert summary.inserted["accounts"] == 3
+    found = {(w.file, w.row, w.column): w.reason for w in summary.warnings}
+    assert found == {
+        ("accounts.csv", 2, "segment"): "segment 'Mid-market' differs only in case or spacing from 'Mid-Market': "
+        "they are counted as different segments",
+        ("accounts.csv", 2, "region"): "region 'North  America' differs only in case or spacing from 'North America': "
+        "they are counted as different regions",
+        (
+            "accounts.csv",
+            2,
+            "owner",
+        ): "owner 'ANN' differs only in case or spacing from 'Ann': they are counted as different owners",
+        ("accounts.csv", 3, "segment"): "segment 'Big Co' differs only in case or spacing from 'big co': "
+        "they are counted as different segments",
+        ("accounts.csv", 4, "segment"): "segment 'big co' differs only in case or spacing from 'Big Co': "
+        "they are counted as different segments",
+    }
+    again = import_files(small_engine, [("accounts.csv", b"account_id,name,segment\nN4,Four,Mid-Market\n")], ADMIN)
+    assert again.warnings == []  # the database's own spelling
+
+
+def test_the_command_line_prints_the_warnings(db_url, tmp_path):
+    from tests.test_cli import cli
+
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(b"account_id,name,segment\nL1,One,Mid-Market\nL2,Two,mid-market\n")
+    result = cli("import", str(path), db=db_url)
+    assert result.returncode == 0, result.stderr
+    assert "warning: accounts.csv, row 3, column segment: segment 'mid-market' differs only in case" in result.stdout
+
+
+def test_the_data_page_shows_the_warnings(demo_copy_url):
+    from tests.conftest import app_test
+    from tests.test_app_data import DATA_PAGE, upload
+
+    at = upload(app_test(demo_copy_url, "admin", DATA_PAGE), ("accounts.csv", LABELS))
+    assert not at.exception and at.success
+    assert "differ from another only in case or spacing" in at.warning[0].value
+    shown = next(d.value for d in at.dataframe if "warning" in d.value.columns)
+    assert "'Mid-market' differs only in case or spacing from 'Mid-Market'" in shown["warning"].tolist()[0]

@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from lib.kpis import breakdown, kpi_accounts, kpi_trends, kpis_json, portfolio_kpis
+from lib.kpis import KPI_ORDER, account_table, breakdown, kpi_accounts, kpi_trends, kpis_json, portfolio_kpis
 from lib.portfolio import Filters, load_portfolio
 
 Q = "2026Q2"
@@ -103,6 +103,8 @@ def test_zero_wallets_leave_share_of_wallet_na(engine):
     kpi = portfolio_kpis(load_portfolio(engine), Filters(Q))
     assert kpi["share_of_wallet"].value is None
     assert kpi["revenue"].value == 10.0
+    row = account_table(load_portfolio(engine), Filters(Q)).iloc[0]
+    assert math.isnan(row["share_of_wallet"]) and math.isnan(row["whitespace"])  # n/a, as the Share of wallet page leaves it out
 
 
 def test_json_has_exactly_the_documented_keys(data):
@@ -150,3 +152,42 @@ def test_trends_and_breakdowns(data):
     assert by_segment.loc["Enterprise", "revenue"] == 270.0
     assert by_segment.loc["Enterprise", "nrr"] == pytest.approx(270 / 300)
     assert by_segment.loc["SMB", "logo_retention"] == 0.0  # C was the only SMB account in the cohort
+
+
+def test_the_accounts_table_has_each_accounts_movement_and_counts_wallets_by_one_rule(data):
+    table = account_table(data, Filters(Q)).set_index("name")
+    # Revenue Q minus revenue B: A 120 - 100, B 150 - 200, C 0 - 50, D 40 - 0 (new), E 150 - 150.
+    assert table["movement"].to_dict() == {
+        "Alpha Industries": 20.0,
+        "Beta Bank": -50.0,
+        "Gamma Foods": -50.0,
+        "Delta Health": 40.0,
+        "Epsilon Energy": 0.0,
+    }
+    assert table.loc["Alpha Industries", "whitespace"] == 280.0  # 400 - 120
+    assert math.isnan(table.loc["Gamma Foods", "whitespace"])  # no wallet in Q: n/a, not 0
+
+
+def test_the_accounts_behind_every_kpi_carry_their_id_to_open_account_360(data):
+    ids = account_table(data, Filters(Q)).set_index("id")["name"]
+    for key in KPI_ORDER:
+        behind = kpi_accounts(data, Filters(Q), key)
+        assert "id" in behind.columns, key
+        assert behind["id"].map(ids).tolist() == behind["name"].tolist(), key
+
+
+def test_breakdowns_show_retention_and_churn_per_group(data):
+    by_segment = breakdown(data, Filters(Q), "segment").set_index("segment")
+    # SMB cohort = C alone (D is new), lost; Enterprise = A, B; Mid-Market = E: both kept every logo.
+    assert by_segment["churn_rate"].to_dict() == {"Enterprise": 0.0, "Mid-Market": 0.0, "SMB": 1.0}
+    by_owner = breakdown(data, Filters(Q), "owner").set_index("owner")
+    # Ann: A 100 -> 120 and C 50 -> 0; Bob: B 200 -> 150 (D is new); Cy: E 150 -> 150.
+    assert by_owner.loc["Ann", "nrr"] == pytest.approx(120 / 150)
+    assert by_owner.loc["Ann", "grr"] == pytest.approx(100 / 150)
+    assert by_owner.loc["Ann", "logo_retention"] == 0.5
+    assert by_owner.loc["Ann", "churn_rate"] == 0.5
+    assert by_owner.loc["Bob", "nrr"] == by_owner.loc["Bob", "grr"] == pytest.approx(150 / 200)
+    assert by_owner.loc["Bob", "churn_rate"] == 0.0
+    assert by_owner.loc["Cy", "nrr"] == 1.0 and by_owner.loc["Cy", "churn_rate"] == 0.0
+    empty_cohort = breakdown(data, Filters("2026Q1"), "owner")  # nobody had revenue in 2025Q1
+    assert empty_cohort["churn_rate"].isna().all()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lib.auth import PermissionDenied
 from lib.db import NOTES, data_versions
-from lib.markdown_safe import is_safe_url, safe_markdown
+from lib.markdown_safe import is_local_url, is_safe_url, safe_markdown
 from lib.models import Account, AuditLog, ReviewNote, ReviewNoteRevision, User
 from lib.notes import (
     Conflict,
@@ -310,12 +310,12 @@ def test_the_quarter_export_holds_every_note_and_action_item(demo_copy_url):
     engine.dispose()
 
 
-def test_csv_export_keeps_formulas_as_text_but_lists_as_they_are():
+def test_csv_export_keeps_formulas_as_text():
     import pandas as pd
 
     frame = pd.DataFrame({"body": ['=HYPERLINK("x")', "- a list item", "-2+3", "+1", "@SUM(A1)", "plain"]})
     rows = [r["body"] for r in csv.DictReader(io.StringIO(export_csv(frame).decode()))]
-    assert rows == ['\'=HYPERLINK("x")', "- a list item", "'-2+3", "'+1", "'@SUM(A1)", "plain"]
+    assert rows == ['\'=HYPERLINK("x")', "'- a list item", "'-2+3", "'+1", "'@SUM(A1)", "plain"]  # OWASP: every "-"
 
 
 def test_an_empty_quarter_exports_a_document_that_says_so():
@@ -341,7 +341,7 @@ def test_an_empty_quarter_exports_a_document_that_says_so():
         ("[x](&#106;avascript:alert(1))", "[x](#)"),
         ("[x](java\\script:alert(1))", "[x](java\\script:alert(1))"),  # not a scheme: a relative path
         ("[x]( vbscript:msgbox(1) )", "[x]( # )"),
-        ("![x](data:text/html;base64,PHNjcmlwdD4=)", "![x](#)"),
+        ("![x](data:text/html;base64,PHNjcmlwdD4=)", "[x](#)"),
         ("[x](<javascript:alert(1)>)", "[x](#)"),
         ("[ref]: javascript:alert(1)\n\n[go][ref]", "[ref]: #\n\n[go][ref]"),
         ("[ok](https://example.com/a_(b)) and [mail](mailto:a@b.c)", "[ok](https://example.com/a_(b)) and [mail](mailto:a@b.c)"),
@@ -357,6 +357,36 @@ def test_an_empty_quarter_exports_a_document_that_says_so():
 )
 def test_markdown_shows_html_as_text_and_disarms_unsafe_links(typed, shown):
     assert safe_markdown(typed) == shown
+
+
+@pytest.mark.parametrize(
+    "typed, shown",
+    [
+        ("![pixel](http://evil.example/p.png)", "[pixel](http://evil.example/p.png)"),
+        ("a ![](https://evil.example/p.png) b", "a [image](https://evil.example/p.png) b"),
+        ("![x](//evil.example/p.png)", "[x](//evil.example/p.png)"),
+        ("![x](/\\evil.example/p.png)", "[x](/\\evil.example/p.png)"),
+        ("![x](&#47;/evil.example/p.png)", "[x](&#47;/evil.example/p.png)"),
+        ("![x]( <HTTPS://evil.example/p.png> 'title')", "[x]( <HTTPS://evil.example/p.png> 'title')"),
+        ("![a [b] c](http://evil.example/p.png)", "[a [b] c](http://evil.example/p.png)"),
+        ("[![x](http://evil.example/p.png)](https://example.com)", "[[x](http://evil.example/p.png)](https://example.com)"),
+        ("![x][ref]\n\n[ref]: http://evil.example/p.png", "[x][ref]\n\n[ref]: http://evil.example/p.png"),
+        ("![x]", "[x]"),
+        ('![logo](/app/static/logo.png) ![chart](static/chart.png "Chart")', None),
+        ("\\![x](http://evil.example/p.png)", None),  # escaped: a "!" and a link already
+        ("`![x](http://evil.example/p.png)`", None),  # code: shown as typed
+        ("Wow![ not an image", None),
+    ],
+)
+def test_images_from_another_host_become_links(typed, shown):
+    assert safe_markdown(typed) == (typed if shown is None else shown)
+
+
+def test_local_urls():
+    assert is_local_url("/app/static/logo.png") and is_local_url("logo.png") and is_local_url("")
+    assert is_local_url("\\\\evil.example")  # Markdown's escaped backslash: the path \evil.example on this host
+    for outside in ("http://evil.example/p.png", "//evil.example", "/\\evil.example", "\\\\\\\\evil.example", "/\t/evil.example"):
+        assert not is_local_url(outside), outside
 
 
 def test_safe_urls():

@@ -353,6 +353,42 @@ def test_broken_json_and_direct_construction_are_refused():
 
 
 @pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "too large"),  # 200,000 characters: refused before it is parsed
+        ("[" * 5_000 + "]" * 5_000, "nested too deeply (more than 20 levels)"),  # once a RecursionError
+        ('{"cutoff": 60, "rules": [' + "[" * 25 + "]" * 25 + "]}", "nested too deeply"),
+        ('{"cutoff": 60, "rules": [{"metric": "nps", "op": ">=", "threshold": "[[[[["}]}', "not '[[[[['"),  # text, not depth
+        ('{"cutoff": 60, "rules": [{"metric": "nps"', "Not valid JSON: Expecting"),
+        ('{"cutoff": 60, "rules": [{"metric": "nps", "op": ">=", "threshold": ' + "9" * 5_000 + "}]}", "Not valid JSON"),
+        ("", "Not valid JSON: Expecting value"),
+        (b"\xff\xfe{}", "Not valid JSON: it is not UTF-8 text"),
+        (None, "Not valid JSON: expected text"),
+    ],
+    ids=["large", "deep", "deep-rules", "brackets-in-text", "cut-off", "huge-number", "empty", "not-utf8", "none"],
+)
+def test_too_deep_too_large_and_malformed_json_get_a_clear_message(text, message):
+    with pytest.raises(InvalidCriteria) as caught:
+        CriteriaSet.from_json(text)
+    assert message in str(caught.value)
+    assert len(str(caught.value)) < 500  # a message people read, not the input echoed back
+
+
+def test_long_values_and_many_rules_are_not_echoed_back_in_full():
+    long = "x" * 50_000
+    with pytest.raises(InvalidCriteria) as caught:
+        CriteriaSet.from_dict({"cutoff": 60, "rules": [{"metric": long, "op": ">=", "threshold": long}]})
+    assert "unknown metric 'xxxxxxxx" in str(caught.value) and len(str(caught.value)) < 1_000
+    rules = [{"metric": "nps", "op": ">=", "threshold": 30}] * 101
+    with pytest.raises(InvalidCriteria, match="at most 100 rules; this one has 101"):
+        CriteriaSet.from_dict({"cutoff": 60, "rules": rules})
+    assert len(CriteriaSet.from_dict({"cutoff": 60, "rules": rules[:100]}).rules) == 100
+    with pytest.raises(InvalidCriteria) as caught:
+        CriteriaSet.from_dict({"cutoff": 60, "rules": rules[:1], **{f"extra{i}": 1 for i in range(500)}})
+    assert caught.value.problems[-1] == "… and 490 more problems." and len(caught.value.problems) == 11
+
+
+@pytest.mark.parametrize(
     ("metric", "text", "value"),
     [
         ("annual_revenue", "2 M", 2_000_000),

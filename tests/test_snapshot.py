@@ -1,13 +1,17 @@
-"""The file copy of the portfolio arrays: identical to a fresh load, per data version, self-healing."""
+"""The file copy of the portfolio arrays: identical to a fresh load, per database and data version, self-healing."""
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from lib.db import FACTS, data_versions
+from lib.db import FACTS, data_versions, database_id, make_engine, migrate
 from lib.importer import import_files
 from lib.portfolio import load_portfolio
 from lib.snapshot import MATRICES, cached_portfolio, snapshot_path
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, portfolio_files
 
 
 def assert_same(left, right) -> None:
@@ -43,3 +47,55 @@ def test_a_damaged_snapshot_is_rebuilt(small_engine, tmp_path):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not an npz file")
     assert_same(cached_portfolio(small_engine, version, directory=tmp_path), load_portfolio(small_engine))
+
+
+def recreate_database(url: str) -> None:
+    """Delete the database at url and make an empty one at the same address (a SQLite file, or a PostgreSQL schema)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+        return
+    schema = parsed.query["options"].split("search_path=", 1)[1]
+    admin = create_engine(parsed.difference_update_query(["options"]), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+
+
+OTHER_PORTFOLIO = [
+    ("accounts.csv", b"account_id,name\nZ,Zulu Only\n"),
+    ("revenue.csv", b"account_id,quarter,revenue\nZ,2026Q2,7\n"),
+]
+
+
+def test_a_database_recreated_at_the_same_address_shows_its_own_figures(db_url, tmp_path):
+    first = make_engine(db_url)
+    migrate(first)
+    import_files(first, portfolio_files(), ADMIN)
+    version = data_versions(first)[FACTS]
+    assert len(cached_portfolio(first, version, directory=tmp_path).accounts) == 5
+    first.dispose()
+
+    recreate_database(db_url)
+    second = make_engine(db_url)
+    migrate(second)
+    import_files(second, OTHER_PORTFOLIO, ADMIN)
+    assert data_versions(second)[FACTS] == version  # the same version number: only the identity tells them apart
+    data = cached_portfolio(second, version, directory=tmp_path)
+    assert data.accounts["name"].tolist() == ["Zulu Only"]
+    assert data.revenue.sum() == 7.0
+    second.dispose()
+
+
+def test_every_database_has_an_identity_of_its_own_that_migrations_keep(engine, db_url):
+    identity = database_id(engine)
+    assert len(identity) == 32
+    migrate(engine)
+    assert database_id(engine) == identity
+    recreate_database(db_url)
+    fresh = make_engine(db_url)
+    migrate(fresh)
+    assert database_id(fresh) not in ("", identity)
+    fresh.dispose()

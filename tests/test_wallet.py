@@ -42,6 +42,7 @@ from lib.wallet import (
     load_account_history,
     load_wallet_data,
     load_wallet_sources,
+    market_share_key,
     quadrant,
     ranking_csv,
     share_trend,
@@ -98,18 +99,18 @@ def test_headline_figures_now_and_a_quarter_before(data, spend):
     assert before["wallet"] == 1300.0
     assert before["whitespace"] == 320 + 200 + 150 + 50 + 80
     # Market share = the segment's pooled share: Enterprise (100 + 300) / (400 + 500); SMB only P3 counts; Mid-Market only P6.
-    assert now["market_share_enterprise"] == pytest.approx(400 / 900)
-    assert now["market_share_smb"] == pytest.approx(50 / 200)
-    assert now["market_share_mid_market"] == 0.0
-    assert before["market_share_smb"] == pytest.approx((50 + 50) / (200 + 100))
-    assert before["market_share_mid_market"] == pytest.approx(20 / 100)
+    assert now[market_share_key("Enterprise")] == pytest.approx(400 / 900)
+    assert now[market_share_key("SMB")] == pytest.approx(50 / 200)
+    assert now[market_share_key("Mid-Market")] == 0.0
+    assert before[market_share_key("SMB")] == pytest.approx((50 + 50) / (200 + 100))
+    assert before[market_share_key("Mid-Market")] == pytest.approx(20 / 100)
     assert view.keys == (
         "share_of_wallet",
         "wallet",
         "whitespace",
-        "market_share_enterprise",
-        "market_share_smb",
-        "market_share_mid_market",
+        market_share_key("Enterprise"),
+        market_share_key("SMB"),
+        market_share_key("Mid-Market"),
     )
     cover = view.coverage
     assert (cover.accounts, cover.counted, cover.without_estimate, cover.revenue_without_estimate) == (7, 4, 1, 40.0)
@@ -200,7 +201,7 @@ def test_filters_change_every_figure(data, spend):
     assert now["share_of_wallet"] == pytest.approx(150 / 600)
     assert now["whitespace"] == 450.0
     now, _, view = figures(data, spend, regions=("APAC",))
-    assert now["share_of_wallet"] == 0.0 and view.keys[3:] == ("market_share_mid_market",)
+    assert now["share_of_wallet"] == 0.0 and view.keys[3:] == (market_share_key("Mid-Market"),)
     assert figures(data, spend, segments=("Nobody",))[0]["share_of_wallet"] is None  # n/a, not 0
     assert all(v is None for v in figures(data, spend, quarter="2031Q1")[0].values())
 
@@ -280,7 +281,7 @@ def test_whitespace_ranking_with_top_competitor_and_csv(wallet_engine, data, spe
     assert rows.columns[:2].tolist() == ["account_id", "quarter"]
     assert rows["account_id"].tolist() == ["P1", "P2", "P3", "P6"]
     assert rows.loc[0, ["wallet_confidence", "wallet_source"]].tolist() == ["high", "Analyst estimate"]
-    assert figure_accounts(data, spend, Filters(Q), "market_share_enterprise")["name"].tolist() == [
+    assert figure_accounts(data, spend, Filters(Q), market_share_key("Enterprise"))["name"].tolist() == [
         "Quartz Bank",
         "Pine Logistics",
     ]
@@ -359,3 +360,22 @@ def test_competitor_spend_imports_from_xlsx_and_updates_on_reimport(wallet_engin
     spend = load_wallet_data(wallet_engine, data)
     p6 = data.accounts.index[data.accounts["external_id"] == "P6"][0]
     assert spend.total[data.column(Q), p6] == 80.0
+
+
+def test_segments_that_differ_only_in_case_get_cards_of_their_own(wallet_engine):
+    import_files(
+        wallet_engine,
+        [
+            ("accounts.csv", b"account_id,name,segment\nX1,Lowercase Ltd,Mid-market\n"),
+            ("revenue.csv", f"account_id,quarter,revenue,wallet\nX1,{Q},10,100\n".encode()),
+        ],
+        ADMIN,
+    )
+    data = load_portfolio(wallet_engine)
+    view = wallet_figures(data, load_wallet_data(wallet_engine, data), Filters(Q))
+    assert len(set(view.segment_keys)) == len(view.segment_keys) == 4
+    labels = {view.now[k].label for k in view.segment_keys}
+    assert {"Mid-market", "Mid-Market"} <= labels
+    assert market_share_key("Mid-market") != market_share_key("Mid-Market") != market_share_key("Mid Market")
+    lower = figure_accounts(data, load_wallet_data(wallet_engine, data), Filters(Q), market_share_key("Mid-market"))
+    assert lower["name"].tolist() == ["Lowercase Ltd"]

@@ -1,7 +1,8 @@
 """Account 360 in the browser: account search, cached single-account loaders, the key-account status.
 
-Caches are keyed on the database URL, the data version of what they hold (facts, notes,
-criteria) and their arguments, so a write anywhere shows on the next rerun.
+Caches are keyed on the database (lib.ui.data.database_key: its URL and its own identity), the
+data version of what they hold (facts, notes, criteria) and their arguments, so a write anywhere
+shows on the next rerun.
 """
 
 from __future__ import annotations
@@ -27,17 +28,18 @@ from lib.account360 import (
     wallet_split_figure,
 )
 from lib.action_items import account_open_items
-from lib.db import CRITERIA, FACTS, NOTES
-from lib.markdown_safe import safe_markdown
+from lib.db import CRITERIA, FACTS, NOTES, unstorable
 from lib.notes import account_notes
 from lib.portfolio import Filters
-from lib.ui.data import engine, portfolio, versions
+from lib.ui.data import database_key, engine, portfolio, versions
+from lib.ui.text import plain
 
+MAX_EXTERNAL_ID_CHARS = 100  # the column's width (lib.models.Account.external_id)
 ACCOUNT_KEY = "a360_account_id"  # set by every account table (lib.ui.tables) to open an account here
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -103,7 +105,15 @@ def open_items_of(account_id: int) -> pd.DataFrame:
 def account_from_url() -> int | None:
     """The account named in the address (?account=ACC-000123), so a reload or a shared link opens it again."""
     external_id = st.query_params.get("account")
-    return find_by_external_id(engine(), external_id) if external_id else None
+    if not external_id:
+        return None
+    if len(external_id) > MAX_EXTERNAL_ID_CHARS or unstorable(external_id):  # checked before it reaches SQL
+        st.warning("The address does not name an account: find one by name instead.", icon=":material/link_off:")
+        return None
+    found = find_by_external_id(engine(), external_id)
+    if found is None:
+        st.warning(f"No account has the id “{plain(external_id)}”: find one by name instead.", icon=":material/link_off:")
+    return found
 
 
 def current_account() -> int | None:
@@ -115,19 +125,22 @@ def current_account() -> int | None:
 
 
 def account_search(prefix: str, on_pick: Callable[[int], None]) -> None:
-    """A text search over names and account ids that lists the matches to pick from (fine at 100,000 accounts)."""
+    """A text search over names and account ids (fine at 100,000 accounts): one match opens at once,
+    more are listed to pick from."""
     search_col = match_col = st.container()
     query = search_col.text_input(
         "Find an account",
         key=f"{prefix}_search",
         placeholder="Part of a name or an account id",
         icon=":material/search:",
+        on_change=_searched,
+        args=(prefix, on_pick),
     )
     if not (query or "").strip():
         return
     matches, total = _search_for(_url(), versions()[FACTS], query.strip())
     if matches.empty:
-        match_col.caption(f"No account matches “{query.strip()}”.")
+        match_col.caption(f"No account matches “{plain(query.strip())}”.")
         return
     labels = {int(r.id): f"{r.name} · {r.external_id}" for r in matches.itertuples(index=False)}
     shown = f"{total:,} matches" if total <= len(matches) else f"{total:,} matches, the first {len(matches)}"
@@ -141,6 +154,16 @@ def account_search(prefix: str, on_pick: Callable[[int], None]) -> None:
         on_change=_picked,
         args=(prefix, on_pick),
     )
+
+
+def _searched(prefix: str, on_pick: Callable[[int], None]) -> None:
+    query = (st.session_state.get(f"{prefix}_search") or "").strip()
+    if not query:
+        return
+    matches, total = _search_for(_url(), versions()[FACTS], query)
+    if total == 1:
+        on_pick(int(matches["id"].iloc[0]))
+        st.session_state[f"{prefix}_search"] = ""
 
 
 def _picked(prefix: str, on_pick: Callable[[int], None]) -> None:
@@ -159,10 +182,10 @@ def open_in_account_360(account_id: int) -> None:
 def key_account_badge(status: KeyAccountStatus) -> None:
     """One line: key account, near miss or not, the score, and the criteria it was judged by."""
     if not status.available:
-        st.markdown(f":gray-badge[:material/star_border: Key-account status: {status.message}]")
+        st.markdown(f":gray-badge[:material/star_border: Key-account status: {plain(status.message)}]")
         return
     color = "green" if status.qualified else "orange" if status.near_miss else "gray"
     score = f" · score {status.score:.0f}" if status.score is not None else ""
-    approved = f", approved by {status.approved_by} on {status.approved_at:%Y-%m-%d}" if status.approved_at else ""
-    criteria = safe_markdown(f"under “{status.criteria_name}”{approved}").replace("[", "\\[").replace("]", "\\]")
+    approved = f", approved by {plain(status.approved_by)} on {status.approved_at:%Y-%m-%d}" if status.approved_at else ""
+    criteria = f"under “{plain(status.criteria_name)}”{approved}"
     st.markdown(f":{color}-badge[:material/star: {status.label}{score}] :gray[{criteria}]")

@@ -1,29 +1,45 @@
 """Login, logout, the re-login cookie and the guard every page starts with.
 
 Passwords are bcrypt hashes checked by lib.auth, which also refuses a login for a while after
-too many wrong passwords (the counter is in the database, shared by every app server).
-streamlit-authenticator keeps the signed re-login cookie: one authenticator per session, made
-here on first use and kept in st.session_state (sharing one across sessions is a known bug).
+too many wrong passwords from one client. A login opens a session on the server (lib.auth); the
+browser keeps its id in a cookie signed with the cookie key. Every rerun reads the session and
+its user from the database, so a logout in any tab, a changed role, a deleted user or a new
+cookie key apply on the next rerun of every session, and a copy of a cookie dies with its session.
+The cookie is set and deleted in the browser by extra-streamlit-components' cookie manager.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import runpy
 from pathlib import Path
 
+import extra_streamlit_components as stx
 import streamlit as st
-import streamlit_authenticator as stauth
-from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from lib.auth import Actor, LoginStatus, demo_logins, user_role, verify_login
+from lib.auth import (
+    COOKIE_KEY,
+    SESSION_DAYS,
+    Actor,
+    LoginStatus,
+    cookie_session_id,
+    demo_logins,
+    end_session,
+    session_user,
+    sign_cookie,
+    start_session,
+    verify_login,
+)
 from lib.db import read_setting
-from lib.models import User
 from lib.ui.data import engine
+from lib.ui.errors import database_failed
 
 COOKIE_NAME = "keystone_session"
-COOKIE_DAYS = 7.0
-_COOKIE_RUNS = 3
-APP_PATH = Path(__file__).resolve().parents[2] / "app.py"  # reruns that keep the set-cookie component on screen so it surely runs
+SESSION = "login_session"  # session_state: the id of this browser session's login on the server
+_COOKIE_RUNS = 3  # reruns that keep the cookie component on screen so it surely runs
+APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def _cookie_key() -> str:
@@ -31,41 +47,41 @@ def _cookie_key() -> str:
         configured = st.secrets.get("cookie_key")
     except FileNotFoundError:
         configured = None
-    return configured or read_setting(engine(), "cookie_key") or ""
+    return configured or read_setting(engine(), COOKIE_KEY) or ""
 
 
-def _credentials() -> dict:
-    with engine().connect() as connection:
-        rows = connection.execute(select(User.username, User.name, User.password_hash, User.role)).all()
-    return {"usernames": {u: {"name": n, "password": h, "roles": [r]} for u, n, h, r in rows}}
+def _client() -> str:
+    """Who is typing, for the login throttle: the connection's address (Streamlit gives none on localhost)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
 
 
-def authenticator() -> stauth.Authenticate:
-    if "authenticator" not in st.session_state:
-        st.session_state["authenticator"] = stauth.Authenticate(
-            _credentials(), COOKIE_NAME, _cookie_key(), COOKIE_DAYS, auto_hash=False, login_sleep_time=0
-        )
-    return st.session_state["authenticator"]
+def _forget_user() -> None:
+    for key in (SESSION, "user", "user_name"):
+        st.session_state.pop(key, None)
 
 
 def current_user() -> Actor | None:
-    """The logged-in user: from this session, or from a valid re-login cookie."""
-    user = st.session_state.get("user")
-    if user is not None:
-        return user
-    if COOKIE_NAME not in st.context.cookies or st.session_state.get("logout"):
-        return None
-    try:
-        authenticator().login(location="unrendered")
-    except stauth.utilities.LoginError:
-        return None
-    username = st.session_state.get("username") if st.session_state.get("authentication_status") else None
-    found = user_role(engine(), username) if username else None
+    """The logged-in user, read fresh from the database on every call.
+
+    The session id comes from this session's own login, else from a valid re-login cookie; the
+    server must still know the session, and the role is the user's role now, not at login.
+    """
+    session_id = st.session_state.get(SESSION) or _cookie_session()
+    found = session_user(engine(), session_id) if session_id else None
     if found is None:
+        _forget_user()
         return None
-    st.session_state["user"] = Actor(username, found[1])
-    st.session_state["user_name"] = found[0]
-    return st.session_state["user"]
+    st.session_state.update({SESSION: session_id, "user": found.actor, "user_name": found.name, "last_username": found.username})
+    return found.actor
+
+
+def _cookie_session() -> str | None:
+    # The cookies are those the browser sent when this session connected: after a logout here
+    # they are stale, so they are not read again until the next form login.
+    if st.session_state.get("logout") or COOKIE_NAME not in st.context.cookies:
+        return None
+    return cookie_session_id(st.context.cookies[COOKIE_NAME], _cookie_key())
 
 
 def _attempt_login() -> None:
@@ -75,29 +91,46 @@ def _attempt_login() -> None:
     if not username or not password:
         st.session_state["login_error"] = "Enter your username and password."
         return
-    outcome = verify_login(engine(), username, password)
+    try:
+        outcome = verify_login(engine(), username, password, client=_client())
+    except SQLAlchemyError as failed:  # a read-only or unreachable database: say so instead of a traceback
+        st.session_state["login_error"] = f"Cannot log in now. {database_failed(failed)}"
+        return
     if outcome.status is LoginStatus.LOCKED:
         minutes = max(1, round(outcome.retry_after_seconds / 60))
         st.session_state["login_error"] = (
-            f"Too many wrong passwords for this login. Try again in about {minutes} minute{'s' if minutes > 1 else ''}."
+            f"Too many wrong passwords. Try again in about {minutes} minute{'s' if minutes > 1 else ''}."
         )
         return
     if outcome.status is LoginStatus.WRONG:
         st.session_state["login_error"] = "Wrong username or password."
         return
+    try:
+        session_id = start_session(engine(), outcome.username)
+    except LookupError:  # the user was deleted between the password check and now
+        st.session_state["login_error"] = "Wrong username or password."
+        return
     st.session_state.pop("login_error", None)
+    if st.session_state.get("last_username", outcome.username) != outcome.username:
+        _forget_previous_user_work()
     st.session_state.update(
         {
+            "last_username": outcome.username,
+            SESSION: session_id,
             "user": Actor(outcome.username, outcome.role),
             "user_name": outcome.name,
-            "username": outcome.username,
-            "name": outcome.name,
-            "roles": [outcome.role],
-            "authentication_status": True,
             "logout": False,
             "cookie_runs_left": _COOKIE_RUNS,
+            "cookie_deletes_left": 0,
         }
     )
+
+
+def _forget_previous_user_work() -> None:
+    """Someone else logs in on this tab: nothing of the last user's drafts, requests or choices carries over."""
+    for key in list(st.session_state.keys()):
+        if not str(key).startswith("login_"):
+            del st.session_state[key]
 
 
 def login_screen() -> None:
@@ -119,6 +152,7 @@ def login_screen() -> None:
                 f"**Demo database.** Log in as {names} with the password `demo`. These logins exist only in the demo database.",
                 icon=":material/info:",
             )
+    _drop_cookie()
 
 
 def _request_logout() -> None:
@@ -130,14 +164,14 @@ def logout_button() -> None:
 
 
 def handle_logout() -> None:
-    """Finish a logout asked for by the button: forget the user and delete the cookie."""
+    """Finish a logout asked for by the button: end the session on the server, then drop the cookie."""
     if not st.session_state.pop("logging_out", False):
         return
-    if st.session_state.get("authentication_status"):
-        authenticator().logout(location="unrendered")
-    for key in ("user", "user_name", "cookie_runs_left"):
-        st.session_state.pop(key, None)
-    st.session_state["logout"] = True
+    session_id = st.session_state.get(SESSION)
+    if session_id:
+        end_session(engine(), session_id)
+    _forget_user()
+    st.session_state.update({"logout": True, "cookie_runs_left": 0, "cookie_deletes_left": _COOKIE_RUNS})
 
 
 def keep_cookie_fresh() -> None:
@@ -147,11 +181,25 @@ def keep_cookie_fresh() -> None:
     to be sure it ran (a rerun right after the login would otherwise remove it unrun).
     """
     runs = st.session_state.get("cookie_runs_left", 0)
-    if runs <= 0 or not _cookie_key():
+    key = _cookie_key()
+    session_id = st.session_state.get(SESSION)
+    if runs <= 0 or not key or not session_id:
         return
+    expires = dt.datetime.now() + dt.timedelta(days=SESSION_DAYS)  # the browser's own clock reads it
     with st.sidebar:
-        authenticator().cookie_controller.set_cookie()
+        stx.CookieManager(key="keystone_cookies").set(COOKIE_NAME, sign_cookie(session_id, key), expires_at=expires)
     st.session_state["cookie_runs_left"] = runs - 1
+
+
+def _drop_cookie() -> None:
+    """After a logout, delete the cookie in the browser (the server has ended its session already)."""
+    runs = st.session_state.get("cookie_deletes_left", 0)
+    if runs <= 0:
+        return
+    manager = stx.CookieManager(key="keystone_cookies")
+    with contextlib.suppress(KeyError):  # the manager had not read the browser's cookies yet; the delete is sent anyway
+        manager.delete(COOKIE_NAME)
+    st.session_state["cookie_deletes_left"] = runs - 1
 
 
 def require_user(*roles: str) -> Actor:

@@ -18,13 +18,17 @@ def kpi_cards(
     accounts_behind: Callable[[str], pd.DataFrame],
     per_row: int = 7,
     key_prefix: str = "kpi",
+    compared_with: str | None = None,
 ) -> None:
-    """A grid of cards; each opens a lazy popover with the formula, the inputs and the accounts."""
+    """A grid of cards; each opens a lazy popover with the formula, the inputs and the accounts.
+
+    compared_with names the quarter of `before` (e.g. "2026Q2"): each change then reads "vs 2026Q2".
+    """
     for start in range(0, len(keys), per_row):
         columns = st.columns(per_row)
         for column, key in zip(columns, keys[start : start + per_row]):
             with column:
-                _card(now[key], before.get(key), accounts_behind, key_prefix)
+                _card(now[key], before.get(key), accounts_behind, key_prefix, compared_with)
 
 
 # Card labels short enough for seven cards in a row on a 1280 px projector.
@@ -43,7 +47,13 @@ SHORT_LABELS = {
 }
 
 
-def _card(kpi: KpiValue, previous: KpiValue | None, accounts_behind: Callable[[str], pd.DataFrame], key_prefix: str) -> None:
+def _card(
+    kpi: KpiValue,
+    previous: KpiValue | None,
+    accounts_behind: Callable[[str], pd.DataFrame],
+    key_prefix: str,
+    compared_with: str | None = None,
+) -> None:
     with st.container(border=True, key=f"kpicard_{key_prefix}_{kpi.key}"):
         delta = fmt.change(kpi.unit, kpi.value, previous.value if previous else None)
         st.metric(
@@ -51,6 +61,7 @@ def _card(kpi: KpiValue, previous: KpiValue | None, accounts_behind: Callable[[s
             fmt.value(kpi.unit, kpi.value),
             delta,
             delta_color="normal" if kpi.higher_is_better else "inverse",
+            delta_description=f"vs {compared_with}" if delta and compared_with else None,
         )
         why = st.popover(
             "",
@@ -62,10 +73,13 @@ def _card(kpi: KpiValue, previous: KpiValue | None, accounts_behind: Callable[[s
         )
         if why.open:
             with why:
-                explain(kpi, accounts_behind(kpi.key))
+                explain(kpi, accounts_behind(kpi.key), key=f"{key_prefix}_behind_{kpi.key}")
 
 
-def explain(kpi: KpiValue, accounts: pd.DataFrame) -> None:
+def explain(kpi: KpiValue, accounts: pd.DataFrame, key: str) -> None:
+    """The formula, its inputs and the accounts behind the number; selecting an account opens Account 360."""
+    from lib.ui.tables import account_table  # here, not at the top: lib.ui.tables uses this module's column formats
+
     st.markdown(f"**{kpi.label}: {fmt.value(kpi.unit, kpi.value)}**")
     st.caption(kpi.formula)
     if kpi.inputs:
@@ -75,8 +89,11 @@ def explain(kpi: KpiValue, accounts: pd.DataFrame) -> None:
             width="stretch",
         )
     if not accounts.empty:
-        st.markdown("**Accounts behind it**")
-        st.dataframe(accounts, hide_index=True, width="stretch", column_config=money_columns(accounts))
+        st.markdown("**Accounts behind it**" + (" · select one to open it in Account 360" if "id" in accounts else ""))
+        if "id" in accounts:
+            account_table(accounts, key=key)
+        else:
+            st.dataframe(accounts, hide_index=True, width="stretch", column_config=money_columns(accounts), placeholder=fmt.NA)
 
 
 def _input_text(name: str, value: float | None) -> str:
@@ -93,7 +110,7 @@ def _input_text(name: str, value: float | None) -> str:
 
 COLUMN_LABELS = {"nrr": "NRR", "grr": "GRR", "nps": "NPS", "csat": "CSAT", "external_id": "Account ID"}
 MONEY_COLUMNS = {"revenue", "base_revenue", "wallet", "whitespace", "movement", "annual_revenue", "spend"}
-RATE_COLUMNS = {"change", "share_of_wallet", "revenue_share", "nrr", "grr", "logo_retention", "competitor_share"}
+RATE_COLUMNS = {"change", "share_of_wallet", "revenue_share", "nrr", "grr", "logo_retention", "churn_rate", "competitor_share"}
 
 
 def money_columns(frame: pd.DataFrame) -> dict:

@@ -7,6 +7,7 @@ import streamlit as st
 from lib import clock
 from lib.portfolio import Filters, PortfolioData
 from lib.quarters import last_completed_quarter
+from lib.ui.text import plain
 
 BASES = {4: "Q-4 (a year before)", 1: "Q-1 (the quarter before)"}
 
@@ -43,6 +44,6 @@ def current_filters() -> Filters:
 
 
 def describe(filters: Filters) -> str:
-    """'Enterprise · EMEA' or 'all accounts', for captions and chart titles."""
+    """'Enterprise · EMEA' or 'all accounts', for captions (Markdown: the names are escaped, see lib.ui.text)."""
     chosen = [*filters.segments, *filters.regions, *filters.owners]
-    return " · ".join(chosen) if chosen else "all accounts"
+    return " · ".join(map(plain, chosen)) if chosen else "all accounts"

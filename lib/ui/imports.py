@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.auth import Actor, PermissionDenied
+from lib.csv_safe import to_csv
 from lib.importer import MAX_PROBLEMS_LISTED, ImportRejected, import_files
 from lib.ui.data import engine, refresh_versions
 
@@ -32,6 +33,18 @@ def run_import(files: list, actor: Actor) -> None:
     refresh_versions()
     st.success(f"Imported {len(summary.files)} file(s). " + summary.describe(), icon=":material/check_circle:")
     st.dataframe(pd.DataFrame(summary.files, columns=["file", "kind", "rows"]), hide_index=True)
+    if summary.warnings:
+        show_warnings(summary.warnings)
+
+
+def show_warnings(warnings: list) -> None:
+    st.warning(
+        f"Imported as given, but {len(warnings)} label(s) differ from another only in case or spacing, "
+        "so each spelling is a group of its own. Correct the spelling and import again to merge them.",
+        icon=":material/warning:",
+    )
+    frame = pd.DataFrame([{"file": w.file, "row": w.row, "column": w.column, "warning": w.reason} for w in warnings])
+    st.dataframe(frame, hide_index=True, width="stretch", key="data_warnings")
 
 
 def show_problems(problems: list) -> None:
@@ -46,7 +59,7 @@ def show_problems(problems: list) -> None:
     st.dataframe(frame.head(MAX_PROBLEMS_LISTED), hide_index=True, width="stretch", key="data_problems")
     st.download_button(
         "Download the list of problems",
-        frame.to_csv(index=False).encode(),
+        to_csv(frame),
         file_name="import_problems.csv",
         mime="text/csv",
         key="data_problems_download",

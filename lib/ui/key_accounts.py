@@ -8,15 +8,32 @@ reruns only that part: no app frame, no sidebar, no database query (versions com
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import clock
 from lib import format as fmt
 from lib.auth import PermissionDenied
-from lib.criteria import StoredCriteriaSet, approve_criteria_set, list_criteria_sets, save_criteria_set
+from lib.criteria import (
+    MAX_NAME,
+    MAX_NOTE,
+    HistoryEntry,
+    StoredCriteriaSet,
+    approve_criteria_set,
+    approve_new_set,
+    criteria_changes,
+    criteria_set_history,
+    list_criteria_sets,
+    one_quarter_later,
+    rule_text,
+    save_criteria_set,
+    saved_as,
+)
+from lib.csv_safe import to_csv
 from lib.db import CRITERIA, FACTS
 from lib.demo import APPROVED_CRITERIA
 from lib.portfolio import Filters, PortfolioData
@@ -42,20 +59,30 @@ from lib.qualification import (
 )
 from lib.qualification_charts import pareto_chart
 from lib.ui.auth import current_user
-from lib.ui.data import engine, portfolio, refresh_versions, versions
+from lib.ui.data import database_key, engine, portfolio, refresh_versions, versions
+from lib.ui.errors import database_failed
 from lib.ui.filters import describe
 from lib.ui.tables import account_table
+from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 
 STARTER = CriteriaSet.from_dict(APPROVED_CRITERIA)  # the draft's start when no set was ever approved
 TABS = ("Qualified", "Near misses", "Enter / leave", "Compare sets", "Pareto", "Saved sets")
 TABLE_HEIGHT = 390
+DRAFT_ON_SCREEN = 0  # the approve box's first choice; no saved set has the id 0
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$~|])")
+
+
+def _md(text: str) -> str:
+    """Text people typed (a set's name, a reason), shown literally inside st.markdown."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
 
 # ---------------------------------------------------------------- cached loaders
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the accounts…")
@@ -83,6 +110,16 @@ def _sets_for(url: str, criteria_version: int) -> list[StoredCriteriaSet]:
 def saved_sets() -> list[StoredCriteriaSet]:
     """Every saved set, the active one first (per CRITERIA version: a save or approval anywhere shows)."""
     return _sets_for(_url(), versions()[CRITERIA])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _history_for(url: str, criteria_version: int, set_id: int) -> list[HistoryEntry]:
+    return criteria_set_history(engine(), set_id)
+
+
+def set_history(set_id: int) -> list[HistoryEntry]:
+    """A set's history from the audit log (per CRITERIA version, like the sets)."""
+    return _history_for(_url(), versions()[CRITERIA], set_id)
 
 
 def active_set(sets: list[StoredCriteriaSet]) -> StoredCriteriaSet | None:
@@ -116,7 +153,7 @@ def _seed(criteria: CriteriaSet, source: str) -> None:
 def load_into_draft(stored: StoredCriteriaSet | None) -> None:
     """Callback: start the draft again from a saved set (or the starter set when there is none)."""
     if stored is not None and stored.criteria is None:
-        st.session_state["ka_notice"] = ("error", f"{stored.name!r} cannot be loaded: {stored.problem}")
+        st.session_state["ka_notice"] = ("error", f"{plain(repr(stored.name))} cannot be loaded: {plain(stored.problem)}")
         return
     _seed(stored.criteria if stored else STARTER, stored.name if stored else "the starter criteria")
 
@@ -188,22 +225,39 @@ def active_set_header(active: StoredCriteriaSet | None, today: dt.date) -> None:
     if active is None:
         st.info("No criteria set has been approved yet. The draft starts from the starter criteria.", icon=":material/info:")
         return
-    approved = f"approved by **{active.approved_by}** on {active.approved_at:%Y-%m-%d}" if active.approved_at else "not approved"
+    approved = (
+        f"approved by **{plain(active.approved_by)}** on {active.approved_at:%Y-%m-%d}" if active.approved_at else "not approved"
+    )
     due = f" · review due {active.review_due:%Y-%m-%d}" if active.review_due else ""
     text, rules = st.columns([5, 1], vertical_alignment="center")
-    text.caption(f"Active criteria: **{active.name}**, {approved}{due}")
+    text.caption(f"Active criteria: **{plain(active.name)}**, {approved}{due}")
     if active.criteria is not None:
         with rules.popover("Its rules", icon=":material/rule:", type="tertiary"):
-            st.markdown(f"**{active.name}**")
+            st.markdown(f"**{plain(active.name)}**")
             st.markdown("\n".join(f"- {line}" for line in describe_criteria(active.criteria).split(" · ")))
     if active.problem:
-        st.error(f"The active set {active.name!r} is invalid and cannot be applied: {active.problem}", icon=":material/error:")
+        st.error(
+            f"The active set {plain(repr(active.name))} is invalid and cannot be applied: {plain(active.problem)}",
+            icon=":material/error:",
+        )
     elif active.review_overdue(today):
         st.warning(
             f"The active criteria were due for review on {active.review_due:%Y-%m-%d}. "
             "Revisit them, then an admin approves them again (Saved sets).",
             icon=":material/event_busy:",
         )
+
+
+def changes_against_active(active: StoredCriteriaSet, draft: CriteriaSet) -> None:
+    """Under the editor: each rule that differs from the approved set, and how, in words."""
+    changes = criteria_changes(active.criteria, draft)
+    if not changes.any:
+        return
+    lines = [f"- **{rule.label()}**: {words}" for rule, words in zip(draft.rules, changes.rules) if words]
+    lines += [f"- removed: {rule_text(rule)}" for rule in changes.removed]
+    lines += [f"- {setting}" for setting in changes.settings]
+    with st.container(key="ka_changes"):
+        st.markdown(f"Changed from the approved set **{_md(active.name)}**:\n" + "\n".join(lines))
 
 
 def _summary_cards(now: QualificationSummary, base: QualificationSummary | None, large: bool) -> None:
@@ -273,6 +327,8 @@ def live_criteria(filters: Filters) -> None:
     edit, numbers = st.columns([11, 9], gap="medium")
     with edit:
         draft, problem = criteria_editor(active)
+        if active is not None and active.criteria is not None:
+            changes_against_active(active, draft)
         if problem:
             st.error(
                 "The draft is not valid, so the numbers stay those of the last valid criteria.  \n"
@@ -322,7 +378,7 @@ def live_criteria(filters: Filters) -> None:
             st.plotly_chart(pareto_chart(frame, large), width="stretch", key="ka_pareto")
     if sets_tab.open:
         with sets_tab:
-            _saved_sets(sets, draft, problem)
+            _saved_sets(sets, active, draft, problem, filters.quarter)
 
 
 def _qualified_list(metrics: pd.DataFrame, result: Qualification, filters: Filters) -> None:
@@ -331,7 +387,7 @@ def _qualified_list(metrics: pd.DataFrame, result: Qualification, filters: Filte
         f"{_shown(result.qualified_count, table)} key accounts, best score first; select a row to open Account 360.",
         (
             "Download CSV",
-            lambda: export_frame(metrics, result, "qualified").to_csv(index=False).encode(),
+            lambda: to_csv(export_frame(metrics, result, "qualified")),
             f"key_accounts_{filters.quarter}.csv",
             "ka_download_qualified",
         ),
@@ -346,7 +402,7 @@ def _near_miss_list(metrics: pd.DataFrame, result: Qualification, filters: Filte
         f"{_shown(result.near_miss_count, table)} accounts within {margin:g} % of qualifying, closest first.",
         (
             "Download CSV",
-            lambda: export_frame(metrics, result, "near_miss").to_csv(index=False).encode(),
+            lambda: to_csv(export_frame(metrics, result, "near_miss")),
             f"near_misses_{filters.quarter}.csv",
             "ka_download_near",
         ),
@@ -357,7 +413,7 @@ def _near_miss_list(metrics: pd.DataFrame, result: Qualification, filters: Filte
 def _enter_leave(metrics: pd.DataFrame, base: Qualification, draft: Qualification, key: str, base_name: str) -> None:
     diff = compare(metrics, base, draft)
     if diff.entering_count == 0 and diff.leaving_count == 0:
-        st.success(f"The draft qualifies exactly the same {diff.staying_count:,} accounts as {base_name}.")
+        st.success(f"The draft qualifies exactly the same {diff.staying_count:,} accounts as {plain(base_name)}.")
         return
     for title, table, total, suffix in (
         ("Leave", diff.leaving, diff.leaving_count, "leave"),
@@ -384,7 +440,7 @@ def _compare_sets(metrics: pd.DataFrame, sets: list[StoredCriteriaSet], draft: C
     for column, title, outcome in ((left, chosen.name, other), (right, "Draft", result)):
         with column:
             summary = summarize(metrics, outcome)
-            st.markdown(f"**{title}**")
+            st.markdown(f"**{plain(title)}**")
             st.caption(
                 f"{fmt.count(summary.qualified)} key accounts · {fmt.rate(summary.revenue_share)} of revenue · "
                 f"{fmt.count(summary.near_misses)} near misses · cutoff {outcome.criteria.cutoff:g}"
@@ -412,53 +468,110 @@ def _save(draft: CriteriaSet) -> None:
     except (PermissionDenied, ValueError) as refused:
         st.session_state["ka_notice"] = ("error", f"Not saved: {refused}")
         return
-    refresh_versions()
-    st.session_state["ka_save_name"] = ""
-    st.session_state["ka_notice"] = ("success", f"Saved the draft as {' '.join(name.split())!r}.")
-
-
-def _approve() -> None:
-    chosen = st.session_state.get("ka_approve_set")
-    try:
-        approved = approve_criteria_set(engine(), current_user(), chosen.id if chosen else -1)
-    except (PermissionDenied, ValueError, LookupError) as refused:
-        st.session_state["ka_notice"] = ("error", f"Not approved: {refused}")
+    except SQLAlchemyError as failed:
+        st.session_state["ka_notice"] = ("error", f"Not saved. {database_failed(failed)}")
         return
     refresh_versions()
+    saved = " ".join(name.split())
+    st.session_state["ka_save_name"] = ""
+    st.session_state["ka_draft_source"] = saved  # the draft on screen is this set now
+    st.session_state["ka_notice"] = ("success", f"Saved the draft as {plain(repr(saved))}.")
+
+
+def _open_approval() -> None:
+    st.session_state["ka_approving"] = True
+
+
+def _close_approval() -> None:
+    for key in ("ka_approving", "ka_approve_reason", "ka_approve_name", "ka_approve_set"):
+        st.session_state.pop(key, None)
+
+
+def _approve(set_id: int | None, criteria: CriteriaSet) -> None:
+    """Callback of Confirm approval: what the confirmation showed (a saved set, or the unsaved draft as a new one)."""
+    note = st.session_state.get("ka_approve_reason", "")
+    try:
+        if set_id is None:
+            approved = approve_new_set(engine(), current_user(), st.session_state.get("ka_approve_name", ""), criteria, note)
+        else:
+            approved = approve_criteria_set(engine(), current_user(), set_id, note)
+    except PermissionDenied as refused:  # no longer an admin: the confirmation closes, the tab says why
+        _close_approval()
+        st.session_state["ka_notice"] = ("error", f"Not approved: {refused}")
+        return
+    except (ValueError, LookupError) as refused:  # e.g. no name, or a name taken: the confirmation stays, saying why
+        st.session_state["ka_approve_problem"] = f"Not approved: {plain(str(refused))}"
+        return
+    except SQLAlchemyError as failed:
+        _close_approval()
+        st.session_state["ka_notice"] = ("error", f"Not approved. {database_failed(failed)}")
+        return
+    refresh_versions()
+    _close_approval()
+    if approved.criteria == criteria and st.session_state.get("ka_last_valid") == criteria:
+        st.session_state["ka_draft_source"] = approved.name
     st.session_state["ka_notice"] = (
         "success",
-        f"{approved.name!r} is now the active criteria set; review due {approved.review_due:%Y-%m-%d}.",
+        f"{plain(repr(approved.name))} is now the active criteria set for everyone; review due {approved.review_due:%Y-%m-%d}."
+        + (f" Reason: {plain(approved.approval_note)}" if approved.approval_note else ""),
     )
 
 
-def _saved_sets(sets: list[StoredCriteriaSet], draft: CriteriaSet, problem: InvalidCriteria | None) -> None:
-    notice = st.session_state.pop("ka_notice", None)  # what the last save, approval or load said
-    if notice:
-        (st.success if notice[0] == "success" else st.error)(notice[1])
-    user = current_user()
-    role = user.role if user else "viewer"
+def _when(value: dt.date | dt.datetime | None) -> str:
+    return "" if value is None else f"{value:%Y-%m-%d %H:%M}" if isinstance(value, dt.datetime) else f"{value:%Y-%m-%d}"
 
-    def when(value: dt.date | dt.datetime | None) -> str:
-        return "" if value is None else f"{value:%Y-%m-%d %H:%M}" if isinstance(value, dt.datetime) else f"{value:%Y-%m-%d}"
 
+def name_width(names: list[str]) -> int:
+    """Pixels for a column of set names, so that the longest shows in full (up to the longest name allowed)."""
+    return 24 + 8 * max((len(name) for name in names), default=8)
+
+
+def _set_listing(sets: list[StoredCriteriaSet]) -> None:
     listing = pd.DataFrame(
         {
             "name": [s.name for s in sets],
             "status": [s.status if s.criteria else f"invalid: {s.problem}" for s in sets],
             "created_by": [s.created_by for s in sets],
-            "created_at": [when(s.created_at) for s in sets],
+            "created_at": [_when(s.created_at) for s in sets],
             "approved_by": [s.approved_by or "" for s in sets],
-            "approved_at": [when(s.approved_at) for s in sets],
-            "review_due": [when(s.review_due) for s in sets],
+            "approved_at": [_when(s.approved_at) for s in sets],
+            "review_due": [_when(s.review_due) for s in sets],
+            "approval_note": [s.approval_note or "" for s in sets],
         }
     )
-    st.dataframe(
-        listing,
-        hide_index=True,
-        width="stretch",
-        key="ka_sets",
-        column_config={c: st.column_config.Column(c.replace("_", " ").capitalize()) for c in listing.columns},
-    )
+    labels = {"approval_note": "Reason for the approval"}
+    config = {c: st.column_config.Column(labels.get(c, c.replace("_", " ").capitalize())) for c in listing.columns}
+    config["name"] = st.column_config.TextColumn("Name", width=name_width(listing["name"].tolist()))
+    st.dataframe(listing, hide_index=True, width="stretch", key="ka_sets", column_config=config)
+
+
+def _history(chosen: StoredCriteriaSet) -> None:
+    entries = set_history(chosen.id)
+    with st.expander(f"History of {chosen.name}", icon=":material/history:"):
+        if not entries:
+            st.caption("Nothing recorded for this set (it came with the demo data or from before the audit log).")
+            return
+        st.markdown(
+            "\n".join(
+                f"- {_when(e.at)} · **{_md(e.user)}** · {_md(e.what)}" + (f" — reason: {_md(e.reason)}" if e.reason else "")
+                for e in entries
+            )
+        )
+
+
+def _saved_sets(
+    sets: list[StoredCriteriaSet],
+    active: StoredCriteriaSet | None,
+    draft: CriteriaSet,
+    problem: InvalidCriteria | None,
+    quarter: str,
+) -> None:
+    notice = st.session_state.pop("ka_notice", None)  # what the last save, approval or load said
+    if notice:
+        (st.success if notice[0] == "success" else st.error)(notice[1])
+    user = current_user()
+    role = user.role if user else "viewer"
+    _set_listing(sets)
     load, save = st.columns(2, gap="medium")
     with load:
         chosen = st.selectbox("Saved set", sets, format_func=lambda s: f"{s.name} ({s.status})", key="ka_load_set")
@@ -484,21 +597,116 @@ def _saved_sets(sets: list[StoredCriteriaSet], draft: CriteriaSet, problem: Inva
             )
         else:
             st.caption("You can try any criteria here; saving a set needs an editor, approving it an admin.")
-        st.caption(f"The draft started from {st.session_state.get('ka_draft_source', 'the active set')}.")
+        st.caption(f"The draft started from {plain(st.session_state.get('ka_draft_source', 'the active set'))}.")
+    if chosen is not None:
+        _history(chosen)
     if role == "admin":
-        candidates = [s for s in sets if s.criteria is not None]
-        st.selectbox(
-            "Approve a saved set (it becomes the active one; review due in one quarter)",
-            candidates,
-            index=next((i for i, s in enumerate(candidates) if not s.active), 0) if candidates else None,
-            format_func=lambda s: f"{s.name} ({s.status})",
-            key="ka_approve_set",
-        )
-        st.button("Approve", key="ka_approve", on_click=_approve, type="primary", icon=":material/verified:")
+        _approval(sets, active, draft, problem, quarter)
     with st.expander("The draft as JSON"):
         st.code(draft.to_json(indent=2), language="json")
         st.text_area("Paste criteria JSON", key="ka_json", height=120, placeholder='{"cutoff": 60, "rules": [...]}')
         st.button("Use this JSON as the draft", key="ka_json_apply", on_click=_apply_json)
+
+
+def _approval(
+    sets: list[StoredCriteriaSet],
+    active: StoredCriteriaSet | None,
+    draft: CriteriaSet,
+    problem: InvalidCriteria | None,
+    quarter: str,
+) -> None:
+    """Admins: approve the draft on screen (or another saved set) after a confirmation that says what changes."""
+    usable = {s.id: s for s in sets if s.criteria is not None}
+    on_screen = saved_as(list(usable.values()), draft, st.session_state.get("ka_draft_source"))
+
+    def label(choice: int) -> str:
+        # A fixed label for the draft: the browser keeps showing an option's old text while its value stays the same.
+        return "The draft on screen" if choice == DRAFT_ON_SCREEN else f"{usable[choice].name} ({usable[choice].status})"
+
+    choice = st.selectbox(
+        "Approve (it becomes the active set for everyone; review due in one quarter)",
+        [DRAFT_ON_SCREEN, *usable],
+        format_func=label,
+        key="ka_approve_set",
+    )
+    if choice == DRAFT_ON_SCREEN:
+        target, criteria, invalid = on_screen, draft, problem
+        if problem is not None:
+            st.caption("The draft on screen is not valid: fix it first.")
+        elif on_screen is None:
+            st.caption("The draft on screen is not saved yet: approving saves it as a new set.")
+        else:
+            st.caption(f"The draft on screen is saved as **{_md(on_screen.name)}** ({on_screen.status}).")
+    else:
+        target, criteria, invalid = usable[choice], usable[choice].criteria, None
+    if not st.session_state.get("ka_approving"):
+        st.button(
+            "Approve…",
+            key="ka_approve",
+            on_click=_open_approval,
+            type="primary",
+            icon=":material/verified:",
+            disabled=invalid is not None,
+            help="Fix the draft first." if invalid else "Shows what changes, then asks you to confirm.",
+        )
+        return
+    with st.container(border=True, key="ka_approve_box"):
+        _confirmation(target, criteria, invalid, active, quarter)
+
+
+def _confirmation(
+    target: StoredCriteriaSet | None,
+    criteria: CriteriaSet,
+    invalid: InvalidCriteria | None,
+    active: StoredCriteriaSet | None,
+    quarter: str,
+) -> None:
+    """How many accounts enter and leave, which rules change, a reason; then Confirm approval or Cancel."""
+    st.markdown(f"**Approve {_md(repr(target.name)) if target else 'the draft on screen as a new set'} for everyone?**")
+    problem = st.session_state.pop("ka_approve_problem", None)
+    if problem:
+        st.error(problem, icon=":material/error:")
+    if invalid is not None:
+        st.error("The draft is not valid, so it cannot be approved: fix it first.", icon=":material/error:")
+        st.button("Cancel", key="ka_approve_cancel", on_click=_close_approval)
+        return
+    metrics = metrics_for(Filters(quarter))  # the whole portfolio: an approved set applies to every account
+    result = qualify(metrics, criteria)
+    if active is not None and active.criteria is not None:
+        diff = compare(metrics, qualify(metrics, active.criteria), result, limit=0)
+        st.markdown(
+            f"In {quarter}, across all {len(metrics):,} accounts: **{diff.entering_count:,}** accounts enter and "
+            f"**{diff.leaving_count:,}** leave the key accounts ({result.qualified_count:,} in all)."
+        )
+        changes = criteria_changes(active.criteria, criteria)
+        if changes.any:
+            st.markdown(f"Rules changed against **{_md(active.name)}**:\n" + "\n".join(f"- {line}" for line in changes.summary))
+        else:
+            st.markdown(f"No rule changes against **{_md(active.name)}**: approving it again starts a new review period.")
+    else:
+        st.markdown(
+            f"No set is active yet. In {quarter}, **{result.qualified_count:,}** of the {len(metrics):,} accounts qualify."
+        )
+    st.caption(f"The review will be due on {one_quarter_later(clock.today()):%Y-%m-%d}.")
+    if target is None:
+        st.text_input("Name for the new set", key="ka_approve_name", max_chars=MAX_NAME, placeholder="e.g. NPS 40 bar, Q4 review")
+    st.text_input(
+        "Reason (optional; kept in the audit log and in the set's history)",
+        key="ka_approve_reason",
+        max_chars=MAX_NOTE,
+        placeholder="e.g. agreed in the Q4 QBR",
+    )
+    confirm, cancel = st.columns(2)
+    confirm.button(
+        "Confirm approval",
+        key="ka_approve_confirm",
+        on_click=_approve,
+        args=(target.id if target else None, criteria),
+        type="primary",
+        icon=":material/verified:",
+        width="stretch",
+    )
+    cancel.button("Cancel", key="ka_approve_cancel", on_click=_close_approval, width="stretch")
 
 
 def _apply_json() -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import action_items as items_lib
 from lib import clock
@@ -45,7 +46,10 @@ from lib.notes import (
 from lib.quarters import last_completed_quarter, quarter_index, quarter_of
 from lib.ui.account360 import ACCOUNT_KEY as ACCOUNT_360_KEY
 from lib.ui.account360 import account_from_url
-from lib.ui.data import engine, refresh_versions, versions
+from lib.ui.auth import current_user
+from lib.ui.data import database_key, engine, refresh_versions, versions
+from lib.ui.errors import database_failed
+from lib.ui.text import plain
 
 REVIEW_NOTES_PAGE = "pages/review_notes.py"
 DRAFTS = "notes_drafts"  # draft key -> Draft
@@ -96,7 +100,7 @@ def can_edit(user: Actor) -> bool:
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -282,7 +286,7 @@ def show_diff(old: str, new: str, old_label: str, new_label: str, empty: str = "
 def note_caption(note: Note) -> str:
     if not note.exists:
         return "No note yet"
-    return f"Version {note.version} · saved by {note.saved_by} · {note.updated_at:%Y-%m-%d %H:%M} UTC"
+    return f"Version {note.version} · saved by {plain(note.saved_by)} · {note.updated_at:%Y-%m-%d %H:%M} UTC"
 
 
 def _flash(kind: str, text: str) -> None:
@@ -294,7 +298,7 @@ def show_flash() -> None:
     left = drafts().get(st.session_state.pop(LEFT_DRAFT, None) or "")
     if left is not None:
         st.toast(
-            f"Your unsaved note for {left.account_name} {left.quarter} is kept as a draft: come back to save it.",
+            f"Your unsaved note for {plain(left.account_name)} {left.quarter} is kept as a draft: come back to save it.",
             icon=":material/edit_note:",
         )
     icons = {
@@ -312,7 +316,7 @@ def unsaved_banner(exclude: str | None = None, key_prefix: str = "notes") -> Non
     pending = [(k, d) for k, d in drafts().items() if k != exclude]
     if not pending:
         return
-    names = ", ".join(f"**{d.account_name} {d.quarter}**" for _k, d in pending)
+    names = ", ".join(f"**{plain(d.account_name)} {d.quarter}**" for _k, d in pending)
     with st.container(key=f"{key_prefix}_unsaved_banner"):
         text_col, *button_cols = st.columns([3] + [1] * min(len(pending), 2), vertical_alignment="center")
         text_col.warning(
@@ -324,7 +328,7 @@ def unsaved_banner(exclude: str | None = None, key_prefix: str = "notes") -> Non
             if column.button(
                 f"Open {draft.quarter}",
                 key=f"{key_prefix}_open_draft_{key}",
-                help=f"{draft.account_name} {draft.quarter}",
+                help=f"{plain(draft.account_name)} {draft.quarter}",
                 icon=":material/edit_note:",
                 width="stretch",
             ):
@@ -416,7 +420,10 @@ def handle_save_request(user: Actor) -> None:
         _flash("error", f"Not saved: {refused}.")
         return
     except ValueError as invalid:
-        _flash("error", f"Not saved: {invalid}. Your text is kept in the editor.")
+        _flash("error", f"Not saved: {plain(invalid)}. Your text is kept in the editor.")
+        return
+    except SQLAlchemyError as failed:
+        _flash("error", f"Not saved. {database_failed(failed)} Your text is kept in the editor.")
         return
     refresh_versions()
     if result.saved:
@@ -540,7 +547,7 @@ def conflict_panel(account_id: int, account_name: str, quarter: str, conflict: S
         ask = "Your changes and theirs touch different lines: merge them, keep yours, or take theirs."
     with st.container(border=True, key="notes_conflict"):
         st.warning(
-            f"**{theirs.saved_by} saved version {theirs.version} at {when} while you were editing** "
+            f"**{plain(theirs.saved_by)} saved version {theirs.version} at {when} while you were editing** "
             f"(you started from {'version ' + str(conflict.base_version) if conflict.base_version else 'an empty note'}). "
             f"Nothing was overwritten and your text is kept. {ask}",
             icon=":material/call_split:",
@@ -736,18 +743,21 @@ def history_panel(user: Actor, account_id: int, quarter: str) -> None:
                 key="notes_restore",
                 icon=":material/restore:",
                 on_click=_restore,
-                args=(user, account_id, quarter, int(old), int(newest)),
+                args=(account_id, quarter, int(old), int(newest)),
                 help=f"Saves the text of version {old} as a new version {newest + 1}; the history stays as it is.",
             )
     with listing.expander(f"Read version {old}"):
         show_markdown(bodies[old])
 
 
-def _restore(user: Actor, account_id: int, quarter: str, version: int, base_version: int) -> None:
-    try:
-        result = restore_revision(engine(), user, account_id, quarter, version, base_version)
+def _restore(account_id: int, quarter: str, version: int, base_version: int) -> None:
+    try:  # a callback runs before app.py: the user is read again, so a role changed meanwhile applies
+        result = restore_revision(engine(), current_user(), account_id, quarter, version, base_version)
     except (PermissionDenied, ValueError) as refused:
-        _flash("error", f"Not restored: {refused}.")
+        _flash("error", f"Not restored: {plain(refused)}.")
+        return
+    except SQLAlchemyError as failed:
+        _flash("error", f"Not restored. {database_failed(failed)}")
         return
     refresh_versions()
     if result.saved and result.changed:
@@ -757,7 +767,7 @@ def _restore(user: Actor, account_id: int, quarter: str, version: int, base_vers
     else:
         _flash(
             "warning",
-            f"Not restored: {result.note.saved_by} saved version {result.note.version} meanwhile. Look again and retry.",
+            f"Not restored: {plain(result.note.saved_by)} saved version {result.note.version} meanwhile. Look again and retry.",
         )
     if draft_key(account_id, quarter) in drafts():
         _flash("warning", "You still have unsaved changes to this note: saving them now will show what changed in between.")
@@ -861,7 +871,10 @@ def _save_items(user: Actor, account_id: int, quarter: str, edits: items_lib.Edi
         st.error(f"Not saved: {refused}.", icon=":material/block:")
         return
     except items_lib.InvalidEdits as invalid:
-        st.error("Not saved, nothing was written: " + "; ".join(invalid.problems), icon=":material/error:")
+        st.error("Not saved, nothing was written: " + "; ".join(map(plain, invalid.problems)), icon=":material/error:")
+        return
+    except SQLAlchemyError as failed:
+        st.error(f"Not saved. {database_failed(failed)} Your changes are still in the table.", icon=":material/error:")
         return
     # The edit set is spent: a new editor (new key, empty state) starts from the database.
     _reset_items(key)
@@ -874,8 +887,8 @@ def _save_items(user: Actor, account_id: int, quarter: str, edits: items_lib.Edi
         yours = refused.yours
         _flash(
             "warning",
-            f"Not applied ({refused.reason}): your {refused.action} of “{yours.get('text')}” "
-            f"(owner {yours.get('owner') or '—'}, due {yours.get('due') or '—'}, {yours.get('status')}). "
+            f"Not applied ({plain(refused.reason)}): your {refused.action} of “{plain(yours.get('text'))}” "
+            f"(owner {plain(yours.get('owner') or '—')}, due {yours.get('due') or '—'}, {yours.get('status')}). "
             "The table now shows their version; apply your change again if it still holds.",
         )
     st.rerun()

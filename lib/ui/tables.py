@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib import format as fmt
 from lib.ui.cards import money_columns
 
 ACCOUNT_360_PAGE = "pages/account_360.py"
@@ -16,7 +17,10 @@ def open_account(account_id: int) -> None:
 
 
 def account_table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
-    """A sortable table of accounts (an `id` column is kept hidden); selecting a row opens Account 360."""
+    """A sortable table of accounts (an `id` column is kept hidden); selecting a row opens Account 360.
+
+    An empty cell reads "n/a", as a card does, never "None".
+    """
     visible = [c for c in frame.columns if c != "id"]
     event = st.dataframe(
         frame,
@@ -28,6 +32,7 @@ def account_table(frame: pd.DataFrame, key: str, height: int | None = None) -> N
         column_config=money_columns(frame[visible]),
         on_select="rerun",
         selection_mode="single-row",
+        placeholder=fmt.NA,
     )
     rows = event.selection.rows if event is not None else []
     if rows and "id" in frame.columns:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-# KPI cards: the "why?" popover sits in the card's top-right corner, leaving the width to the number.
+# KPI cards: the "why?" popover sits in the card's top-right corner, leaving the width to the number;
+# what a change is against ("vs 2026Q2") goes under it when a narrow card has no room beside it.
 _CARD_CSS = """
 <style>
 div[class*="st-key-kpicard_"] { position: relative; }
 div[class*="st-key-kpicard_"] > [data-testid="stLayoutWrapper"]:has([data-testid="stPopover"]) {
   position: absolute; bottom: 0.15rem; right: -0.1rem; width: auto; z-index: 1; }
 div[class*="st-key-kpicard_"] [data-testid="stPopover"] button { padding: 0 0.2rem; min-height: 1.5rem; }
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDeltaDescription"]) { flex-wrap: wrap; row-gap: 0; }
 </style>
 """
 _PROJECTOR_CSS = """

@@ -20,14 +20,15 @@ from lib.db import FACTS
 from lib.portfolio import Filters, PortfolioData
 from lib.quarters import shift_quarter
 from lib.ui.cards import kpi_cards, money_columns
-from lib.ui.data import engine, portfolio, versions
+from lib.ui.data import database_key, engine, portfolio, versions
 from lib.ui.tables import open_account
+from lib.ui.text import plain
 
 OPEN_ACCOUNT = "sow_open_account"  # set by a click on the chart or a row of the ranking; the dialog opens once
 
 
 def _url() -> str:
-    return engine().url.render_as_string(hide_password=False)
+    return database_key()  # the address and the database's own identity
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
@@ -106,18 +107,21 @@ def cards(figures: domain.WalletFigures, filters: Filters, high_confidence_only:
     """The share, wallet and whitespace cards, then our market share per segment, each with its change."""
     behind = accounts_behind(filters, high_confidence_only)
     segments = figures.segment_keys
+    previous = shift_quarter(filters.quarter, -1)
     if large:
         st.html(_PROJECTOR_CARDS_CSS)
     if not segments:
-        kpi_cards(figures.now, figures.before, figures.keys, behind, per_row=3, key_prefix="sow")
+        kpi_cards(figures.now, figures.before, figures.keys, behind, per_row=3, key_prefix="sow", compared_with=previous)
         return
     totals, markets = st.columns([3.3 if large else 3, len(segments)], gap="small")
     with totals:
         st.caption("**Wallet**" + (" · high-confidence estimates only" if high_confidence_only else ""))
-        kpi_cards(figures.now, figures.before, figures.portfolio_keys, behind, per_row=3, key_prefix="sow")
+        kpi_cards(
+            figures.now, figures.before, figures.portfolio_keys, behind, per_row=3, key_prefix="sow", compared_with=previous
+        )
     with markets:
         st.caption("**Our market share by segment**")
-        kpi_cards(figures.now, figures.before, segments, behind, per_row=len(segments), key_prefix="sow")
+        kpi_cards(figures.now, figures.before, segments, behind, per_row=len(segments), key_prefix="sow", compared_with=previous)
 
 
 def column_formats(frame: pd.DataFrame) -> dict:
@@ -136,8 +140,10 @@ def column_formats(frame: pd.DataFrame) -> dict:
 def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: str, large: bool = False) -> str:
     """What the shares count and leave out, in one line under the title (the counts alone on a projector)."""
     cover = figures.coverage
+    # A share has no base cohort: its changes are quarter on quarter, like the Portfolio cards', whatever Compare with says.
+    changes = f"{filters.quarter} · changes vs {shift_quarter(filters.quarter, -1)} (Compare with applies to retention only)"
     if large:
-        return f"{filters.quarter} against {shift_quarter(filters.quarter, -1)} · {describe} · {cover.counted:,} accounts counted"
+        return f"{changes} · {describe} · {cover.counted:,} accounts counted"
     left_out = []
     if cover.without_estimate:
         left_out.append(f"{cover.without_estimate:,} without a wallet estimate")
@@ -146,7 +152,7 @@ def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: 
     if cover.left_out_problems:
         left_out.append(f"{cover.left_out_problems:,} with an impossible wallet")
     parts = [
-        f"{filters.quarter} against {shift_quarter(filters.quarter, -1)}",
+        changes,
         describe,
         f"{cover.counted:,} of {cover.accounts:,} accounts counted" + (f" ({', '.join(left_out)} left out)" if left_out else ""),
     ]
@@ -276,14 +282,16 @@ def show_chosen_account(filters: Filters, large: bool) -> None:
     if history is None:
         st.toast("That account is no longer in the database.", icon=":material/info:")
         return
-    st.dialog(history.name, width="large")(_account_details)(history, filters.quarter, large)
+    st.dialog(plain(history.name), width="large")(_account_details)(history, filters.quarter, large)
 
 
 def _account_details(history: domain.AccountHistory, quarter: str, large: bool) -> None:
     now, before = history.quarter(quarter), history.quarter(shift_quarter(quarter, -1))
     competitor, competitor_share = history.top_competitor(quarter)
-    where = " · ".join(x for x in (history.segment, history.region, f"owner {history.owner}" if history.owner else None) if x)
-    estimate = _estimate_text(now)
+    where = " · ".join(
+        plain(x) for x in (history.segment, history.region, f"owner {history.owner}" if history.owner else None) if x
+    )
+    estimate = plain(_estimate_text(now))
     st.caption(f"{where} · {quarter} · wallet estimate: {estimate}")
     counted = bool(now and now["counted"])
     share, wallet_card, whitespace_card, rival = st.columns(4)
@@ -296,7 +304,7 @@ def _account_details(history: domain.AccountHistory, quarter: str, large: bool) 
     whitespace_card.metric("Whitespace", fmt.money(now["whitespace"]) if counted else fmt.NA)
     rival.metric(
         "Top competitor",
-        competitor or "none reported",
+        plain(competitor) or "none reported",
         f"{fmt.rate(competitor_share, 0)} of the wallet" if competitor_share is not None else None,
         delta_color="off",
         delta_arrow="off",

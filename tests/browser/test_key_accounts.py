@@ -1,11 +1,20 @@
-"""In Chromium: move a threshold in the rules editor and see the key-account count change; screenshots."""
+"""In Chromium: move a threshold in the rules editor and see the key-account count change; an editor saves
+a draft and an admin approves it after a confirmation; screenshots."""
 
+import json
 import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from lib.db import make_engine
+from lib.demo import APPROVED_CRITERIA
+from lib.models import AuditLog, CriteriaSetRow
+from lib.portfolio import Filters, load_portfolio
+from lib.qualification import CriteriaSet, account_metrics, compare, qualify
 from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
-from tests.conftest import ROOT
+from tests.conftest import DEMO_END, ROOT
 
 COUNT = '.st-key-ka_card_count [data-testid="stMetricValue"]'
 
@@ -125,6 +134,20 @@ def _spy(conn, cursor, statement, parameters, context, executemany):
 """
 
 
+def quiet_log_lines(server, quiet: float = 3.0, limit: float = 30.0) -> int:
+    """The server log's length once it has logged nothing for `quiet` seconds: the reruns that follow a login
+    (the cookie component reports back, on a busy machine seconds later) are over before the edits begin."""
+    lines, still_since, deadline = -1, time.monotonic(), time.monotonic() + limit
+    while time.monotonic() < deadline:
+        now = len(server.log.read_text().splitlines())
+        if now != lines:
+            lines, still_since = now, time.monotonic()
+        elif time.monotonic() - still_since >= quiet:
+            break
+        time.sleep(0.2)
+    return lines
+
+
 def test_criteria_changes_never_touch_the_database(browser, demo_url, tmp_path):
     # Every SQL statement the server runs is logged (a sitecustomize module loaded at its start):
     # editing criteria and switching tabs rerun only the page's fragment, which reads nothing.
@@ -135,9 +158,8 @@ def test_criteria_changes_never_touch_the_database(browser, demo_url, tmp_path):
         tab.set_default_timeout(30_000)
         log_in(tab, server.url, "viewer", path="key_accounts")
         wait_for_app(tab)
-        time.sleep(1)
         assert "SQL: SELECT" in server.log.read_text(), "the spy logs nothing: the test would prove nothing"
-        seen = len(server.log.read_text().splitlines())
+        seen = quiet_log_lines(server)
         for text in ("2 M", "1.5 M", "lots"):
             set_threshold(tab, row=0, text=text)
         tab.get_by_role("tab", name="Near misses").click()
@@ -145,5 +167,105 @@ def test_criteria_changes_never_touch_the_database(browser, demo_url, tmp_path):
         time.sleep(0.5)
         queries = [line for line in server.log.read_text().splitlines()[seen:] if line.startswith("SQL:")]
         assert queries == []
+    finally:
+        stop_server(server)
+
+
+def choose(tab, label: str, option: str) -> None:
+    """Open a selectbox and pick an option; a rerun that redraws the box may close its list, so try again."""
+    for attempt in range(5):
+        tab.get_by_test_id("stSelectbox").filter(has_text=label).click()
+        try:
+            tab.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            assert attempt < 4, f"no option {option!r} in {label!r}"
+            tab.keyboard.press("Escape")
+            wait_for_app(tab)
+    wait_for_app(tab)
+
+
+def type_into(tab, label: str, text: str) -> None:
+    """Type into a text input and press Enter, which hands the value to the app (as a user does)."""
+    box = tab.get_by_role("textbox", name=label)
+    box.fill(text)
+    box.press("Enter")
+    wait_for_app(tab)
+
+
+def enter_leave(url: str, document: dict) -> tuple[int, int]:
+    engine = make_engine(url)
+    metrics = account_metrics(load_portfolio(engine), Filters(DEMO_END))
+    engine.dispose()
+    diff = compare(
+        metrics, qualify(metrics, CriteriaSet.from_dict(APPROVED_CRITERIA)), qualify(metrics, CriteriaSet.from_dict(document))
+    )
+    return diff.entering_count, diff.leaving_count
+
+
+def test_an_editor_saves_a_draft_and_an_admin_approves_it_after_a_confirmation(browser, demo_copy_url, tmp_path):
+    server = start_server(demo_copy_url, tmp_path)
+    try:
+        editor = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        editor.set_default_timeout(30_000)
+        log_in(editor, server.url, "editor", path="key_accounts")
+        set_threshold(editor, row=0, text="2 M")  # the revenue must-have: 1 M -> 2 M
+        marks = editor.locator(".st-key-ka_changes")
+        assert "Annual revenue ≥ 2 M: threshold 1 M → 2 M" in marks.inner_text()  # marked in words under the editor
+        editor.get_by_role("tab", name="Saved sets").click()
+        wait_for_app(editor)
+        type_into(editor, "Name for the draft", "Two million bar")
+        editor.get_by_role("button", name="Save the draft").click()
+        wait_for_app(editor)
+        assert "Saved the draft as 'Two million bar'." in editor.locator("body").inner_text()
+        assert editor.get_by_role("button", name="Approve").count() == 0  # editors save, admins approve
+        no_exception(editor)
+
+        admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        admin.set_default_timeout(30_000)
+        log_in(admin, server.url, "admin", path="key_accounts")
+        admin.get_by_role("tab", name="Saved sets").click()
+        wait_for_app(admin)
+        choose(admin, "Saved set", "Two million bar (draft)")
+        admin.get_by_role("button", name="Load into the draft").click()
+        wait_for_app(admin)
+        approve_box = admin.get_by_test_id("stSelectbox").filter(has_text="Approve (it becomes the active set")
+        assert approve_box.locator("input").input_value() == "The draft on screen"  # the default
+        assert "The draft on screen is saved as Two million bar (draft)." in admin.locator("body").inner_text()
+        admin.get_by_role("button", name="Approve…").click()
+        wait_for_app(admin)
+        box = admin.locator(".st-key-ka_approve_box")
+        text = box.inner_text()
+        two_million = {
+            **APPROVED_CRITERIA,
+            "rules": [{**APPROVED_CRITERIA["rules"][0], "threshold": 2_000_000}, *APPROVED_CRITERIA["rules"][1:]],
+        }
+        entering, leaving = enter_leave(demo_copy_url, two_million)
+        assert "Approve 'Two million bar' for everyone?" in text
+        assert f"{entering:,} accounts enter and {leaving:,} leave the key accounts" in text and leaving > 0
+        assert "Rules changed against Key accounts (approved):" in text and "Annual revenue ≥ 1 M → Annual revenue ≥ 2 M" in text
+        with Session(make_engine(demo_copy_url)) as session:  # nothing happens before the confirmation
+            assert session.scalar(select(CriteriaSetRow.name).where(CriteriaSetRow.active)) == "Key accounts (approved)"
+        type_into(admin, "Reason (optional; kept in the audit log and in the set's history)", "Agreed in the Q3 QBR")
+        box.scroll_into_view_if_needed()
+        screenshot(admin, "key_accounts_approve_confirmation")
+        admin.get_by_role("button", name="Confirm approval").click()
+        wait_for_app(admin)
+        no_exception(admin)
+        body = admin.locator("body").inner_text()
+        assert "'Two million bar' is now the active criteria set for everyone" in body and "Reason: Agreed in the Q3 QBR" in body
+        assert "Active criteria: Two million bar, approved by admin" in body
+        engine = make_engine(demo_copy_url)
+        with Session(engine) as session:
+            detail = json.loads(session.scalar(select(AuditLog.detail).where(AuditLog.action == "approve criteria")))
+            note = session.scalar(select(CriteriaSetRow.approval_note).where(CriteriaSetRow.active))
+        engine.dispose()
+        assert detail["name"] == "Two million bar" and detail["note"] == "Agreed in the Q3 QBR" == note
+        admin.get_by_text("History of Two million bar").click()
+        history = admin.get_by_test_id("stExpander").filter(has_text="History of Two million bar").inner_text()
+        assert "editor · saved" in history and "admin · approved; review due" in history
+        assert "reason: Agreed in the Q3 QBR" in history
+        time.sleep(0.5)  # the expander opens with an animation
+        screenshot(admin, "key_accounts_approved")
     finally:
         stop_server(server)

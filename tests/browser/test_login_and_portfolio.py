@@ -60,7 +60,7 @@ def test_log_in_see_cards_change_the_quarter_and_log_out(page, server):
     choose(page, "Quarter", "2025Q3")
     after = card_value(page, "revenue")
     assert after != before, "changing the quarter did not change the revenue"
-    assert "2025Q3 against 2024Q3" in page.locator("body").inner_text()
+    assert "2025Q3 · retention against 2024Q3 (Compare with) · changes vs 2025Q2" in page.locator("body").inner_text()
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("button", name="Log in").wait_for()
     wait_for_app(page)  # the run that shows the login also removes the page's elements when it ends

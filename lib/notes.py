@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -164,7 +163,7 @@ def _write(
     if marked:
         raise ValueError(
             f"{_lines(marked)} still {'holds a conflict mark' if len(marked) == 1 else 'hold conflict marks'} "
-            "(a line starting with `<<<<<<<`, `=======` or `>>>>>>>`): keep what belongs there and delete the marks"
+            "(a line starting with <<<<<<<, ======= or >>>>>>>): keep what belongs there and delete the marks"
         )
     for attempt in range(_SAVE_ATTEMPTS):
         try:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, update
+from merge3 import Merge3
+from sqlalchemy import ColumnElement, Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,12 +38,18 @@ class Note:
     quarter: str
     body: str = ""
     version: int = 0  # 0: nobody has written this note yet
-    updated_by: str | None = None
+    updated_by: str | None = None  # the username, as stored
     updated_at: dt.datetime | None = None
+    updated_by_name: str | None = None  # that user's name, as people know them
 
     @property
     def exists(self) -> bool:
         return self.version > 0
+
+    @property
+    def saved_by(self) -> str:
+        """Who saved this version, by name (the username when the user is gone)."""
+        return self.updated_by_name or self.updated_by or "someone"
 
 
 @dataclass(frozen=True)
@@ -59,26 +68,42 @@ class SaveResult:
         return not self.saved
 
 
+def _name_of(username: ColumnElement[str] | str) -> ColumnElement[str]:
+    """A user's name where the username is stored (the username itself once the user is gone)."""
+    return func.coalesce(select(User.name).where(User.username == username).scalar_subquery(), username)
+
+
 def get_note(engine: Engine, account_id: int, quarter: str) -> Note:
     """The note of an account and quarter; an empty Note (version 0) when there is none yet."""
     with engine.connect() as connection:
         row = connection.execute(
-            select(ReviewNote.body, ReviewNote.version, ReviewNote.updated_by, ReviewNote.updated_at).where(
-                ReviewNote.account_id == account_id, ReviewNote.quarter == quarter
-            )
+            select(
+                ReviewNote.body,
+                ReviewNote.version,
+                ReviewNote.updated_by,
+                ReviewNote.updated_at,
+                _name_of(ReviewNote.updated_by),
+            ).where(ReviewNote.account_id == account_id, ReviewNote.quarter == quarter)
         ).first()
     return Note(account_id, quarter) if row is None else Note(account_id, quarter, *row)
 
 
 def account_notes(engine: Engine, account_id: int) -> pd.DataFrame:
-    """Every quarter's note of an account, newest quarter first."""
+    """Every quarter's note of an account, newest quarter first; saved_by is the user's name."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(ReviewNote.quarter, ReviewNote.body, ReviewNote.version, ReviewNote.updated_by, ReviewNote.updated_at)
+            select(
+                ReviewNote.quarter,
+                ReviewNote.body,
+                ReviewNote.version,
+                ReviewNote.updated_by,
+                ReviewNote.updated_at,
+                _name_of(ReviewNote.updated_by),
+            )
             .where(ReviewNote.account_id == account_id)
             .order_by(ReviewNote.quarter.desc())
         ).all()
-    return pd.DataFrame(rows, columns=["quarter", "body", "version", "updated_by", "updated_at"])
+    return pd.DataFrame(rows, columns=["quarter", "body", "version", "updated_by", "updated_at", "saved_by"])
 
 
 def revisions(engine: Engine, account_id: int, quarter: str) -> pd.DataFrame:
@@ -88,12 +113,11 @@ def revisions(engine: Engine, account_id: int, quarter: str) -> pd.DataFrame:
             select(
                 ReviewNoteRevision.version,
                 ReviewNoteRevision.edited_by,
-                func.coalesce(User.name, ReviewNoteRevision.edited_by),
+                _name_of(ReviewNoteRevision.edited_by),
                 ReviewNoteRevision.edited_at,
                 ReviewNoteRevision.body,
             )
             .join(ReviewNote, ReviewNote.id == ReviewNoteRevision.note_id)
-            .outerjoin(User, User.username == ReviewNoteRevision.edited_by)
             .where(ReviewNote.account_id == account_id, ReviewNote.quarter == quarter)
             .order_by(ReviewNoteRevision.version.desc())
         ).all()
@@ -135,6 +159,12 @@ def _write(
     problem = unstorable(body)
     if problem:
         raise ValueError(f"the note cannot be saved as it is: {problem}")
+    marked = conflict_marker_lines(body)
+    if marked:
+        raise ValueError(
+            f"{_lines(marked)} still {'holds a conflict mark' if len(marked) == 1 else 'hold conflict marks'} "
+            "(a line starting with <<<<<<<, ======= or >>>>>>>): keep what belongs there and delete the marks"
+        )
     for attempt in range(_SAVE_ATTEMPTS):
         try:
             with write_session(engine) as session:
@@ -153,7 +183,7 @@ def _write_in(
     row = session.scalars(
         select(ReviewNote).where(ReviewNote.account_id == account_id, ReviewNote.quarter == quarter).with_for_update()
     ).first()
-    current = _note(row) if row is not None else Note(account_id, quarter)
+    current = _note(session, row) if row is not None else Note(account_id, quarter)
     if current.body == body:
         return SaveResult(True, current, body, base_version, changed=False)
     if current.version != base_version:
@@ -179,7 +209,7 @@ def _write_in(
         ).rowcount
         if swapped != 1:
             session.expire(row)
-            return SaveResult(False, _note(row), body, base_version, _revision_body(session, row.id, base_version) or "")
+            return SaveResult(False, _note(session, row), body, base_version, _revision_body(session, row.id, base_version) or "")
     session.add(ReviewNoteRevision(note_id=row.id, version=version, body=body, edited_by=actor.username, edited_at=now))
     session.add(
         AuditLog(
@@ -191,11 +221,13 @@ def _write_in(
         )
     )
     bump_version(session, NOTES)
-    return SaveResult(True, Note(account_id, quarter, body, version, actor.username, now), body, base_version)
+    saved = Note(account_id, quarter, body, version, actor.username, now, session.scalar(select(_name_of(actor.username))))
+    return SaveResult(True, saved, body, base_version)
 
 
-def _note(row: ReviewNote) -> Note:
-    return Note(row.account_id, row.quarter, row.body, row.version, row.updated_by, row.updated_at)
+def _note(session: Session, row: ReviewNote) -> Note:
+    name = session.scalar(select(_name_of(row.updated_by)))
+    return Note(row.account_id, row.quarter, row.body, row.version, row.updated_by, row.updated_at, name)
 
 
 def _revision_body(session: Session, note_id: int, version: int) -> str | None:
@@ -211,13 +243,20 @@ def normalise(body: str) -> str:
 
 # --- comparing texts -------------------------------------------------------------------------
 
+# What a merge tool leaves where two edits collide. A setext underline of other than seven
+# "=" stays a heading.
+_CONFLICT_MARK = re.compile(r"^(<{7}|>{7})|^={7}[ \t]*$")
 
-def unified_diff(old: str, new: str, old_label: str, new_label: str, context: int = 3) -> str:
-    """The change from old to new as a unified diff ('' when the texts are equal)."""
-    lines = difflib.unified_diff(
-        normalise(old).splitlines(), normalise(new).splitlines(), old_label, new_label, n=context, lineterm=""
-    )
-    return "\n".join(lines)
+
+def conflict_marker_lines(body: str) -> list[int]:
+    """The numbers (from 1) of the lines that are conflict marks: <<<<<<<, ======= or >>>>>>>."""
+    return [number for number, line in enumerate(normalise(body).split("\n"), 1) if _CONFLICT_MARK.match(line)]
+
+
+def _lines(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    return "lines " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:
@@ -232,42 +271,159 @@ def diff_stats(old: str, new: str) -> tuple[int, int]:
     return added, removed
 
 
+Piece = tuple[str, bool]  # a run of a line's text, and whether it changed
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One row of a side-by-side comparison: a line of the old text beside a line of the new."""
+
+    kind: str  # "same", "changed", "removed", "added", or "skipped" (unchanged lines left out)
+    old_number: int | None = None  # from 1; None where the old text has no line here
+    old: tuple[Piece, ...] = ()
+    new_number: int | None = None
+    new: tuple[Piece, ...] = ()
+    skipped: int = 0
+
+
+def side_by_side(old: str, new: str, context: int = 2) -> list[DiffLine]:
+    """The change from old to new line by line, with the changed words of a changed line marked.
+
+    Unchanged lines further than `context` from a change are folded into one "skipped" row.
+    Empty when the texts are equal.
+    """
+    old_lines, new_lines = normalise(old).splitlines(), normalise(new).splitlines()
+    if old_lines == new_lines:
+        return []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    rows: list[DiffLine] = []
+    opcodes = matcher.get_opcodes()
+    for position, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            keep_head = context if position > 0 else 0
+            keep_tail = context if position < len(opcodes) - 1 else 0
+            rows += _unchanged(old_lines, i1, i2, j1, keep_head, keep_tail)
+            continue
+        olds, news = list(range(i1, i2)), list(range(j1, j2))
+        for n in range(max(len(olds), len(news))):
+            i = olds[n] if n < len(olds) else None
+            j = news[n] if n < len(news) else None
+            if i is not None and j is not None:
+                old_pieces, new_pieces = _changed_words(old_lines[i], new_lines[j])
+                rows.append(DiffLine("changed", i + 1, old_pieces, j + 1, new_pieces))
+            elif i is not None:
+                rows.append(DiffLine("removed", i + 1, ((old_lines[i], True),)))
+            else:
+                rows.append(DiffLine("added", new_number=j + 1, new=((new_lines[j], True),)))
+    return rows
+
+
+def _unchanged(lines: list[str], i1: int, i2: int, j1: int, keep_head: int, keep_tail: int) -> list[DiffLine]:
+    def same(i: int) -> DiffLine:
+        return DiffLine("same", i + 1, ((lines[i], False),), j1 + i - i1 + 1, ((lines[i], False),))
+
+    if i2 - i1 <= keep_head + keep_tail + 1:
+        return [same(i) for i in range(i1, i2)]
+    head = [same(i) for i in range(i1, i1 + keep_head)]
+    tail = [same(i) for i in range(i2 - keep_tail, i2)]
+    return [*head, DiffLine("skipped", skipped=i2 - i1 - keep_head - keep_tail), *tail]
+
+
+def _changed_words(old: str, new: str) -> tuple[tuple[Piece, ...], tuple[Piece, ...]]:
+    """Both lines in pieces, the words that differ marked; a line rewritten throughout is marked whole."""
+    old_words, new_words = re.findall(r"\s+|\w+|[^\w\s]", old), re.findall(r"\s+|\w+|[^\w\s]", new)
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    if matcher.ratio() < 0.4:
+        return ((old, True),), ((new, True),)
+    old_pieces: list[Piece] = []
+    new_pieces: list[Piece] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if i2 > i1:
+            old_pieces.append(("".join(old_words[i1:i2]), tag != "equal"))
+        if j2 > j1:
+            new_pieces.append(("".join(new_words[j1:j2]), tag != "equal"))
+    return tuple(old_pieces), tuple(new_pieces)
+
+
+# --- merging two edits -------------------------------------------------------------------------
+
+CHOICES = ("mine", "theirs", "both", "edit")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A place both people changed differently: the lines each of them has there."""
+
+    mine: tuple[str, ...]
+    theirs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What to keep at one conflict: mine, theirs, both (mine first), or the place as edited."""
+
+    choice: str  # one of CHOICES
+    edited: str = ""  # the text of the place, for "edit"
+
+
 @dataclass(frozen=True)
 class Merge:
-    text: str
-    conflicts: int  # regions both people changed differently, marked for a hand merge
+    """Two edits of one text: what merged by itself, and the conflicts between, in order."""
+
+    parts: tuple[tuple[str, ...] | Conflict, ...]
+    ends_with_newline: bool
+
+    @property
+    def conflicts(self) -> tuple[Conflict, ...]:
+        return tuple(part for part in self.parts if isinstance(part, Conflict))
+
+    def text(self, resolutions: Sequence[Resolution] = ()) -> str:
+        """The merged text, each conflict resolved as chosen (one resolution per conflict, in order)."""
+        if len(resolutions) != len(self.conflicts):
+            raise ValueError(f"choose what to keep at each of the {len(self.conflicts)} places you both changed")
+        chosen = iter(resolutions)
+        lines: list[str] = []
+        for part in self.parts:
+            lines += _resolved(part, next(chosen)) if isinstance(part, Conflict) else part
+        if not lines:
+            return ""
+        return "\n".join(lines) + ("\n" if self.ends_with_newline else "")
 
 
-def three_way_merge(base: str, mine: str, theirs: str, mine_label: str = "yours", theirs_label: str = "theirs") -> Merge:
-    """Merge two edits of the same base line by line; where both changed the same lines, keep both, marked."""
+def _resolved(conflict: Conflict, resolution: Resolution) -> list[str]:
+    if resolution.choice == "mine":
+        return list(conflict.mine)
+    if resolution.choice == "theirs":
+        return list(conflict.theirs)
+    if resolution.choice == "both":
+        return [*conflict.mine, *conflict.theirs]
+    if resolution.choice == "edit":
+        return normalise(resolution.edited).splitlines()
+    raise ValueError(f"{resolution.choice!r} is not one of {', '.join(CHOICES)}")
+
+
+def three_way_merge(base: str, mine: str, theirs: str) -> Merge:
+    """Merge two edits of the same base line by line (merge3): changes to different places merge by
+    themselves; each place both changed differently is a Conflict for the person to resolve."""
     base_lines, my_lines, their_lines = (normalise(t).splitlines() for t in (base, mine, theirs))
-    mine_at, theirs_at = _matches(base_lines, my_lines), _matches(base_lines, their_lines)
-    out: list[str] = []
-    conflicts = 0
-    i = j = k = 0
-    while True:
-        anchor = next((n for n in range(i, len(base_lines)) if n in mine_at and n in theirs_at), None)
-        j_end, k_end = (mine_at[anchor], theirs_at[anchor]) if anchor is not None else (len(my_lines), len(their_lines))
-        i_end = anchor if anchor is not None else len(base_lines)
-        original, a, b = base_lines[i:i_end], my_lines[j:j_end], their_lines[k:k_end]
-        if a == b or b == original:
-            out.extend(a)
-        elif a == original:
-            out.extend(b)
+    merger = Merge3(base_lines, my_lines, their_lines)
+    parts: list[tuple[str, ...] | Conflict] = []
+    for region in merger.reprocess_merge_regions(merger.merge_regions()):
+        kind, *bounds = region
+        if kind == "conflict":
+            _z1, _z2, a1, a2, b1, b2 = bounds
+            parts.append(Conflict(tuple(my_lines[a1:a2]), tuple(their_lines[b1:b2])))
         else:
-            conflicts += 1
-            out.extend([f"<<<<<<< {mine_label}", *a, "=======", *b, f">>>>>>> {theirs_label}"])
-        if anchor is None:
-            break
-        out.append(base_lines[anchor])
-        i, j, k = anchor + 1, j_end + 1, k_end + 1
-    return Merge("\n".join(out) + ("\n" if out else ""), conflicts)
-
-
-def _matches(base: list[str], other: list[str]) -> dict[int, int]:
-    """Base line -> the line of the other text it is kept as."""
-    matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
-    return {a + n: b + n for a, b, size in matcher.get_matching_blocks() for n in range(size)}
+            source = {"unchanged": base_lines, "same": my_lines, "a": my_lines, "b": their_lines}[kind]
+            parts.append(tuple(source[bounds[0] : bounds[1]]))
+    # The last line's break follows the side that changed the text (both: either has one).
+    if my_lines == base_lines:
+        newline = normalise(theirs).endswith("\n")
+    elif their_lines == base_lines:
+        newline = normalise(mine).endswith("\n")
+    else:
+        newline = normalise(mine).endswith("\n") or normalise(theirs).endswith("\n")
+    return Merge(tuple(parts), newline)
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -285,6 +441,7 @@ def quarter_notes(engine: Engine, quarter: str) -> pd.DataFrame:
                 ReviewNote.quarter,
                 ReviewNote.version,
                 ReviewNote.updated_by,
+                _name_of(ReviewNote.updated_by),
                 ReviewNote.updated_at,
                 ReviewNote.body,
             )
@@ -302,6 +459,7 @@ def quarter_notes(engine: Engine, quarter: str) -> pd.DataFrame:
             "quarter",
             "version",
             "updated_by",
+            "saved_by",
             "updated_at",
             "body",
         ],
@@ -346,7 +504,7 @@ def export_markdown(quarter: str, notes: pd.DataFrame, items: pd.DataFrame) -> s
         out += [f"## {name} ({external_id})", ""]
         if account_id in by_account.index:
             note = by_account.loc[account_id]
-            out += [f"_Version {note['version']}, saved by {note['updated_by']} on {_stamp(note['updated_at'])} UTC._", ""]
+            out += [f"_Version {note['version']}, saved by {note['saved_by']} on {_stamp(note['updated_at'])} UTC._", ""]
             out += [note["body"].rstrip("\n"), ""]
         else:
             out += ["_No note._", ""]

@@ -179,12 +179,14 @@ with notes_tab:
     if notes.empty:
         st.caption("No review notes for this account yet.")
     for position, note in enumerate(notes.itertuples(index=False)):
-        title = f"{note.quarter} · version {note.version} · {plain(note.updated_by)}"
+        title = f"{note.quarter} · version {note.version} · {plain(note.saved_by)}"
         with st.expander(title, expanded=position == 0), st.container(key=f"a360_note_{note.quarter}"):
             show_markdown(note.body)
             caption_col, button_col = st.columns([4, 1], vertical_alignment="center")
             caption_col.caption(
-                note_caption(Note(profile.id, note.quarter, note.body, note.version, note.updated_by, note.updated_at))
+                note_caption(
+                    Note(profile.id, note.quarter, note.body, note.version, note.updated_by, note.updated_at, note.saved_by)
+                )
             )
             if button_col.button(
                 f"{action} in Review notes", key=f"a360_open_note_{note.quarter}", icon=":material/edit_note:", width="stretch"

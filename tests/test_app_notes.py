@@ -4,6 +4,7 @@ survive page switches, history and restore, the action-item table applied exactl
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -49,6 +50,11 @@ def markdown_text(at) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def shown(markdown: str) -> str:
+    """The text a reader sees of Markdown whose every special character is escaped (lib.ui.text.plain)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def test_a_viewer_reads_the_note_but_has_no_editor(demo_url):
     engine = make_engine(demo_url)
     account_id, name = noted_account(engine)
@@ -89,7 +95,6 @@ def test_an_editor_saves_and_sees_the_new_version(writable):
     at = open_notes(url, "editor", account_id)
     editor = at.text_area(key="notes_body")
     assert editor.value == get_note(engine, account_id, DEMO_END).body
-    assert at.button(key="notes_save").disabled  # nothing to save yet
     editor.input("## Review\n\n**Renewal** signed for three years.").run()
     assert "**Renewal** signed for three years." in markdown_text(at)  # the live preview
     assert any("Unsaved changes" in c.value for c in at.caption)
@@ -99,8 +104,57 @@ def test_an_editor_saves_and_sees_the_new_version(writable):
     saved = get_note(engine, account_id, DEMO_END)
     assert (saved.body, saved.version, saved.updated_by) == ("## Review\n\n**Renewal** signed for three years.", 2, "editor")
     assert at.text_area(key="notes_body").value == saved.body
-    assert any("Version 2 · saved by editor" in c.value for c in at.caption)
-    assert at.button(key="notes_save").disabled
+    assert any("Version 2 · saved by Erin Editor" in c.value for c in at.caption)
+
+
+def test_save_is_there_to_click_before_the_typed_text_has_reached_the_server(writable):
+    # A browser sends a text area's text only with the next interaction: a Save disabled until
+    # then would swallow the first click. With nothing changed, Save says so and writes nothing.
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    assert not at.button(key="notes_save").disabled
+    at.button(key="notes_save").click().run()
+    assert [i.value for i in at.success] == ["Nothing to save: the note already says this."]
+    assert get_note(engine, account_id, DEMO_END).version == 1
+    at.text_area(key="notes_body").input("Typed and saved in one click.")
+    at.button(key="notes_save").click().run()  # the text and the click arrive in one run, as from a browser
+    assert [s.value for s in at.success] == ["Saved version 2."]
+    assert get_note(engine, account_id, DEMO_END).body == "Typed and saved in one click."
+
+
+def test_the_text_digest_is_32_bit_fnv_1a_over_utf16_code_units_as_the_guard_computes_it():
+    from lib.ui.notes import text_digest
+
+    assert text_digest("") == text_digest(None) == 0x811C9DC5
+    assert text_digest("a") == 0xE40C292C and text_digest("foobar") == 0xBF9CF968  # the published test values
+    assert text_digest("a\r\nb") == text_digest("a\nb")
+    assert text_digest("😀") != text_digest("😁")  # two code units each
+
+
+def test_the_quarter_shown_is_sent_to_the_browser_on_every_run(writable):
+    # A selectbox the browser rebuilt (after a page switch) shows its first option unless told.
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    for _ in range(2):
+        quarter = at.selectbox(key="notes_quarter")
+        assert quarter.value == DEMO_END and quarter.options[0] != DEMO_END
+        assert quarter.proto.set_value and quarter.proto.raw_value == DEMO_END
+        at.text_area(key="notes_body").input("still typing").run()
+
+
+def test_a_save_and_a_quarter_switch_in_one_click_say_one_thing(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    at.text_area(key="notes_body").input("Saved while the quarter box moved.").run()  # a draft now
+    at.selectbox(key="notes_quarter").set_value(at.selectbox(key="notes_quarter").options[0])
+    at.button(key="notes_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Saved version 2."]
+    assert not [t for t in at.toast if "kept as a draft" in t.value]  # nothing is left unsaved
+    assert get_note(engine, account_id, DEMO_END).body == "Saved while the quarter box moved."
 
 
 def conflict_setup(url, engine):
@@ -121,22 +175,101 @@ def test_the_second_editor_sees_the_conflict_with_both_texts_and_loses_nothing(w
     url, engine = writable
     at, account_id, mine, theirs = conflict_setup(url, engine)
     assert get_note(engine, account_id, DEMO_END).body == theirs  # not overwritten
-    assert any("admin saved version 2" in w.value for w in at.warning)
+    assert any("Alex Admin saved version 2" in w.value for w in at.warning)
     codes = [c.value.strip() for c in at.code]
     assert mine.strip() in codes and theirs.strip() in codes  # both texts, side by side in tabs
     assert at.text_area(key="notes_body").value == mine  # still in the editor
     assert len(revisions(engine, account_id, DEMO_END)) == 2
 
 
-def test_merge_by_hand_then_save(writable):
+def test_changes_to_different_lines_merge_by_themselves_then_save(writable):
     url, engine = writable
     at, account_id, mine, theirs = conflict_setup(url, engine)
+    assert not [r for r in at.radio if (r.key or "").startswith("notes_place_")]  # nothing to choose
     at.button(key="notes_merge").click().run()
     merged = at.text_area(key="notes_body").value
     assert merged.startswith("Their rewrite.") and "My line about the renewal." in merged  # separate lines: merged cleanly
     at.button(key="notes_save").click().run()
     assert [s.value for s in at.success] == ["Saved version 3."]
     assert get_note(engine, account_id, DEMO_END).body == merged
+
+
+def with_lines(body: str, first_bullet: str, last_line: str) -> str:
+    """The note with its first bullet and its last line of text replaced."""
+    lines = body.split("\n")
+    bullet = next(n for n, line in enumerate(lines) if line.startswith("- "))
+    last = max(n for n, line in enumerate(lines) if line.strip())
+    lines[bullet], lines[last] = first_bullet, last_line
+    return "\n".join(lines)
+
+
+def same_lines_conflict(url, engine):
+    """Both change the first bullet and the closing line of the note, differently."""
+    account_id, _name = noted_account(engine)
+    base = get_note(engine, account_id, DEMO_END)
+    at = open_notes(url, "editor", account_id)
+    mine = with_lines(base.body, "- Mine: renewal signed", "Mine: book the QBR.")
+    theirs = with_lines(base.body, "- Theirs: renewal at risk", "Theirs: call the CFO.")
+    at.text_area(key="notes_body").input(mine).run()
+    assert save_note(engine, Actor("admin", "admin"), account_id, DEMO_END, theirs, base.version).saved
+    at.button(key="notes_save").click().run()
+    assert not at.exception
+    return at, account_id, base.body, mine, theirs
+
+
+def test_each_place_both_changed_is_resolved_as_chosen_then_saved(writable):
+    url, engine = writable
+    at, account_id, base, mine, theirs = same_lines_conflict(url, engine)
+    assert any("same lines in 2 places" in w.value for w in at.warning)
+    places = [r for r in at.radio if (r.key or "").startswith("notes_place_")]
+    assert [p.label for p in places] == ["Keep at place 1", "Keep at place 2"] and all(p.value is None for p in places)
+    codes = [c.value for c in at.code]
+    assert "- Mine: renewal signed" in codes and "- Theirs: renewal at risk" in codes  # each place, side by side
+    places[0].set_value("theirs")
+    places[1].set_value("edit").run()
+    edit = at.text_area(key="notes_place_2_2_text")
+    assert edit.value == "Mine: book the QBR.\nTheirs: call the CFO."  # both, to edit from
+    edit.input("Book the QBR, then call the CFO.")
+    at.button(key="notes_merge").click().run()
+    assert not at.exception
+    expected = with_lines(base, "- Theirs: renewal at risk", "Book the QBR, then call the CFO.")
+    assert at.text_area(key="notes_body").value == expected
+    assert get_note(engine, account_id, DEMO_END).body == theirs  # merged into the editor, not saved behind the user's back
+    at.button(key="notes_save").click().run()
+    assert [s.value for s in at.success] == ["Saved version 3."]
+    assert get_note(engine, account_id, DEMO_END).body == expected
+    assert "<<<<<<<" not in expected and "=======" not in expected
+
+
+def test_merge_asks_for_a_choice_at_every_place_and_loses_nothing(writable):
+    url, engine = writable
+    at, account_id, base, mine, theirs = same_lines_conflict(url, engine)
+    at.radio(key="notes_place_2_1").set_value("both")
+    at.button(key="notes_merge").click().run()
+    assert any("choose what to keep at place 2" in e.value for e in at.error)
+    assert at.text_area(key="notes_body").value == mine
+    at.radio(key="notes_place_2_2").set_value("mine")
+    at.button(key="notes_merge").click().run()
+    merged = at.text_area(key="notes_body").value
+    assert "- Mine: renewal signed\n- Theirs: renewal at risk" in merged and "Mine: book the QBR." in merged
+    assert "Theirs: call the CFO." not in merged
+
+
+def test_text_with_conflict_marks_is_not_saved_and_stays_in_the_editor(writable):
+    url, engine = writable
+    account_id, _name = noted_account(engine)
+    at = open_notes(url, "editor", account_id)
+    marked = "Intro\n<<<<<<< your text\nmine\n=======\ntheirs\n>>>>>>> version 2\n"
+    at.text_area(key="notes_body").input(marked)
+    at.button(key="notes_save").click().run()
+    assert not at.exception
+    assert [shown(e.value) for e in at.error] == [
+        "Not saved: lines 2, 4 and 6 still hold conflict marks (a line starting with <<<<<<<, ======= or "
+        ">>>>>>>): keep what belongs there and delete the marks. Your text is kept in the editor."
+    ]
+    assert not at.success
+    assert at.text_area(key="notes_body").value == marked
+    assert get_note(engine, account_id, DEMO_END).version == 1
 
 
 def test_keep_mine_saves_on_top_of_theirs(writable):
@@ -154,7 +287,7 @@ def test_take_theirs_shows_their_text_and_keeps_mine_aside(writable):
     at.button(key="notes_take_theirs").click().run()
     assert at.text_area(key="notes_body").value == theirs
     assert mine.strip() in [c.value.strip() for c in at.code]  # "your text from before", until dismissed
-    assert at.button(key="notes_save").disabled
+    assert any("Version 2 · saved by Alex Admin" in c.value for c in at.caption)  # no unsaved changes
     assert get_note(engine, account_id, DEMO_END).body == theirs
 
 
@@ -196,10 +329,16 @@ def test_history_diff_and_restore(writable):
     url, engine = writable
     account_id, _name = noted_account(engine)
     first = get_note(engine, account_id, DEMO_END).body
-    save_note(engine, Actor("editor", "editor"), account_id, DEMO_END, first + "\nAdded in version 2.\n", 1)
+    second = first + "\nAdded in version 2.\n<script>alert(1)</script>\n"
+    save_note(engine, Actor("editor", "editor"), account_id, DEMO_END, second, 1)
     at = open_notes(url, "editor", account_id)
     assert at.selectbox(key="notes_diff_from").value == 1 and at.selectbox(key="notes_diff_to").value == 2
-    assert any("+Added in version 2." in c.value for c in at.code)
+    (diff,) = [h.value for h in at.html if "keystone-diff" in h.value]  # side by side, the additions marked
+    assert "<ins>Added in version 2.</ins>" in diff and "@@" not in diff and "+++" not in diff
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in diff and "<script>" not in diff
+    (history,) = [d.value for d in at.dataframe if "editor_name" in d.value.columns]
+    assert history["editor_name"].tolist()[:1] == ["Erin Editor"]
+    assert not [c for c in at.code if "@@" in c.value]
     at.button(key="notes_restore").click().run()
     assert [s.value for s in at.success] == ["Restored version 1 as version 3."]
     assert get_note(engine, account_id, DEMO_END).body == first

@@ -9,8 +9,13 @@ from sqlalchemy import func, select
 from lib.auth import PermissionDenied
 from lib.db import NOTES, data_versions
 from lib.markdown_safe import is_local_url, is_safe_url, safe_markdown
-from lib.models import Account, AuditLog, ReviewNote, ReviewNoteRevision
+from lib.models import Account, AuditLog, ReviewNote, ReviewNoteRevision, User
 from lib.notes import (
+    Conflict,
+    DiffLine,
+    Resolution,
+    account_notes,
+    conflict_marker_lines,
     diff_stats,
     export_csv,
     export_markdown,
@@ -20,8 +25,8 @@ from lib.notes import (
     restore_revision,
     revisions,
     save_note,
+    side_by_side,
     three_way_merge,
-    unified_diff,
 )
 from tests.conftest import ADMIN, EDITOR, VIEWER
 
@@ -170,18 +175,31 @@ def test_notes_are_kept_per_account_and_quarter(small_engine):
     assert get_note(small_engine, b, Q).version == 1
 
 
-def test_unified_diff_shows_what_changed_between_two_versions():
+def test_side_by_side_pairs_the_lines_and_marks_the_changed_words():
     old = "## Risks\n\n- Price pressure\n- Champion leaving\n"
     new = "## Risks\n\n- Price pressure at renewal\n- Champion leaving\n- Budget freeze\n"
-    diff = unified_diff(old, new, "version 1", "version 2")
-    assert diff.splitlines()[:2] == ["--- version 1", "+++ version 2"]
-    assert "-- Price pressure" in diff.splitlines()
-    assert "+- Price pressure at renewal" in diff.splitlines()
-    assert "+- Budget freeze" in diff.splitlines()
-    assert " - Champion leaving" in diff.splitlines()
-    assert unified_diff(old, old, "a", "b") == ""
+    rows = side_by_side(old, new)
+    assert rows == [
+        DiffLine("same", 1, (("## Risks", False),), 1, (("## Risks", False),)),
+        DiffLine("same", 2, (("", False),), 2, (("", False),)),
+        DiffLine("changed", 3, (("- Price pressure", False),), 3, (("- Price pressure", False), (" at renewal", True))),
+        DiffLine("same", 4, (("- Champion leaving", False),), 4, (("- Champion leaving", False),)),
+        DiffLine("added", None, (), 5, (("- Budget freeze", True),)),
+    ]
+    assert side_by_side(old, old) == []
     assert diff_stats(old, new) == (2, 1)
     assert diff_stats("", "a\nb") == (2, 0)
+
+
+def test_side_by_side_folds_long_unchanged_runs_and_marks_rewritten_lines_whole():
+    middle = "".join(f"line {n}\n" for n in range(1, 11))
+    rows = side_by_side("start\n" + middle + "end\n", "begin\n" + middle + "finish\n")
+    assert [r.kind for r in rows] == ["changed", "same", "same", "skipped", "same", "same", "changed"]
+    assert rows[3].skipped == 6  # lines 3 to 8 of the middle, two kept either side of a change
+    assert rows[0].old == (("start", True),) and rows[0].new == (("begin", True),)
+    assert (rows[-1].old_number, rows[-1].new_number) == (12, 12)
+    removed = side_by_side("a\nb\nc\n", "a\nc\n")
+    assert [r.kind for r in removed] == ["same", "removed", "same"] and removed[1].old == (("b", True),)
 
 
 def test_three_way_merge_combines_changes_to_different_lines():
@@ -189,17 +207,88 @@ def test_three_way_merge_combines_changes_to_different_lines():
     mine = "title\n\nhighlights: renewal signed\n\nrisks\n\nnext\n"
     theirs = "title\n\nhighlights\n\nrisks: budget freeze\n\nnext\n"
     merged = three_way_merge(base, mine, theirs)
-    assert merged.conflicts == 0
-    assert merged.text == "title\n\nhighlights: renewal signed\n\nrisks: budget freeze\n\nnext\n"
+    assert merged.conflicts == ()
+    assert merged.text() == "title\n\nhighlights: renewal signed\n\nrisks: budget freeze\n\nnext\n"
+    assert three_way_merge("a\n", "a\nb", "a\n").text() == "a\nb"  # one side changed: exactly its text
+    assert three_way_merge("a\nsame\nc\n", "a\nsame\nc\n", "a\nsame\nc\n").text() == "a\nsame\nc\n"
 
 
-def test_three_way_merge_keeps_both_where_both_changed_the_same_lines():
-    base = "a\nb\nc\n"
-    merged = three_way_merge(base, "a\nmine\nc\n", "a\ntheirs\nc\n", "your text", "version 3 by erin")
-    assert merged.conflicts == 1
-    assert merged.text == "a\n<<<<<<< your text\nmine\n=======\ntheirs\n>>>>>>> version 3 by erin\nc\n"
-    assert three_way_merge(base, "a\nsame\nc\n", "a\nsame\nc\n").text == "a\nsame\nc\n"
-    assert three_way_merge("", "mine\n", "theirs\n").conflicts == 1
+def test_each_place_both_changed_is_a_conflict_resolved_as_chosen_and_never_marked():
+    base = "# Review\nrisk: price\nok\nnext: renew\nend\n"
+    mine = "# Review\nrisk: price pressure\nok\nnext: renew early\nend\n"
+    theirs = "# Review\nrisk: budget\nok\nnext: expand\nend\n"
+    merge = three_way_merge(base, mine, theirs)
+    assert merge.conflicts == (
+        Conflict(("risk: price pressure",), ("risk: budget",)),
+        Conflict(("next: renew early",), ("next: expand",)),
+    )
+    chosen = merge.text([Resolution("theirs"), Resolution("both")])
+    assert chosen == "# Review\nrisk: budget\nok\nnext: renew early\nnext: expand\nend\n"
+    assert merge.text([Resolution("mine"), Resolution("edit", "next: renew, then expand\r\n")]) == (
+        "# Review\nrisk: price pressure\nok\nnext: renew, then expand\nend\n"
+    )
+    assert merge.text([Resolution("edit", ""), Resolution("theirs")]) == "# Review\nok\nnext: expand\nend\n"
+    for text in (chosen, merge.text([Resolution("mine"), Resolution("mine")])):
+        assert conflict_marker_lines(text) == []
+    with pytest.raises(ValueError, match="each of the 2 places"):
+        merge.text([Resolution("mine")])
+    with pytest.raises(ValueError, match="not one of"):
+        merge.text([Resolution("mine"), Resolution("merge it")])
+    first_saves = three_way_merge("", "mine\n", "theirs\n")
+    assert first_saves.conflicts == (Conflict(("mine",), ("theirs",)),)
+
+
+def test_conflict_marks_are_found_by_line():
+    text = "keep\n<<<<<<< your text\nmine\n=======\ntheirs\n>>>>>>> version 3\n"
+    assert conflict_marker_lines(text) == [2, 4, 6]
+    assert conflict_marker_lines("Title\n=====\n\nOther\n==========\n\n> quote\n>> deeper\n") == []
+    assert conflict_marker_lines("a\r\n<<<<<<<\r\n") == [2]
+
+
+def test_a_save_with_conflict_marks_is_refused_and_names_the_lines(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "clean\n", 0)
+    marked = "clean\n<<<<<<< your text\nmine\n=======\ntheirs\n>>>>>>> version 2 by Alex Admin\n"
+    with pytest.raises(ValueError, match="lines 2, 4 and 6 still hold conflict marks"):
+        save_note(small_engine, EDITOR, a, Q, marked, 1)
+    with pytest.raises(ValueError, match="line 2 still holds a conflict mark"):
+        save_note(small_engine, EDITOR, a, Q, "clean\n=======\n", 1)
+    assert (get_note(small_engine, a, Q).body, get_note(small_engine, a, Q).version) == ("clean\n", 1)
+    assert audit_count(small_engine, "save note") == 1
+
+
+def test_an_old_version_with_conflict_marks_is_not_restored(small_engine):
+    a = account_id(small_engine)
+    save_note(small_engine, EDITOR, a, Q, "first\n", 0)
+    save_note(small_engine, EDITOR, a, Q, "second\n", 1)
+    with small_engine.begin() as connection:  # as a version saved before marks were refused reads
+        connection.execute(
+            ReviewNoteRevision.__table__.update().where(ReviewNoteRevision.version == 1).values(body="x\n=======\ny\n")
+        )
+    with pytest.raises(ValueError, match="line 2 still holds a conflict mark"):
+        restore_revision(small_engine, ADMIN, a, Q, 1, 2)
+    assert (get_note(small_engine, a, Q).body, get_note(small_engine, a, Q).version) == ("second\n", 2)
+
+
+def test_who_saved_a_note_is_named_as_in_history(small_engine):
+    with small_engine.begin() as connection:
+        connection.execute(
+            User.__table__.insert(), [{"username": "editor", "name": "Erin Editor", "role": "editor", "password_hash": "x"}]
+        )
+    a = account_id(small_engine)
+    saved = save_note(small_engine, EDITOR, a, Q, "by Erin", 0)
+    later = save_note(small_engine, ADMIN, a, Q, "by a user who is gone", 1)
+    refused = save_note(small_engine, EDITOR, a, Q, "late", 1)
+    assert saved.note.saved_by == "Erin Editor" and saved.note.updated_by == "editor"
+    assert later.note.saved_by == "admin"  # no such user any more: the username is all there is
+    assert refused.note.saved_by == "admin"
+    save_note(small_engine, EDITOR, a, "2026Q1", "Q1 by Erin", 0)
+    assert get_note(small_engine, a, "2026Q1").saved_by == "Erin Editor"
+    assert revisions(small_engine, a, "2026Q1")["editor_name"].tolist() == ["Erin Editor"]
+    assert account_notes(small_engine, a)["saved_by"].tolist() == ["admin", "Erin Editor"]
+    notes = quarter_notes(small_engine, "2026Q1")
+    assert notes["saved_by"].tolist() == ["Erin Editor"]
+    assert "saved by Erin Editor on" in export_markdown("2026Q1", notes, quarter_action_items(small_engine, "2026Q1"))
 
 
 def test_the_quarter_export_holds_every_note_and_action_item(demo_copy_url):
@@ -232,7 +321,9 @@ def test_csv_export_keeps_formulas_as_text():
 def test_an_empty_quarter_exports_a_document_that_says_so():
     import pandas as pd
 
-    empty_notes = pd.DataFrame(columns=["account_id", "external_id", "account", "version", "updated_by", "updated_at", "body"])
+    empty_notes = pd.DataFrame(
+        columns=["account_id", "external_id", "account", "version", "updated_by", "saved_by", "updated_at", "body"]
+    )
     empty_items = pd.DataFrame(columns=["account_id", "external_id", "account", "text", "owner", "due", "status"])
     assert "_No notes and no action items for 2024Q1._" in export_markdown("2024Q1", empty_notes, empty_items)
 

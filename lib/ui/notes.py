@@ -10,6 +10,7 @@ session's Actor, so the server checks the role whatever the page shows.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import uuid
 from dataclasses import dataclass
 
@@ -24,7 +25,11 @@ from lib.db import NOTES
 from lib.markdown_safe import safe_markdown
 from lib.notes import (
     MAX_NOTE_CHARS,
+    Conflict,
+    DiffLine,
+    Merge,
     Note,
+    Resolution,
     SaveResult,
     export_csv,
     export_markdown,
@@ -35,8 +40,8 @@ from lib.notes import (
     restore_revision,
     revisions,
     save_note,
+    side_by_side,
     three_way_merge,
-    unified_diff,
 )
 from lib.quarters import last_completed_quarter, quarter_index, quarter_of
 from lib.ui.account360 import ACCOUNT_KEY as ACCOUNT_360_KEY
@@ -52,6 +57,7 @@ CONFLICTS = "notes_conflicts"  # draft key -> SaveResult of the refused save
 STASH = "notes_stash"  # draft key -> your text from before you merged or took theirs
 SAVE_REQUEST = "notes_save_request"
 FLASH = "notes_flash"
+LEFT_DRAFT = "notes_left_draft"  # the draft of the note just left, to mention once the run has settled
 EDITOR = "notes_body"
 EDITOR_SOURCE = "notes_body_source"
 ACCOUNT = "notes_account_id"
@@ -149,9 +155,10 @@ def choose_quarter(options: list[str], today: dt.date) -> str:
         asked = st.query_params.get("quarter")
         chosen = asked if asked in options else default_quarter(options, today)
         st.session_state[QUARTER] = chosen
-    if st.session_state.get("notes_quarter") != chosen:
-        # The remembered choice leads (links from other pages set it); the widget follows.
-        st.session_state["notes_quarter"] = chosen
+    # The remembered choice leads (links from other pages set it) and is sent on every run: a
+    # selectbox the browser rebuilt after a page switch would otherwise show its first option
+    # (the next quarter) while the page works on this one, and the next click would switch to it.
+    st.session_state["notes_quarter"] = chosen
     st.selectbox("Quarter", options, key="notes_quarter", on_change=_quarter_changed)
     return st.session_state[QUARTER]
 
@@ -178,12 +185,10 @@ def _warn_if_leaving_draft() -> None:
     account_id, quarter = st.session_state.get(ACCOUNT), st.session_state.get(QUARTER)
     if account_id is None or quarter is None:
         return
-    draft = drafts().get(draft_key(account_id, quarter))
-    if draft is not None:
-        st.toast(
-            f"Your unsaved note for {plain(draft.account_name)} {draft.quarter} is kept as a draft: come back to save it.",
-            icon=":material/edit_note:",
-        )
+    key = draft_key(account_id, quarter)
+    if key in drafts():
+        # Said only after the run's save request is done: a Save in the same click may keep nothing to warn of.
+        st.session_state[LEFT_DRAFT] = key
 
 
 def open_note(account_id: int, quarter: str) -> None:
@@ -219,10 +224,69 @@ def show_markdown(body: str, empty: str = "_No note yet._") -> None:
     st.markdown(safe_markdown(body) if body.strip() else empty, anchors=False)
 
 
+DIFF_CSS = """
+<style>
+.keystone-diff { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 0.9rem; line-height: 1.45; }
+.keystone-diff th { text-align: left; font-weight: 600; padding: 0.2rem 0.4rem; border-bottom: 1px solid #d0d4dc; }
+.keystone-diff td { vertical-align: top; padding: 0.05rem 0.4rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.keystone-diff col.no { width: 3.2rem; }
+.keystone-diff td.no { color: #6b7280; text-align: right; user-select: none; }
+.keystone-diff td.old.on { background: #fdecea; }
+.keystone-diff td.new.on { background: #e6f4ea; }
+.keystone-diff del { background: #f5b4ae; color: #5c1010; text-decoration: line-through; }
+.keystone-diff ins { background: #9fd8ac; color: #0d3d1a; text-decoration: none; font-weight: 600; }
+.keystone-diff tr.skipped td { color: #6b7280; font-style: italic; text-align: center; background: #f4f5f7; }
+</style>
+"""
+
+
+def diff_html(rows: list[DiffLine], old_label: str, new_label: str) -> str:
+    """A side-by-side comparison as HTML: removed text struck through in red, added text in green.
+
+    Every piece of note text is escaped: the table shows what was typed and runs none of it.
+    """
+    out = [
+        DIFF_CSS,
+        '<table class="keystone-diff"><colgroup><col class="no"><col><col class="no"><col></colgroup><thead><tr>',
+        f'<th colspan="2">{html.escape(old_label)}</th><th colspan="2">{html.escape(new_label)}</th>',
+        "</tr></thead><tbody>",
+    ]
+    for row in rows:
+        if row.kind == "skipped":
+            lines = "line" if row.skipped == 1 else "lines"
+            out.append(f'<tr class="skipped"><td colspan="4">⋯ {row.skipped} unchanged {lines} ⋯</td></tr>')
+            continue
+        old_sign, new_sign = ("", "") if row.kind == "same" else ("− ", "+ ")
+        out.append(
+            f'<tr class="{row.kind}">'
+            f"{_diff_cell('old', row.old_number, old_sign, row.old, 'del')}"
+            f"{_diff_cell('new', row.new_number, new_sign, row.new, 'ins')}"
+            "</tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _diff_cell(side: str, number: int | None, sign: str, pieces: tuple[tuple[str, bool], ...], mark: str) -> str:
+    if number is None:
+        return f'<td class="no"></td><td class="{side}"></td>'
+    text = "".join(f"<{mark}>{html.escape(t)}</{mark}>" if changed else html.escape(t) for t, changed in pieces)
+    on = " on" if sign else ""
+    return f'<td class="no">{sign}{number}</td><td class="{side}{on}">{text or "&nbsp;"}</td>'
+
+
+def show_diff(old: str, new: str, old_label: str, new_label: str, empty: str = "(no difference)") -> None:
+    rows = side_by_side(old, new)
+    if rows:
+        st.html(diff_html(rows, old_label, new_label))
+    else:
+        st.caption(empty)
+
+
 def note_caption(note: Note) -> str:
     if not note.exists:
         return "No note yet"
-    return f"Version {note.version} · saved by {plain(note.updated_by)} · {note.updated_at:%Y-%m-%d %H:%M} UTC"
+    return f"Version {note.version} · saved by {plain(note.saved_by)} · {note.updated_at:%Y-%m-%d %H:%M} UTC"
 
 
 def _flash(kind: str, text: str) -> None:
@@ -230,6 +294,13 @@ def _flash(kind: str, text: str) -> None:
 
 
 def show_flash() -> None:
+    """The messages of the last interaction, once each."""
+    left = drafts().get(st.session_state.pop(LEFT_DRAFT, None) or "")
+    if left is not None:
+        st.toast(
+            f"Your unsaved note for {plain(left.account_name)} {left.quarter} is kept as a draft: come back to save it.",
+            icon=":material/edit_note:",
+        )
     icons = {
         "success": ":material/check_circle:",
         "error": ":material/block:",
@@ -269,6 +340,7 @@ _GUARD_SCRIPT = """
 (function () {
   window.__keystoneUnsavedNotes = COUNT;
   window.__keystoneTyping = false;  // the server has the text now; a differing one is counted as a draft
+  window.__keystoneServerText = DIGEST;  // what the server holds as the note's text, as a number
   if (window.__keystoneGuard) { return; }
   window.__keystoneGuard = true;
   window.addEventListener("input", function (event) {
@@ -277,6 +349,32 @@ _GUARD_SCRIPT = """
   window.addEventListener("beforeunload", function (event) {
     if (window.__keystoneUnsavedNotes > 0 || window.__keystoneTyping) { event.preventDefault(); event.returnValue = ""; }
   });
+  // Streamlit sends a text box's new text a moment after the box loses focus, so a page link
+  // clicked straight after typing asks for the other page first; the text then comes too late or
+  // is lost with the run it interrupts. Such a click waits until the server has the box's text
+  // (a run shows its number), then follows the link.
+  function digest(text) {  // FNV-1a over UTF-16 code units, as text_digest computes it
+    var h = 0x811c9dc5;
+    for (var i = 0; i < text.length; i++) { h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0; }
+    return h;
+  }
+  var LINKS = '[data-testid="stSidebarNav"] a[href], [data-testid="stPageLink"] a[href]';
+  window.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(LINKS) : null;
+    var box = document.querySelector(".st-key-notes_body textarea");
+    if (!link || !box || window.__keystoneFollowing) { return; }
+    var typed = digest(box.value);  // a text area's value has "\\n" line breaks only
+    if (typed === window.__keystoneServerText) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var href = link.getAttribute("href"), since = Date.now();
+    (function follow() {
+      if (window.__keystoneServerText !== typed && Date.now() - since < 5000) { setTimeout(follow, 25); return; }
+      var same = Array.prototype.find.call(document.querySelectorAll(LINKS), function (a) { return a.getAttribute("href") === href; });
+      window.__keystoneFollowing = true;
+      try { (same || link).click(); } finally { window.__keystoneFollowing = false; }
+    })();
+  }, true);
 })();
 </script>
 <span data-unsaved-notes="COUNT" data-run="RUN"></span>
@@ -284,14 +382,26 @@ _GUARD_SCRIPT = """
 
 
 def unsaved_guard() -> None:
-    """Ask the browser to confirm before a reload or a closed tab drops unsaved drafts (or text being typed).
+    """Ask the browser to confirm before a reload or a closed tab drops unsaved drafts (or text being
+    typed), and let a page link clicked straight after typing carry the text along.
 
     The script is ours alone (no user text goes into it). A new run id re-runs it on every run.
     """
-    count = str(len(drafts()))
-    st.html(
-        _GUARD_SCRIPT.replace("COUNT", count).replace("RUN", uuid.uuid4().hex[:8]), unsafe_allow_javascript=True, width="content"
+    script = (
+        _GUARD_SCRIPT.replace("COUNT", str(len(drafts())))
+        .replace("DIGEST", str(text_digest(st.session_state.get(EDITOR))))
+        .replace("RUN", uuid.uuid4().hex[:8])
     )
+    st.html(script, unsafe_allow_javascript=True, width="content")
+
+
+def text_digest(text: str | None) -> int:
+    """A number for the text (32-bit FNV-1a over its UTF-16 code units), the same the guard computes in the browser."""
+    digest = 0x811C9DC5
+    units = normalise(text or "").encode("utf-16-le")
+    for low, high in zip(units[::2], units[1::2]):
+        digest = ((digest ^ (low | high << 8)) * 0x01000193) & 0xFFFFFFFF
+    return digest
 
 
 # --- editing a note ------------------------------------------------------------------------------
@@ -405,10 +515,11 @@ def note_editor(account_id: int, account_name: str, quarter: str, height: int = 
         icon=":material/save:",
         on_click=_request_save,
         args=args,
-        disabled=draft is None,
+        # Never disabled by what the server last saw: the text being typed reaches it only with
+        # the click, and a disabled button would swallow that first click.
         width="stretch",
     )
-    with discard_col.popover("Discard", disabled=draft is None, width="stretch"):
+    with discard_col.popover("Discard", width="stretch"):
         st.markdown("Throw away your unsaved changes to this note?")
         st.button("Discard my changes", key="notes_discard", on_click=_discard, args=(account_id, quarter), type="primary")
     if draft is None:
@@ -424,12 +535,21 @@ def conflict_panel(account_id: int, account_name: str, quarter: str, conflict: S
     theirs = conflict.note
     key = draft_key(account_id, quarter)
     mine = drafts()[key].text if key in drafts() else conflict.attempted
+    merge = three_way_merge(conflict.base_body, mine, theirs.body)
+    places = merge.conflicts
     when = f"{theirs.updated_at:%H:%M} UTC" if theirs.updated_at else "meanwhile"
+    if places:
+        ask = (
+            f"You both changed the same lines in {_count(len(places), 'place')}: choose what to keep at each "
+            "below, then Merge; everything else merges by itself. Or keep yours, or take theirs."
+        )
+    else:
+        ask = "Your changes and theirs touch different lines: merge them, keep yours, or take theirs."
     with st.container(border=True, key="notes_conflict"):
         st.warning(
-            f"**{plain(theirs.updated_by)} saved version {theirs.version} at {when} while you were editing** "
+            f"**{plain(theirs.saved_by)} saved version {theirs.version} at {when} while you were editing** "
             f"(you started from {'version ' + str(conflict.base_version) if conflict.base_version else 'an empty note'}). "
-            "Nothing was overwritten and your text is kept. Merge by hand, keep yours, or take theirs.",
+            f"Nothing was overwritten and your text is kept. {ask}",
             icon=":material/call_split:",
         )
         yours_tab, theirs_tab, diff_tab = st.tabs(
@@ -437,18 +557,18 @@ def conflict_panel(account_id: int, account_name: str, quarter: str, conflict: S
         )
         yours_tab.code(mine, language="markdown", wrap_lines=True, height=180)
         theirs_tab.code(theirs.body, language="markdown", wrap_lines=True, height=180)
-        diff_tab.code(
-            unified_diff(theirs.body, mine, f"their version {theirs.version}", "your text") or "(the same text)",
-            language="diff",
-            height=180,
-        )
+        with diff_tab.container(height=180, border=False):
+            show_diff(theirs.body, mine, f"Their version {theirs.version}", "Your text", empty="(the same text)")
+        for number, place in enumerate(places, 1):
+            _conflict_choice(theirs, number, len(places), place)
         merge_col, mine_col, theirs_col = st.columns(3)
         merge_col.button(
-            "Merge by hand",
+            "Merge with these choices" if places else "Merge",
             key="notes_merge",
+            type="primary",
             on_click=_merge,
             args=(account_id, account_name, quarter),
-            help="Both texts merged into the editor; where you both changed the same lines, both are kept between <<<<<<< and >>>>>>> marks.",
+            help="Your changes and theirs in the editor, each place you both changed as you chose; then check and Save.",
             width="stretch",
         )
         mine_col.button(
@@ -469,27 +589,81 @@ def conflict_panel(account_id: int, account_name: str, quarter: str, conflict: S
         )
 
 
+PLACE_CHOICES = {"mine": "Yours", "theirs": "Theirs", "both": "Both (yours first)", "edit": "Edit"}
+
+
+def _place_key(version: int, number: int) -> str:
+    return f"notes_place_{version}_{number}"
+
+
+def _conflict_choice(theirs: Note, number: int, total: int, place: Conflict) -> None:
+    """One place both changed: the two texts side by side and the choice of what to keep there."""
+    key = _place_key(theirs.version, number)
+    with st.container(border=True, key=key + "_box"):
+        st.markdown(f"**Place {number} of {total}**")
+        mine_col, theirs_col = st.columns(2)
+        mine_col.caption("Yours")
+        mine_col.code("\n".join(place.mine) or "(you removed these lines)", language="markdown", wrap_lines=True)
+        theirs_col.caption(f"Theirs, version {theirs.version}")
+        theirs_col.code("\n".join(place.theirs) or "(they removed these lines)", language="markdown", wrap_lines=True)
+        choice = st.radio(
+            f"Keep at place {number}",
+            list(PLACE_CHOICES),
+            index=None,
+            format_func=PLACE_CHOICES.get,
+            horizontal=True,
+            key=key,
+        )
+        if choice == "edit":
+            if key + "_text" not in st.session_state:
+                st.session_state[key + "_text"] = "\n".join([*place.mine, *place.theirs])
+            st.text_area(f"Text at place {number}", key=key + "_text", height=120)
+
+
+def _places(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"place {numbers[0]}"
+    return "places " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{'one' if n == 1 else n} {word}{'' if n == 1 else 's'}"
+
+
 def _merge(account_id: int, account_name: str, quarter: str) -> None:
     key = draft_key(account_id, quarter)
-    conflict = _conflicts().pop(key)
+    conflict = _conflicts()[key]
     theirs = conflict.note
     mine = drafts()[key].text if key in drafts() else conflict.attempted
-    merged = three_way_merge(
-        conflict.base_body, mine, theirs.body, "your text", f"version {theirs.version} by {theirs.updated_by}"
-    )
+    merge = three_way_merge(conflict.base_body, mine, theirs.body)
+    resolutions = _chosen(merge, theirs.version)
+    open_places = [n for n, r in enumerate(resolutions, 1) if r is None]
+    if open_places:
+        _flash("error", f"Not merged yet: choose what to keep at {_places(open_places)}. Nothing is lost.")
+        return
+    merged = merge.text(resolutions)
+    _conflicts().pop(key)
+    for number in range(1, len(merge.conflicts) + 1):
+        st.session_state.pop(_place_key(theirs.version, number), None)
+        st.session_state.pop(_place_key(theirs.version, number) + "_text", None)
     _stash()[key] = mine
-    drafts()[key] = Draft(account_id, account_name, quarter, merged.text, theirs.version, theirs.body)
-    st.session_state[EDITOR] = merged.text
+    drafts()[key] = Draft(account_id, account_name, quarter, merged, theirs.version, theirs.body)
+    st.session_state[EDITOR] = merged
     st.session_state[EDITOR_SOURCE] = ("draft", key)
-    if merged.conflicts:
-        places = (
-            f"{merged.conflicts} places where you both changed the same lines are"
-            if merged.conflicts > 1
-            else "One place where you both changed the same lines is"
-        )
-        _flash("info", f"Merged. {places} marked with <<<<<<< and >>>>>>>: edit, then Save.")
+    if merge.conflicts:
+        _flash("info", "Merged as you chose: the text is in the editor, nothing is saved yet. Check it, then Save.")
     else:
         _flash("info", "Merged: your changes and theirs did not touch the same lines. Check the text, then Save.")
+
+
+def _chosen(merge: Merge, version: int) -> list[Resolution | None]:
+    """The choice made at each conflict of the merge (None where none is made yet)."""
+    chosen: list[Resolution | None] = []
+    for number in range(1, len(merge.conflicts) + 1):
+        choice = st.session_state.get(_place_key(version, number))
+        edited = st.session_state.get(_place_key(version, number) + "_text") or ""
+        chosen.append(Resolution(choice, edited) if choice in PLACE_CHOICES else None)
+    return chosen
 
 
 def _keep_mine(account_id: int, account_name: str, quarter: str) -> None:
@@ -561,8 +735,8 @@ def history_panel(user: Actor, account_id: int, quarter: str) -> None:
         newest = versions_list[0]
         old = old_col.selectbox("Compare version", versions_list, index=min(1, len(versions_list) - 1), key="notes_diff_from")
         new = new_col.selectbox("with version", versions_list, index=0, key="notes_diff_to")
-        diff = unified_diff(bodies[old], bodies[new], f"version {old}", f"version {new}")
-        st.code(diff or "(no difference)", language="diff", height=220, wrap_lines=True)
+        with st.container(height=260, border=True, key="notes_diff"):
+            show_diff(bodies[old], bodies[new], f"Version {old}", f"Version {new}")
         if can_edit(user) and old != newest:
             st.button(
                 f"Restore version {old}",
@@ -593,7 +767,7 @@ def _restore(account_id: int, quarter: str, version: int, base_version: int) -> 
     else:
         _flash(
             "warning",
-            f"Not restored: {result.note.updated_by} saved version {result.note.version} meanwhile. Look again and retry.",
+            f"Not restored: {plain(result.note.saved_by)} saved version {result.note.version} meanwhile. Look again and retry.",
         )
     if draft_key(account_id, quarter) in drafts():
         _flash("warning", "You still have unsaved changes to this note: saving them now will show what changed in between.")

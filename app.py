@@ -6,7 +6,7 @@ from lib.ui.auth import current_user, handle_logout, keep_cookie_fresh, login_sc
 from lib.ui.data import portfolio, refresh_versions
 from lib.ui.errors import problems_shown
 from lib.ui.filters import sidebar_filters
-from lib.ui.notes import unsaved_guard
+from lib.ui.notes.notes import unsaved_guard
 from lib.ui.text import plain
 from lib.ui.theme import apply_theme, presentation_toggle
 

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.demo_databases import demo_database  # noqa: E402
-from lib.auth import start_session  # noqa: E402
-from lib.db import make_engine, migrate  # noqa: E402
+from lib.core.auth import start_session  # noqa: E402
+from lib.core.db import make_engine, migrate  # noqa: E402
 
 
 def timed_run(at) -> float:

@@ -22,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.db import FACTS, data_versions, make_engine, migrate  # noqa: E402
-from lib.demo import DemoSpec, load_demo  # noqa: E402
-from lib.kpis import portfolio_kpis, portfolio_overview  # noqa: E402
-from lib.portfolio import Filters, load_portfolio  # noqa: E402
-from lib.setup import ensure_initialized  # noqa: E402
-from lib.snapshot import cached_portfolio  # noqa: E402
+from lib.core.db import FACTS, data_versions, make_engine, migrate  # noqa: E402
+from lib.io.demo import DemoSpec, load_demo  # noqa: E402
+from lib.io.setup import ensure_initialized  # noqa: E402
+from lib.io.snapshot import cached_portfolio  # noqa: E402
+from lib.portfolio.data import Filters, load_portfolio  # noqa: E402
+from lib.portfolio.kpis import portfolio_kpis, portfolio_overview  # noqa: E402
 
 END = "2026Q3"
 EMPTY_PAGE = "import streamlit as st\nst.write('')\n"
@@ -89,8 +89,8 @@ def rerun_figures(url: str) -> dict[str, float]:
     """Warm AppTest reruns of the Portfolio page and of an empty page, measured in the same run."""
     from streamlit.testing.v1 import AppTest
 
-    from lib.auth import start_session
-    from lib.db import make_engine, migrate
+    from lib.core.auth import start_session
+    from lib.core.db import make_engine, migrate
 
     os.environ["DATABASE_URL"] = url
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)

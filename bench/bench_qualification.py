@@ -6,7 +6,7 @@
 compute (default: the 100,000-account demo of bench/demo_databases.py, opened read-only): builds the account frame once
 (as the page caches it), then times
   - a bare numpy evaluation of 5 rules (the floor: arrays in hand, no frames, no near misses),
-  - lib.qualification.qualify with the same 5 rules (goal: within 3x of the bare evaluation),
+  - lib.keyaccounts.qualification.qualify with the same 5 rules (goal: within 3x of the bare evaluation),
   - the whole requalification a criterion change costs the page: qualify the draft, summarise it, the
     diff counts against the approved set, and the tables shown (near misses with what they lack,
     qualified accounts, who enters and leaves with why; 500 rows each): goal under 50 ms,
@@ -31,9 +31,8 @@ import numpy as np
 from sqlalchemy import create_engine
 
 from bench.demo_databases import demo_database
-from lib.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
-from lib.portfolio import Filters, load_portfolio
-from lib.qualification import (
+from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
+from lib.keyaccounts.qualification import (
     CriteriaSet,
     account_metrics,
     compare,
@@ -42,6 +41,7 @@ from lib.qualification import (
     qualify,
     summarize,
 )
+from lib.portfolio.data import Filters, load_portfolio
 
 
 def read_only_engine(path: str):

@@ -4,7 +4,7 @@
     python -m bench.bench_wallet payload [--db PATH ...]
 
 compute (default: the 10,000 and 100,000-account demos of bench/demo_databases.py, read-only) times
-  - what is loaded once per data version: the portfolio arrays (lib.portfolio, shared with every page),
+  - what is loaded once per data version: the portfolio arrays (lib.portfolio.data, shared with every page),
     the competitor-spend aggregate (one GROUP BY account, quarter in the database) and the wallet
     sources of the quarter;
   - a render's compute on those arrays (what the page's st.cache_data holds per filter): the
@@ -32,8 +32,8 @@ from pathlib import Path
 from sqlalchemy import create_engine
 
 from bench.demo_databases import demo_database
-from lib.portfolio import Filters, load_portfolio
-from lib.wallet import (
+from lib.portfolio.data import Filters, load_portfolio
+from lib.wallet.shares import (
     accounts_without_estimate,
     data_problems,
     estimate_quality,

@@ -14,24 +14,25 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib import clock, models
-from lib.auth import ROLES, SECRET_SETTINGS, SECRET_TABLES, Actor, add_user, rotate_cookie_key
-from lib.config import database_url, read_secrets
-from lib.csv_safe import to_csv
-from lib.db import FACTS, data_versions, database_problem, database_reason, make_engine, migrate, read_setting
-from lib.demo import DemoSpec, load_demo
-from lib.importer import ImportRejected, import_files
-from lib.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
-from lib.portfolio import Filters, PortfolioData
-from lib.quarters import check_quarter, shift_quarter
-from lib.snapshot import cached_portfolio
-from lib.wallet import cached_wallet_data
+from lib.core import clock as clock
+from lib.core import models as models
+from lib.core.auth import ROLES, SECRET_SETTINGS, SECRET_TABLES, Actor, add_user, rotate_cookie_key
+from lib.core.config import database_url, read_secrets
+from lib.core.csv_safe import to_csv
+from lib.core.db import FACTS, data_versions, database_problem, database_reason, make_engine, migrate, read_setting
+from lib.core.quarters import check_quarter, shift_quarter
+from lib.io.demo import DemoSpec, load_demo
+from lib.io.importer import ImportRejected, import_files
+from lib.io.snapshot import cached_portfolio
+from lib.portfolio.data import Filters, PortfolioData
+from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
+from lib.wallet.shares import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
 
 
 def _quarter(text: str) -> str:
-    """A quarter argument: YYYYQn inside the window of lib.quarters."""
+    """A quarter argument: YYYYQn inside the window of lib.core.quarters."""
     try:
         return check_quarter(text)
     except ValueError as error:

@@ -3,11 +3,11 @@ key-account status, people and meetings, every quarter's review note, open actio
 
 import streamlit as st
 
-from lib import format as fmt
-from lib.account360 import account_kpis, wallet_problem
-from lib.notes import Note
-from lib.quarters import shift_quarter
-from lib.ui.account360 import (
+from lib.accounts.account360 import account_kpis, wallet_problem
+from lib.core import format as fmt
+from lib.core.quarters import shift_quarter
+from lib.notes.notes import Note
+from lib.ui.accounts.account360 import (
     account_figures,
     account_search,
     account_view,
@@ -21,7 +21,7 @@ from lib.ui.account360 import (
 from lib.ui.auth import require_user
 from lib.ui.data import accounts_page
 from lib.ui.filters import current_filters
-from lib.ui.notes import (
+from lib.ui.notes.notes import (
     can_edit,
     highlight_overdue,
     note_caption,
@@ -31,11 +31,11 @@ from lib.ui.notes import (
     unsaved_banner,
     unsaved_guard,
 )
-from lib.ui.notes import current_note as note_of
+from lib.ui.notes.notes import current_note as note_of
 from lib.ui.tables import account_table
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation
-from lib.wallet_rules import NO_ESTIMATE, STATUS_LABELS
+from lib.wallet.rules import NO_ESTIMATE, STATUS_LABELS
 
 user = require_user()
 filters = current_filters()

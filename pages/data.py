@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib.datainfo import recent_writes, table_counts
-from lib.importer import MAX_FILE_MB, SPECS
+from lib.io.datainfo import recent_writes, table_counts
+from lib.io.importer import MAX_FILE_MB, SPECS
 from lib.ui.auth import require_user
 from lib.ui.data import engine, portfolio
-from lib.ui.imports import run_import
+from lib.ui.io.imports import run_import
 
 user = require_user("admin")
 

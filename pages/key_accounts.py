@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.ui.auth import require_user
 from lib.ui.filters import current_filters
-from lib.ui.key_accounts import live_criteria
+from lib.ui.keyaccounts.screen import live_criteria
 
 require_user()
 filters = current_filters()

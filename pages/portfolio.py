@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lib import format as fmt
-from lib.kpis import BREAKDOWNS, KPI_ORDER, base_quarter
-from lib.quarters import shift_quarter
+from lib.core import format as fmt
+from lib.core.quarters import shift_quarter
+from lib.portfolio.kpis import BREAKDOWNS, KPI_ORDER, base_quarter
 from lib.ui.auth import require_user
 from lib.ui.cards import kpi_cards, money_columns
 from lib.ui.data import accounts_behind, accounts_csv, accounts_page, breakdown_figure, overview, portfolio, trend_figures

@@ -3,12 +3,12 @@ quarter's), its action items, the note's history, open items across the portfoli
 
 import streamlit as st
 
-from lib import clock
-from lib.quarters import shift_quarter
-from lib.ui.account360 import account_search, account_view
+from lib.core import clock as clock
+from lib.core.quarters import shift_quarter
+from lib.ui.accounts.account360 import account_search, account_view
 from lib.ui.auth import require_user
 from lib.ui.data import portfolio
-from lib.ui.notes import (
+from lib.ui.notes.notes import (
     can_edit,
     choose_quarter,
     current_account,

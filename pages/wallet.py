@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lib import format as fmt
-from lib import wallet_charts as charts
-from lib.ui import wallet as sow
+from lib.core import format as fmt
 from lib.ui.auth import require_user
 from lib.ui.filters import current_filters, describe
 from lib.ui.theme import is_presentation
-from lib.wallet import GROUPINGS, QUADRANT_MEANINGS
+from lib.ui.wallet import wallet as sow
+from lib.wallet import charts as charts
+from lib.wallet.shares import GROUPINGS, QUADRANT_MEANINGS
 
 require_user()
 filters = current_filters()

@@ -29,14 +29,14 @@ if TRAVEL:
     os.environ["KEYSTONE_TODAY"] = TRAVEL  # inherited by subprocesses: browser tests' servers, the CLI
     time_machine.travel(dt.datetime.combine(dt.date.fromisoformat(TRAVEL), dt.time(12, 0), dt.UTC), tick=True).start()
 
-# Portfolio snapshots of test databases go to a throwaway folder (set before lib.snapshot is imported).
+# Portfolio snapshots of test databases go to a throwaway folder (set before lib.io.snapshot is imported).
 os.environ.setdefault("KEYSTONE_CACHE_DIR", tempfile.mkdtemp(prefix="keystone-cache-"))
 
-from lib.auth import Actor, add_user, start_session  # noqa: E402
-from lib.db import make_engine, migrate  # noqa: E402
-from lib.demo import DemoSpec, load_demo  # noqa: E402
-from lib.importer import import_files  # noqa: E402
-from lib.setup import ensure_initialized  # noqa: E402
+from lib.core.auth import Actor, add_user, start_session  # noqa: E402
+from lib.core.db import make_engine, migrate  # noqa: E402
+from lib.io.demo import DemoSpec, load_demo  # noqa: E402
+from lib.io.importer import import_files  # noqa: E402
+from lib.io.setup import ensure_initialized  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -6,7 +6,7 @@ import math
 import pytest
 from sqlalchemy import text
 
-from lib.account360 import (
+from lib.accounts.account360 import (
     account_kpis,
     find_by_external_id,
     key_account_basis,
@@ -15,10 +15,10 @@ from lib.account360 import (
     search_accounts,
     wallet_problem,
 )
-from lib.db import make_engine
-from lib.importer import import_files
-from lib.kpis import account_table
-from lib.portfolio import Filters, load_portfolio
+from lib.core.db import make_engine
+from lib.io.importer import import_files
+from lib.portfolio.data import Filters, load_portfolio
+from lib.portfolio.kpis import account_table
 from tests.conftest import ADMIN, DEMO_END
 from tests.test_notes import account_id
 

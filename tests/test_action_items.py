@@ -6,7 +6,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 
-from lib.action_items import (
+from lib.core.auth import PermissionDenied
+from lib.core.db import NOTES, data_versions
+from lib.core.models import ActionItem, AuditLog
+from lib.notes.action_items import (
     EditSet,
     InvalidEdits,
     account_open_items,
@@ -18,9 +21,6 @@ from lib.action_items import (
     open_item_owners,
     open_items,
 )
-from lib.auth import PermissionDenied
-from lib.db import NOTES, data_versions
-from lib.models import ActionItem, AuditLog
 from tests.conftest import ADMIN, EDITOR, VIEWER
 from tests.test_notes import account_id
 

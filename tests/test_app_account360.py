@@ -4,11 +4,11 @@ its KPIs, key-account status, notes of every quarter and the way to edit them.""
 import pytest
 from sqlalchemy import text
 
-from lib import format as fmt
-from lib.account360 import search_accounts
-from lib.db import make_engine
-from lib.notes import quarter_notes
-from lib.portfolio import load_portfolio
+from lib.accounts.account360 import search_accounts
+from lib.core import format as fmt
+from lib.core.db import make_engine
+from lib.notes.notes import quarter_notes
+from lib.portfolio.data import load_portfolio
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/account_360.py"

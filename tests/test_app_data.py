@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from lib.db import make_engine
+from lib.core.db import make_engine
 from tests.conftest import FIXTURES, app_test
 
 DATA_PAGE = "pages/data.py"

@@ -4,10 +4,10 @@ unexpected error each show a sentence, never a traceback, and leave the database
 
 import pytest
 
-from lib.db import READ_ONLY, UNREACHABLE, make_engine, migrate
-from lib.importer import import_files
-from lib.notes import Note, get_note, quarter_notes
-from lib.setup import ensure_initialized
+from lib.core.db import READ_ONLY, UNREACHABLE, make_engine, migrate
+from lib.io.importer import import_files
+from lib.io.setup import ensure_initialized
+from lib.notes.notes import Note, get_note, quarter_notes
 from lib.ui.data import _engine_for
 from lib.ui.errors import UNEXPECTED
 from tests.conftest import ADMIN, DEMO_END, app_test, log_in_session, portfolio_files

@@ -1,6 +1,6 @@
 """AppTest: the Key accounts page reacts to criteria edits, keeps the draft, and guards saving on the server.
 
-Expected counts come from lib.qualification on the same database (tests/test_qualification.py checks
+Expected counts come from lib.keyaccounts.qualification on the same database (tests/test_qualification.py checks
 that library against hand-computed values); here the point is that the page shows them and reacts.
 """
 
@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from lib.db import make_engine
-from lib.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
-from lib.models import AuditLog, CriteriaSetRow
-from lib.portfolio import Filters, load_portfolio
-from lib.qualification import CriteriaSet, account_metrics, compare, qualify
+from lib.core.db import make_engine
+from lib.core.models import AuditLog, CriteriaSetRow
+from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
+from lib.keyaccounts.qualification import CriteriaSet, account_metrics, compare, qualify
+from lib.portfolio.data import Filters, load_portfolio
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/key_accounts.py"
@@ -225,7 +225,7 @@ def test_a_forged_save_is_refused_on_the_server(demo_copy_url):
     at = open_page(demo_copy_url, "editor", tab="Saved sets")
     at.text_input(key="ka_save_name").input("Sneaky set")
     # The editor is demoted in the database after the button was drawn: the click still reaches the
-    # save, whose callback reads the user again, and lib.criteria refuses it.
+    # save, whose callback reads the user again, and lib.keyaccounts.store refuses it.
     with make_engine(demo_copy_url).begin() as connection:
         connection.execute(text("UPDATE users SET role = 'viewer' WHERE username = 'editor'"))
     at.button(key="ka_save").click().run()

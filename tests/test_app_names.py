@@ -1,5 +1,5 @@
 """AppTest: names from the data are shown as text on every page: in titles, captions, badges and
-alerts as escaped Markdown (lib.ui.text.plain), in charts with Plotly's tags escaped (lib.charts.chart_text).
+alerts as escaped Markdown (lib.ui.text.plain), in charts with Plotly's tags escaped (lib.core.charts.chart_text).
 
 The account, its segment, industry, region, owner, wallet source and competitor are named with
 Markdown, Streamlit directives, LaTeX and HTML, as an import from outside could name them.
@@ -11,14 +11,14 @@ import json
 
 import pytest
 
-from lib.auth import add_user
-from lib.charts import chart_text
-from lib.criteria import approve_criteria_set, save_criteria_set
-from lib.db import make_engine, migrate
-from lib.demo import APPROVED_CRITERIA
-from lib.importer import import_files
-from lib.qualification import CriteriaSet
-from lib.setup import ensure_initialized
+from lib.core.auth import add_user
+from lib.core.charts import chart_text
+from lib.core.db import make_engine, migrate
+from lib.io.demo import APPROVED_CRITERIA
+from lib.io.importer import import_files
+from lib.io.setup import ensure_initialized
+from lib.keyaccounts.qualification import CriteriaSet
+from lib.keyaccounts.store import approve_criteria_set, save_criteria_set
 from lib.ui.text import plain
 from tests.conftest import ADMIN, app_test, portfolio_files
 
@@ -70,7 +70,7 @@ def hostile_url(tmp_path_factory):
 
 
 def hostile_id(url: str) -> int:
-    from lib.account360 import find_by_external_id
+    from lib.accounts.account360 import find_by_external_id
 
     engine = make_engine(url)
     found = find_by_external_id(engine, "H")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lib import format as fmt
+from lib.core import format as fmt
 from tests.conftest import DEMO_END, app_test
 
 

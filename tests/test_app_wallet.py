@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from lib import format as fmt
-from lib.db import make_engine
-from lib.kpis import kpis_json
-from lib.portfolio import Filters, load_portfolio
+from lib.core import format as fmt
+from lib.core.db import make_engine
+from lib.portfolio.data import Filters, load_portfolio
+from lib.portfolio.kpis import kpis_json
 from tests.conftest import app_test
 
 PAGE = "pages/wallet.py"
@@ -169,7 +169,7 @@ def test_a_visitor_sees_only_the_login(demo_url):
 
 
 def test_a_segment_spelled_in_another_case_breaks_nothing(demo_copy_url):
-    from lib.importer import import_files
+    from lib.io.importer import import_files
     from tests.conftest import ADMIN
 
     engine = make_engine(demo_copy_url)

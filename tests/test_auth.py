@@ -7,7 +7,7 @@ import jwt
 import pytest
 from sqlalchemy import delete, select, update
 
-from lib.auth import (
+from lib.core.auth import (
     COOKIE_KEY,
     MAX_FAILED_LOGINS,
     SESSION_DAYS,
@@ -25,9 +25,9 @@ from lib.auth import (
     start_session,
     verify_login,
 )
-from lib.db import make_engine, read_setting, utc_now
-from lib.models import LoginSession, User
-from lib.setup import ensure_initialized
+from lib.core.db import make_engine, read_setting, utc_now
+from lib.core.models import LoginSession, User
+from lib.io.setup import ensure_initialized
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_unknown_and_known_usernames_get_the_same_answers_and_the_same_lock(user
 def test_an_unknown_name_costs_a_bcrypt_check_as_dear_as_a_real_one(users):
     from sqlalchemy import text
 
-    from lib.auth import _dummy_hash
+    from lib.core.auth import _dummy_hash
 
     with users.connect() as connection:
         stored = connection.execute(text("SELECT password_hash FROM users WHERE username = 'ana'")).scalar()

@@ -18,11 +18,11 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib import action_items as items
-from lib.auth import Actor
-from lib.db import READ_ONLY, UNREACHABLE, database_problem, make_engine, migrate
-from lib.models import ActionItem, AuditLog, ReviewNote, ReviewNoteRevision
-from lib.notes import get_note, save_note
+from lib.core.auth import Actor
+from lib.core.db import READ_ONLY, UNREACHABLE, database_problem, make_engine, migrate
+from lib.core.models import ActionItem, AuditLog, ReviewNote, ReviewNoteRevision
+from lib.notes import action_items as items
+from lib.notes.notes import get_note, save_note
 from tests.conftest import ROOT
 
 EDITOR = Actor("editor", "editor")

@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
-from lib import format as fmt
-from lib.auth import COOKIE_KEY, cookie_session_id, session_user, sign_cookie, start_session, verify_login
-from lib.db import make_engine, read_setting
-from lib.kpis import KPI_ORDER, portfolio_kpis
-from lib.portfolio import Filters, load_portfolio
+from lib.core import format as fmt
+from lib.core.auth import COOKIE_KEY, cookie_session_id, session_user, sign_cookie, start_session, verify_login
+from lib.core.db import make_engine, read_setting
+from lib.portfolio.data import Filters, load_portfolio
+from lib.portfolio.kpis import KPI_ORDER, portfolio_kpis
 from tests.conftest import FIXTURES, ROOT, app_test
 
 

@@ -7,8 +7,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from lib.auth import PermissionDenied
-from lib.criteria import (
+from lib.core.auth import PermissionDenied
+from lib.core.db import CRITERIA, data_versions, write_session
+from lib.core.models import AuditLog, CriteriaSetRow
+from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA, DemoSpec, load_demo
+from lib.keyaccounts.qualification import CriteriaSet, InvalidCriteria, Rule
+from lib.keyaccounts.store import (
     HistoryEntry,
     active_criteria,
     approve_criteria_set,
@@ -21,10 +25,6 @@ from lib.criteria import (
     save_criteria_set,
     saved_as,
 )
-from lib.db import CRITERIA, data_versions, write_session
-from lib.demo import APPROVED_CRITERIA, DRAFT_CRITERIA, DemoSpec, load_demo
-from lib.models import AuditLog, CriteriaSetRow
-from lib.qualification import CriteriaSet, InvalidCriteria, Rule
 from tests.conftest import ADMIN, EDITOR, VIEWER
 
 NOW = dt.datetime(2026, 11, 30, 14, 0)

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from lib.csv_safe import neutralise, restore, to_csv
-from lib.importer import import_files, read_table
-from lib.kpis import account_table
-from lib.models import Base
-from lib.notes import export_csv
-from lib.portfolio import Filters, load_portfolio
-from lib.wallet import load_wallet_data, load_wallet_sources, ranking_csv, whitespace_ranking
+from lib.core.csv_safe import neutralise, restore, to_csv
+from lib.core.models import Base
+from lib.io.importer import import_files, read_table
+from lib.notes.notes import export_csv
+from lib.portfolio.data import Filters, load_portfolio
+from lib.portfolio.kpis import account_table
+from lib.wallet.shares import load_wallet_data, load_wallet_sources, ranking_csv, whitespace_ranking
 from tests.conftest import ADMIN, ROOT
 
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3", "\tTAB", "\rCR"]
@@ -62,7 +62,7 @@ def test_the_notes_export_guards_list_items_too():
 
 
 def test_no_csv_is_written_around_the_one_writer():
-    """Every producer (Portfolio, Whitespace, Key accounts, notes, problems, `export`) goes through lib.csv_safe."""
+    """Every producer (Portfolio, Whitespace, Key accounts, notes, problems, `export`) goes through lib.core.csv_safe."""
     offenders = []
     for path in [*(ROOT / "lib").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
         if path.name == "csv_safe.py":
@@ -147,7 +147,7 @@ def test_the_portfolio_download_guards(formula_engine, monkeypatch):
 
 
 def test_the_key_accounts_downloads_use_the_writer():
-    source = (ROOT / "lib" / "ui" / "key_accounts.py").read_text()
+    source = (ROOT / "lib" / "ui" / "keyaccounts" / "screen.py").read_text()
     assert source.count("to_csv(export_frame(") == 2
 
 

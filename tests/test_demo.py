@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from lib.demo import DemoSpec, build_demo_frames, load_demo
-from lib.kpis import portfolio_kpis
-from lib.portfolio import Filters, load_portfolio
+from lib.io.demo import DemoSpec, build_demo_frames, load_demo
+from lib.portfolio.data import Filters, load_portfolio
+from lib.portfolio.kpis import portfolio_kpis
 
 SPEC = DemoSpec(accounts=400, quarters=12, seed=3, end="2026Q3")
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from lib.auth import PermissionDenied
-from lib.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
-from lib.models import Base
+from lib.core.auth import PermissionDenied
+from lib.core.models import Base
+from lib.io.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
 from tests.conftest import ADMIN, EDITOR, portfolio_files
 
 TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "audit_log")
@@ -173,7 +173,7 @@ def test_only_an_admin_may_import(small_engine):
 
 
 def test_a_failure_while_writing_rolls_everything_back(small_engine, monkeypatch):
-    import lib.importer as importer
+    import lib.io.importer as importer
 
     real = importer._write_kind
     calls = []
@@ -288,8 +288,8 @@ def test_text_longer_than_its_column_is_refused(small_engine, name, header, colu
 
 
 def test_text_limits_come_from_the_models():
-    from lib import models
-    from lib.importer import text_limits
+    from lib.core import models
+    from lib.io.importer import text_limits
 
     assert text_limits("accounts")["owner"] == models.Account.__table__.c.owner.type.length
     assert text_limits("interactions")["stakeholder"] == models.Interaction.__table__.c.stakeholder_name.type.length
@@ -356,7 +356,7 @@ def test_every_bad_input_of_a_batch_is_listed_and_nothing_is_written(small_engin
 def test_a_database_error_while_writing_is_a_message_and_rolls_back(small_engine, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    import lib.importer as importer
+    import lib.io.importer as importer
 
     def failing(connection, kind, frame, tick):
         raise OperationalError("INSERT INTO revenue ...", {}, Exception("deadlock detected"))

@@ -13,8 +13,8 @@ import math
 
 import pytest
 
-from lib.kpis import KPI_ORDER, account_table, breakdown, kpi_accounts, kpi_trends, kpis_json, portfolio_kpis
-from lib.portfolio import Filters, load_portfolio
+from lib.portfolio.data import Filters, load_portfolio
+from lib.portfolio.kpis import KPI_ORDER, account_table, breakdown, kpi_accounts, kpi_trends, kpis_json, portfolio_kpis
 
 Q = "2026Q2"
 
@@ -89,7 +89,7 @@ def test_a_filter_without_accounts_and_a_quarter_without_data_are_na(data):
 
 
 def test_zero_wallets_leave_share_of_wallet_na(engine):
-    from lib.importer import import_files
+    from lib.io.importer import import_files
     from tests.conftest import ADMIN
 
     import_files(

@@ -3,8 +3,8 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from lib.db import migrate
-from lib.models import Base
+from lib.core.db import migrate
+from lib.core.models import Base
 
 
 def test_migrations_match_the_models(engine):

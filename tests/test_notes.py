@@ -6,11 +6,11 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from lib.auth import PermissionDenied
-from lib.db import NOTES, data_versions
-from lib.markdown_safe import is_local_url, is_safe_url, safe_markdown
-from lib.models import Account, AuditLog, ReviewNote, ReviewNoteRevision, User
-from lib.notes import (
+from lib.core.auth import PermissionDenied
+from lib.core.db import NOTES, data_versions
+from lib.core.models import Account, AuditLog, ReviewNote, ReviewNoteRevision, User
+from lib.notes.markdown_safe import is_local_url, is_safe_url, safe_markdown
+from lib.notes.notes import (
     Conflict,
     DiffLine,
     Resolution,
@@ -292,7 +292,7 @@ def test_who_saved_a_note_is_named_as_in_history(small_engine):
 
 
 def test_the_quarter_export_holds_every_note_and_action_item(demo_copy_url):
-    from lib.db import make_engine
+    from lib.core.db import make_engine
 
     engine = make_engine(demo_copy_url)
     notes = quarter_notes(engine, "2026Q3")

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from lib.auth import Actor
-from lib.db import NOTES, data_versions, make_engine, migrate
-from lib.importer import import_files
-from lib.models import AuditLog
-from lib.notes import SaveResult, get_note, revisions, save_note
+from lib.core.auth import Actor
+from lib.core.db import NOTES, data_versions, make_engine, migrate
+from lib.core.models import AuditLog
+from lib.io.importer import import_files
+from lib.notes.notes import SaveResult, get_note, revisions, save_note
 from tests.conftest import ADMIN, portfolio_files, postgres_base_url
 
 WRITERS = 20

@@ -22,9 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
-from lib.portfolio import Filters, PortfolioData, load_portfolio
-from lib.qualification import (
+from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
+from lib.keyaccounts.qualification import (
     METRICS,
     CriteriaSet,
     InvalidCriteria,
@@ -45,6 +44,7 @@ from lib.qualification import (
     summarize,
     threshold_text,
 )
+from lib.portfolio.data import Filters, PortfolioData, load_portfolio
 
 Q = "2026Q2"
 
@@ -502,7 +502,7 @@ def test_qualified_and_near_miss_never_overlap_and_scores_stay_in_range(frame, c
 
 
 def test_pareto_chart_marks_the_top_20_and_the_key_accounts():
-    from lib.qualification_charts import MAX_LINE_POINTS, pareto_chart
+    from lib.keyaccounts.charts import MAX_LINE_POINTS, pareto_chart
 
     # 10 accounts of 10..1 (sum 55): the top 20 % are the first two (10 + 9 = 19 of 55, 35 %).
     frame = pd.DataFrame(

@@ -10,9 +10,7 @@ import sys
 import pytest
 from sqlalchemy import text
 
-from lib.importer import ImportRejected, import_files
-from lib.portfolio import load_portfolio
-from lib.quarters import (
+from lib.core.quarters import (
     check_date,
     check_quarter,
     is_stored_quarter,
@@ -22,6 +20,8 @@ from lib.quarters import (
     quarter_window,
     shift_quarter,
 )
+from lib.io.importer import ImportRejected, import_files
+from lib.portfolio.data import load_portfolio
 from tests.conftest import ADMIN, ROOT, app_test, portfolio_files
 from tests.test_importer import snapshot
 

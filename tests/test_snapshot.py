@@ -7,10 +7,10 @@ import pandas as pd
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from lib.db import FACTS, data_versions, database_id, make_engine, migrate
-from lib.importer import import_files
-from lib.portfolio import load_portfolio
-from lib.snapshot import MATRICES, cached_portfolio, snapshot_path
+from lib.core.db import FACTS, data_versions, database_id, make_engine, migrate
+from lib.io.importer import import_files
+from lib.io.snapshot import MATRICES, cached_portfolio, snapshot_path
+from lib.portfolio.data import load_portfolio
 from tests.conftest import ADMIN, portfolio_files
 
 

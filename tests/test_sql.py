@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from lib import importer
-from lib.bulk import insert_frame
-from lib.fastread import positional, read_frames
-from lib.importer import MAX_FILE_BYTES, MAX_FILE_MB, ImportRejected, import_files
-from lib.models import Account, AuditLog
+from lib.core.fastread import positional, read_frames
+from lib.core.models import Account, AuditLog
+from lib.io import importer as importer
+from lib.io.bulk import insert_frame
+from lib.io.importer import MAX_FILE_BYTES, MAX_FILE_MB, ImportRejected, import_files
 from tests.conftest import ADMIN, ROOT
 
 HOSTILE = "x'); DROP TABLE accounts; --"
@@ -36,7 +36,7 @@ def test_values_reach_the_fast_reader_as_parameters(engine, monkeypatch):
         sent.append((sql, values))
         return sql, values
 
-    monkeypatch.setattr("lib.fastread.positional", recording)
+    monkeypatch.setattr("lib.core.fastread.positional", recording)
     statement = select(Account.external_id, Account.name).where(Account.name == HOSTILE, Account.id.in_([1, 2]))
     frame = read_frames(engine, {"hostile": statement})["hostile"]
     assert frame.to_dict("records") == [{"external_id": "H1", "name": HOSTILE}]

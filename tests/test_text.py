@@ -1,6 +1,6 @@
-"""Names shown as text: lib.ui.text.plain escapes Markdown, lib.charts.chart_text escapes Plotly's tags."""
+"""Names shown as text: lib.ui.text.plain escapes Markdown, lib.core.charts.chart_text escapes Plotly's tags."""
 
-from lib.charts import chart_text
+from lib.core.charts import chart_text
 from lib.ui.text import plain
 
 
@@ -44,7 +44,7 @@ def test_chart_text_escapes_tags_and_entities():
 def test_the_pareto_chart_escapes_account_names():
     import pandas as pd
 
-    from lib.qualification_charts import pareto_chart
+    from lib.keyaccounts.charts import pareto_chart
 
     frame = pd.DataFrame(
         {

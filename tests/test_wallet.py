@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.importer import ImportRejected, import_files
-from lib.kpis import kpis_json, portfolio_kpis
-from lib.portfolio import Filters, load_portfolio
-from lib.wallet import (
+from lib.io.importer import ImportRejected, import_files
+from lib.portfolio.data import Filters, load_portfolio
+from lib.portfolio.kpis import kpis_json, portfolio_kpis
+from lib.wallet.shares import (
     NO_ESTIMATE,
     OTHER_COMPETITORS,
     REVENUE_ABOVE_WALLET,

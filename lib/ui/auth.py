@@ -1,7 +1,7 @@
 """Login, logout, the re-login cookie and the guard every page starts with.
 
-Passwords are bcrypt hashes checked by lib.auth, which also refuses a login for a while after
-too many wrong passwords from one client. A login opens a session on the server (lib.auth); the
+Passwords are bcrypt hashes checked by lib.core.auth, which also refuses a login for a while after
+too many wrong passwords from one client. A login opens a session on the server (lib.core.auth); the
 browser keeps its id in a cookie signed with the cookie key. Every rerun reads the session and
 its user from the database, so a logout in any tab, a changed role, a deleted user or a new
 cookie key apply on the next rerun of every session, and a copy of a cookie dies with its session.
@@ -19,7 +19,7 @@ import extra_streamlit_components as stx
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib.auth import (
+from lib.core.auth import (
     COOKIE_KEY,
     SESSION_DAYS,
     Actor,
@@ -32,7 +32,7 @@ from lib.auth import (
     start_session,
     verify_login,
 )
-from lib.db import read_setting
+from lib.core.db import read_setting
 from lib.ui.data import engine
 from lib.ui.errors import database_failed
 

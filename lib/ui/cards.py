@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from lib import format as fmt
-from lib.kpis import KpiValue
+from lib.core import format as fmt
+from lib.portfolio.kpis import KpiValue
 
 
 def kpi_cards(

@@ -22,14 +22,14 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib import charts
-from lib.config import database_url
-from lib.csv_safe import to_csv
-from lib.db import FACTS, make_engine, migrate, read_setting, versions_and_identity
-from lib.kpis import DEFAULT_GROSS_MARGIN, PortfolioOverview, account_table, kpi_accounts, portfolio_overview
-from lib.portfolio import Filters, PortfolioData
-from lib.setup import ensure_initialized
-from lib.snapshot import cached_portfolio
+from lib.core import charts as charts
+from lib.core.config import database_url
+from lib.core.csv_safe import to_csv
+from lib.core.db import FACTS, make_engine, migrate, read_setting, versions_and_identity
+from lib.io.setup import ensure_initialized
+from lib.io.snapshot import cached_portfolio
+from lib.portfolio.data import Filters, PortfolioData
+from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, PortfolioOverview, account_table, kpi_accounts, portfolio_overview
 from lib.ui.errors import stop_for_database
 
 
@@ -58,7 +58,7 @@ def _warm_portfolio(url: str, engine: Engine) -> None:
         found, identity = versions_and_identity(engine)
         key = _key(url, identity)
         data = _portfolio_for(key, found[FACTS])
-        from lib.ui.wallet import warm_spend  # the largest load after the portfolio: competitor spend
+        from lib.ui.wallet.wallet import warm_spend  # the largest load after the portfolio: competitor spend
 
         warm_spend(key, found[FACTS], data)
 
@@ -96,7 +96,7 @@ def versions() -> dict[str, int]:
 
 
 def database_key() -> str:
-    """The database's address and its own identity (lib.db.database_id): what every cache is keyed on besides versions."""
+    """The database's address and its own identity (lib.core.db.database_id): what every cache is keyed on besides versions."""
     if "database_id" not in st.session_state:
         refresh_versions()
     return _key(engine().url.render_as_string(hide_password=False), st.session_state["database_id"])

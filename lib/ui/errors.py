@@ -1,7 +1,7 @@
 """What a person sees when something fails: one clear sentence, never a traceback or SQL.
 
 Database errors are caught where they happen (a save, the engine, the versions each rerun) and
-told with lib.db.database_problem; `problems_shown` is the last line around a page, for what no
+told with lib.core.db.database_problem; `problems_shown` is the last line around a page, for what no
 one foresaw. The details go to the server log for the administrator. `client.showErrorDetails =
 "none"` in .streamlit/config.toml covers what runs outside both (widget callbacks).
 """
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib.db import database_problem, database_reason
+from lib.core.db import database_problem, database_reason
 
 LOG = logging.getLogger("keystone")
 UNEXPECTED = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import clock
-from lib.portfolio import Filters, PortfolioData
-from lib.quarters import last_completed_quarter
+from lib.core import clock as clock
+from lib.core.quarters import last_completed_quarter
+from lib.portfolio.data import Filters, PortfolioData
 from lib.ui.text import plain
 
 BASES = {4: "Q-4 (a year before)", 1: "Q-1 (the quarter before)"}

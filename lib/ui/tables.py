@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import format as fmt
+from lib.core import format as fmt
 from lib.ui.cards import money_columns
 
 ACCOUNT_360_PAGE = "pages/account_360.py"

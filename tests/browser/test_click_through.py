@@ -2,10 +2,10 @@
 and a search with one match opens the account at once. Screenshots: artifacts/screenshots/
 portfolio_why.png, portfolio_projector.png, account_360.png."""
 
-from lib.account360 import search_accounts
-from lib.db import make_engine
-from lib.kpis import kpi_accounts
-from lib.portfolio import Filters, load_portfolio
+from lib.accounts.account360 import search_accounts
+from lib.core.db import make_engine
+from lib.portfolio.data import Filters, load_portfolio
+from lib.portfolio.kpis import kpi_accounts
 from tests.browser.conftest import log_in, no_exception, screenshot, wait_for_app
 from tests.conftest import DEMO_END
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lib.auth import Actor
-from lib.db import make_engine
-from lib.notes import quarter_notes, save_note
+from lib.core.auth import Actor
+from lib.core.db import make_engine
+from lib.notes.notes import quarter_notes, save_note
 from tests.browser.conftest import log_in, no_exception, start_server, stop_server
 
 OUTSIDE = "evil.example"

@@ -11,10 +11,10 @@ import time
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from lib.auth import Actor
-from lib.db import make_engine
-from lib.notes import get_note, quarter_notes, save_note
-from lib.ui.notes import text_digest
+from lib.core.auth import Actor
+from lib.core.db import make_engine
+from lib.notes.notes import get_note, quarter_notes, save_note
+from lib.ui.notes.notes import text_digest
 from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
 from tests.conftest import DEMO_END
 

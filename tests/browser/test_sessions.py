@@ -18,9 +18,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import Engine, text
 
-from lib.auth import COOKIE_KEY
-from lib.db import make_engine, read_setting
-from lib.notes import get_note, quarter_notes
+from lib.core.auth import COOKIE_KEY
+from lib.core.db import make_engine, read_setting
+from lib.notes.notes import get_note, quarter_notes
 from tests.browser.conftest import VIEWPORT, Server, log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
 from tests.conftest import DEMO_END, ROOT, _new_database_url, fill_with_demo
 

@@ -1,0 +1,448 @@
+"""Portfolio KPIs exactly as DESIGN.md defines them, on the arrays of lib.portfolio.data.
+
+A KPI whose denominator is empty is None ("n/a"), never 0 and never an exception.
+Rates are fractions (0.87), NPS is a score from -100 to 100, money is in currency units.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.core.quarters import shift_quarter
+from lib.portfolio.data import Filters, PortfolioData
+from lib.wallet.rules import counted_wallets
+
+DEFAULT_GROSS_MARGIN = 1.0
+MAX_LIFETIME_YEARS = 10.0
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """One KPI with what it is made of: the answer to "why this number?"."""
+
+    key: str
+    label: str
+    value: float | None
+    unit: str  # money, count, rate, score
+    formula: str
+    inputs: dict[str, float | None] = field(default_factory=dict)
+    higher_is_better: bool = True
+
+
+KPI_ORDER = (
+    "revenue",
+    "active_accounts",
+    "nrr",
+    "grr",
+    "logo_retention",
+    "churn_rate",
+    "expansion_rate",
+    "accounts_expanding",
+    "revenue_growth_existing",
+    "cltv",
+    "nps",
+    "csat",
+    "share_of_wallet",
+    "top20_revenue_share",
+)
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return None if denominator == 0 else float(numerator) / float(denominator)
+
+
+def _money(x: float) -> float:
+    return round(float(x), 2)
+
+
+def base_quarter(filters: Filters) -> str:
+    return shift_quarter(filters.quarter, -filters.base_offset)
+
+
+def _quarter_values(data: PortfolioData, matrix: np.ndarray, quarter: str, mask: np.ndarray) -> np.ndarray | None:
+    column = data.column(quarter)
+    return None if column is None else matrix[mask, column]
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Accounts with revenue in the base quarter, with their base and current revenue."""
+
+    base: np.ndarray
+    now: np.ndarray
+    positions: np.ndarray  # positions into data.accounts
+
+
+def cohort(data: PortfolioData, filters: Filters, mask: np.ndarray) -> Cohort:
+    rev_b = _quarter_values(data, data.revenue, base_quarter(filters), mask)
+    rev_q = _quarter_values(data, data.revenue, filters.quarter, mask)
+    positions = np.flatnonzero(mask)
+    if rev_b is None:
+        empty = np.zeros(0)
+        return Cohort(empty, empty, positions[:0])
+    rev_q = np.zeros_like(rev_b) if rev_q is None else rev_q
+    member = rev_b > 0
+    return Cohort(rev_b[member], rev_q[member], positions[member])
+
+
+def portfolio_kpis(data: PortfolioData, filters: Filters, gross_margin: float = DEFAULT_GROSS_MARGIN) -> dict[str, KpiValue]:
+    """Every portfolio KPI for the filters' quarter, keyed by its snake_case name."""
+    mask = data.mask(filters)
+    rev_q = _quarter_values(data, data.revenue, filters.quarter, mask)
+    has_accounts = rev_q is not None and mask.any()
+    rev_q = rev_q if rev_q is not None else np.zeros(0)
+    group = cohort(data, filters, mask)
+    base_revenue = group.base.sum()
+    retained = int((group.now > 0).sum())
+    logo_retention = _ratio(retained, len(group.base))
+    churn_rate = None if logo_retention is None else 1.0 - logo_retention
+    nrr = _ratio(group.now.sum(), base_revenue)
+    active = int((rev_q > 0).sum())
+    b = base_quarter(filters)
+    kpis = [
+        KpiValue(
+            "revenue",
+            "Revenue",
+            _money(rev_q.sum()) if has_accounts else None,
+            "money",
+            f"Sum of our recognised revenue in {filters.quarter} over the accounts in the filter.",
+            {"accounts in the filter": int(mask.sum())},
+        ),
+        KpiValue(
+            "active_accounts",
+            "Active accounts",
+            active if has_accounts else None,
+            "count",
+            f"Accounts with revenue above zero in {filters.quarter}.",
+            {"accounts in the filter": int(mask.sum())},
+        ),
+        KpiValue(
+            "nrr",
+            "Net revenue retention",
+            nrr,
+            "rate",
+            f"Revenue in {filters.quarter} of the cohort (accounts with revenue in {b}), divided by the cohort's revenue in {b}.",
+            {
+                "cohort accounts": len(group.base),
+                f"cohort revenue {b}": _money(base_revenue),
+                f"cohort revenue {filters.quarter}": _money(group.now.sum()),
+            },
+        ),
+        KpiValue(
+            "grr",
+            "Gross revenue retention",
+            _ratio(np.minimum(group.now, group.base).sum(), base_revenue),
+            "rate",
+            f"Cohort revenue in {filters.quarter} with each account capped at its {b} revenue "
+            f"(expansion ignored), divided by the cohort's revenue in {b}.",
+            {
+                "cohort accounts": len(group.base),
+                f"cohort revenue {b}": _money(base_revenue),
+                "capped revenue now": _money(np.minimum(group.now, group.base).sum()),
+            },
+        ),
+        KpiValue(
+            "logo_retention",
+            "Logo retention",
+            logo_retention,
+            "rate",
+            f"Share of the cohort's accounts (revenue in {b}) that still have revenue in {filters.quarter}.",
+            {"cohort accounts": len(group.base), "still buying": retained},
+        ),
+        KpiValue(
+            "churn_rate",
+            "Churn rate",
+            churn_rate,
+            "rate",
+            "One minus logo retention: the share of the cohort's accounts with no revenue now.",
+            {"cohort accounts": len(group.base), "lost": len(group.base) - retained},
+            higher_is_better=False,
+        ),
+        KpiValue(
+            "expansion_rate",
+            "Expansion rate",
+            _ratio(np.maximum(group.now - group.base, 0).sum(), base_revenue),
+            "rate",
+            f"Revenue gained by the cohort's growing accounts since {b}, divided by the cohort's revenue in {b}.",
+            {f"cohort revenue {b}": _money(base_revenue), "expansion": _money(np.maximum(group.now - group.base, 0).sum())},
+        ),
+        KpiValue(
+            "accounts_expanding",
+            "Accounts expanding",
+            _ratio(int((group.now > group.base).sum()), len(group.base)),
+            "rate",
+            f"Share of the cohort's accounts whose revenue in {filters.quarter} is above their {b} revenue.",
+            {"cohort accounts": len(group.base), "expanding": int((group.now > group.base).sum())},
+        ),
+        KpiValue(
+            "revenue_growth_existing",
+            "Growth from existing clients",
+            None if nrr is None else nrr - 1.0,
+            "rate",
+            "Net revenue retention minus one: how much the cohort's revenue grew (or shrank).",
+            {"NRR": nrr},
+        ),
+        _cltv(data, filters, active, rev_q.sum(), churn_rate, gross_margin),
+        _nps(data, filters.quarter, mask),
+        _csat(data, filters.quarter, mask),
+        _share_of_wallet(data, filters.quarter, mask),
+        _top20_share(rev_q),
+    ]
+    return {k.key: k for k in kpis}
+
+
+def _annual_churn(churn_rate: float | None, base_offset: int) -> float | None:
+    """Logo churn over a year: as measured against Q-4, or compounded from a quarter against Q-1."""
+    if churn_rate is None:
+        return None
+    return churn_rate if base_offset == 4 else 1.0 - (1.0 - churn_rate) ** 4
+
+
+def _cltv(data, filters: Filters, active: int, revenue: float, churn_rate, gross_margin: float) -> KpiValue:
+    annual_churn = _annual_churn(churn_rate, filters.base_offset)
+    arpa = _ratio(revenue * 4, active)
+    if arpa is None or annual_churn is None:
+        value = None
+        lifetime = None
+    else:
+        lifetime = MAX_LIFETIME_YEARS if annual_churn == 0 else 1.0 / annual_churn
+        value = _money(arpa * gross_margin * lifetime)
+    return KpiValue(
+        "cltv",
+        "Customer lifetime value",
+        value,
+        "money",
+        "Annualised revenue per active account x gross margin / annual logo churn "
+        f"(lifetime capped at {MAX_LIFETIME_YEARS:g} years when no logo churned).",
+        {
+            "annualised revenue per active account": None if arpa is None else _money(arpa),
+            "gross margin": gross_margin,
+            "annual logo churn": annual_churn,
+            "lifetime (years)": lifetime,
+        },
+    )
+
+
+def _nps(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
+    n = _sum(data, data.nps_responses, quarter, mask)
+    promoters = _sum(data, data.nps_promoters, quarter, mask)
+    detractors = _sum(data, data.nps_detractors, quarter, mask)
+    value = None if n == 0 else round(100.0 * (promoters - detractors) / n, 1)
+    return KpiValue(
+        "nps",
+        "NPS",
+        value,
+        "score",
+        f"Percent of responses scoring 9-10 minus percent scoring 0-6, responses dated in {quarter}.",
+        {"responses": int(n), "promoters (9-10)": int(promoters), "detractors (0-6)": int(detractors)},
+    )
+
+
+def _csat(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
+    n = _sum(data, data.csat_responses, quarter, mask)
+    satisfied = _sum(data, data.csat_satisfied, quarter, mask)
+    return KpiValue(
+        "csat",
+        "CSAT",
+        _ratio(satisfied, n),
+        "rate",
+        f"Share of CSAT responses scoring 4 or 5 (of 5), dated in {quarter}.",
+        {"responses": int(n), "satisfied (4-5)": int(satisfied)},
+    )
+
+
+def share_of_wallet_inputs(data: PortfolioData, quarter: str, mask: np.ndarray) -> tuple[float, float, int]:
+    """(our revenue, wallet, accounts) over the accounts whose wallet estimate counts (lib.wallet.rules)."""
+    column = data.column(quarter)
+    if column is None:
+        return 0.0, 0.0, 0
+    revenue, wallet = data.revenue[mask, column], data.wallet[mask, column]
+    counted = counted_wallets(revenue, wallet)
+    return float(revenue[counted].sum()), float(wallet[counted].sum()), int(counted.sum())
+
+
+def _share_of_wallet(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
+    ours, wallet, accounts = share_of_wallet_inputs(data, quarter, mask)
+    return KpiValue(
+        "share_of_wallet",
+        "Share of wallet",
+        _ratio(ours, wallet),
+        "rate",
+        f"Our revenue divided by the customers' total wallet in {quarter}, pooled over the accounts "
+        "with a wallet estimate (accounts without one, or with an estimate of 0 or below our revenue, are left out).",
+        {"our revenue": _money(ours), "wallet": _money(wallet), "accounts with a wallet": accounts},
+    )
+
+
+def top_accounts_count(active: int) -> int:
+    return math.ceil(0.2 * active)
+
+
+def _top20_share(rev_q: np.ndarray) -> KpiValue:
+    active = rev_q[rev_q > 0]
+    k = top_accounts_count(len(active))
+    top = np.sort(active)[::-1][:k].sum() if k else 0.0
+    return KpiValue(
+        "top20_revenue_share",
+        "Revenue concentration",
+        _ratio(top, active.sum()),
+        "rate",
+        "Share of revenue that comes from the top 20 % of active accounts (ceil(20 % x n)) by revenue.",
+        {"active accounts": len(active), "top accounts": k, "their revenue": _money(top)},
+        higher_is_better=False,
+    )
+
+
+def _sum(data: PortfolioData, matrix: np.ndarray, quarter: str, mask: np.ndarray) -> float:
+    values = _quarter_values(data, matrix, quarter, mask)
+    return 0.0 if values is None else float(values.sum())
+
+
+def kpis_json(data: PortfolioData, filters: Filters, gross_margin: float = DEFAULT_GROSS_MARGIN) -> dict:
+    """The object `python -m lib kpis --format json` prints."""
+    values = portfolio_kpis(data, filters, gross_margin)
+    out: dict = {"quarter": filters.quarter, "base_quarter": base_quarter(filters)}
+    out.update({key: values[key].value for key in KPI_ORDER})
+    return out
+
+
+def previous_filters(filters: Filters) -> Filters:
+    return Filters(shift_quarter(filters.quarter, -1), filters.base_offset, filters.segments, filters.regions, filters.owners)
+
+
+def kpi_trends(data: PortfolioData, filters: Filters) -> pd.DataFrame:
+    """Revenue, NRR, GRR and NPS for every quarter of the data, under the same filters."""
+    rows = []
+    for quarter in data.quarters:
+        values = portfolio_kpis(data, Filters(quarter, filters.base_offset, filters.segments, filters.regions, filters.owners))
+        rows.append({"quarter": quarter, **{k: values[k].value for k in ("revenue", "nrr", "grr", "nps", "active_accounts")}})
+    return pd.DataFrame(rows)
+
+
+BREAKDOWN_COLUMNS = ("revenue", "revenue_share", "active_accounts", "nrr", "grr", "churn_rate", "logo_retention", "nps")
+
+
+def breakdown(data: PortfolioData, filters: Filters, by: str) -> pd.DataFrame:
+    """KPIs per segment, region or owner: revenue and its share, accounts, NRR, GRR, churn, logo retention, NPS."""
+    mask = data.mask(filters)
+    q, b = data.column(filters.quarter), data.column(base_quarter(filters))
+    if q is None or not mask.any():
+        return pd.DataFrame(columns=[by, *BREAKDOWN_COLUMNS])
+    rev_q = data.revenue[mask, q]
+    rev_b = data.revenue[mask, b] if b is not None else np.zeros_like(rev_q)
+    in_cohort = rev_b > 0
+    frame = pd.DataFrame(
+        {
+            by: data.accounts.loc[mask, by].fillna("(none)").to_numpy(),
+            "revenue": rev_q,
+            "active": rev_q > 0,
+            "cohort_base": np.where(in_cohort, rev_b, 0.0),
+            "cohort_now": np.where(in_cohort, rev_q, 0.0),
+            "cohort_capped": np.where(in_cohort, np.minimum(rev_q, rev_b), 0.0),
+            "cohort": in_cohort,
+            "retained": in_cohort & (rev_q > 0),
+            "nps_n": data.nps_responses[mask, q],
+            "nps_net": data.nps_promoters[mask, q] - data.nps_detractors[mask, q],
+        }
+    )
+    grouped = frame.groupby(by, sort=False).sum(numeric_only=True)
+    total = grouped["revenue"].sum()
+    result = pd.DataFrame(
+        {
+            "revenue": grouped["revenue"],
+            "revenue_share": grouped["revenue"] / total if total else np.nan,
+            "active_accounts": grouped["active"].astype(int),
+            "nrr": grouped["cohort_now"] / grouped["cohort_base"].replace(0, np.nan),
+            "grr": grouped["cohort_capped"] / grouped["cohort_base"].replace(0, np.nan),
+            "logo_retention": grouped["retained"] / grouped["cohort"].replace(0, np.nan),
+            "nps": 100.0 * grouped["nps_net"] / grouped["nps_n"].replace(0, np.nan),
+        }
+    )
+    result["churn_rate"] = 1.0 - result["logo_retention"]
+    return result[list(BREAKDOWN_COLUMNS)].sort_values("revenue", ascending=False).reset_index(names=by)
+
+
+def account_table(data: PortfolioData, filters: Filters) -> pd.DataFrame:
+    """One row per account in the filter: revenue now and in the base quarter, its movement, wallet, share, NPS, status.
+
+    Share of wallet and whitespace are n/a where lib.wallet.rules leaves the wallet out, as on every page.
+    """
+    mask = data.mask(filters)
+    q, b = data.column(filters.quarter), data.column(base_quarter(filters))
+    accounts = data.accounts.loc[mask, ["id", "external_id", "name", "segment", "region", "owner"]]
+    if q is None:
+        return accounts.assign(revenue=np.nan).iloc[:0]
+    rev_q = data.revenue[mask, q]
+    rev_b = data.revenue[mask, b] if b is not None else np.full_like(rev_q, np.nan)
+    wallet = data.wallet[mask, q]
+    counted = counted_wallets(rev_q, wallet)
+    nps_n = data.nps_responses[mask, q]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table = accounts.assign(
+            revenue=rev_q,
+            base_revenue=rev_b,
+            change=np.where(rev_b > 0, rev_q / rev_b - 1.0, np.nan),
+            movement=rev_q - rev_b,
+            wallet=wallet,
+            share_of_wallet=np.where(counted, rev_q / wallet, np.nan),
+            whitespace=np.where(counted, np.clip(wallet - rev_q, 0, None), np.nan),
+            nps=np.where(nps_n > 0, 100.0 * (data.nps_promoters[mask, q] - data.nps_detractors[mask, q]) / nps_n, np.nan),
+            status=np.select([(rev_q > 0) & ~(rev_b > 0), rev_q > 0, rev_b > 0], ["new", "active", "lost"], "inactive"),
+        )
+    return table.sort_values("revenue", ascending=False).reset_index(drop=True)
+
+
+def kpi_accounts(data: PortfolioData, filters: Filters, key: str, limit: int = 10) -> pd.DataFrame:
+    """The accounts behind a KPI: the ones that move it most, in the quarter and filters shown.
+
+    Each row keeps the account's `id` (shown hidden) so that selecting it opens Account 360.
+    """
+    table = account_table(data, filters)
+    if table.empty:
+        return table
+    cohort_rows = table[table["base_revenue"] > 0]
+    if key in ("nrr", "grr", "expansion_rate", "revenue_growth_existing", "accounts_expanding"):
+        picked = cohort_rows.reindex(cohort_rows["movement"].abs().sort_values(ascending=False).index)
+        return picked.head(limit)[["id", "name", "base_revenue", "revenue", "movement"]]
+    if key in ("logo_retention", "churn_rate"):
+        return cohort_rows[cohort_rows["revenue"] <= 0].head(limit)[["id", "name", "base_revenue", "revenue", "owner"]]
+    if key in ("nps", "csat"):
+        rated = table[table["nps"].notna()]
+        return rated.sort_values("nps").head(limit)[["id", "name", "nps", "revenue"]]
+    if key == "share_of_wallet":
+        largest = table.sort_values("whitespace", ascending=False, na_position="last")
+        return largest.head(limit)[["id", "name", "revenue", "wallet", "share_of_wallet"]]
+    if key == "top20_revenue_share":
+        active = table[table["revenue"] > 0]
+        return active.head(min(limit, top_accounts_count(len(active))))[["id", "name", "revenue"]]
+    return table.head(limit)[["id", "name", "revenue", "segment", "owner"]]
+
+
+BREAKDOWNS = ("segment", "region", "owner")
+
+
+@dataclass(frozen=True)
+class PortfolioOverview:
+    """Everything the Portfolio page shows for one set of filters (small: cached per filters)."""
+
+    filters: Filters
+    now: dict[str, KpiValue]
+    before: dict[str, KpiValue]
+    trends: pd.DataFrame
+    breakdowns: dict[str, pd.DataFrame]
+    accounts_in_filter: int
+
+
+def portfolio_overview(data: PortfolioData, filters: Filters, gross_margin: float = DEFAULT_GROSS_MARGIN) -> PortfolioOverview:
+    return PortfolioOverview(
+        filters=filters,
+        now=portfolio_kpis(data, filters, gross_margin),
+        before=portfolio_kpis(data, previous_filters(filters), gross_margin),
+        trends=kpi_trends(data, filters),
+        breakdowns={by: breakdown(data, filters, by) for by in BREAKDOWNS},
+        accounts_in_filter=int(data.mask(filters).sum()),
+    )

@@ -1,0 +1,339 @@
+"""The Share of wallet page's data, cached like lib.ui.data, and the account details dialog.
+
+Two caches, as in lib.ui.data: `st.cache_resource` for the competitor-spend arrays (large and
+read-only, loaded once per data version), `st.cache_data` for the small per-filter views. Every
+key holds the database URL and the facts version, so an import shows on the next rerun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lib.core import format as fmt
+from lib.core.db import FACTS
+from lib.core.quarters import shift_quarter
+from lib.portfolio.data import Filters, PortfolioData
+from lib.ui.cards import kpi_cards, money_columns
+from lib.ui.data import database_key, engine, portfolio, versions
+from lib.ui.tables import open_account
+from lib.ui.text import plain
+from lib.wallet import charts as charts
+from lib.wallet import shares as domain
+
+OPEN_ACCOUNT = "sow_open_account"  # set by a click on the chart or a row of the ranking; the dialog opens once
+
+
+def _url() -> str:
+    return database_key()  # the address and the database's own identity
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
+def _spend_for(url: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
+    return domain.cached_wallet_data(engine(), _data, facts_version)
+
+
+def warm_spend(url: str, facts_version: int, data: PortfolioData) -> None:
+    """Load competitor spend ahead of the first visit (lib.ui.data calls it at server start)."""
+    _spend_for(url, facts_version, data)
+
+
+def _inputs() -> tuple[str, int, PortfolioData, domain.WalletData]:
+    url, version, data = _url(), versions()[FACTS], portfolio()
+    return url, version, data, _spend_for(url, version, data)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _sources_for(url: str, facts_version: int, quarter: str, _data: PortfolioData) -> np.ndarray:
+    return domain.load_wallet_sources(engine(), _data, quarter)
+
+
+def _sources(quarter: str) -> np.ndarray:
+    url, version, data, _spend = _inputs()
+    return _sources_for(url, version, quarter, data)
+
+
+def colors() -> dict[str, str]:
+    """One colour per competitor, the same on every chart of the page."""
+    return charts.part_colors(_inputs()[3].competitors)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _accounts_for(url: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
+    return domain.accounts_only(_data)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _figures_for(url: str, version: int, filters: Filters, high: bool, _data, _accounts) -> domain.WalletFigures:
+    return domain.wallet_figures(_data, _accounts, filters, high)
+
+
+def figures(filters: Filters, high_confidence_only: bool) -> domain.WalletFigures:
+    """The cards, from the portfolio arrays alone: on screen before competitor spend is loaded."""
+    url, version, data = _url(), versions()[FACTS], portfolio()
+    return _figures_for(url, version, filters, high_confidence_only, data, _accounts_for(url, version, data))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _figure_accounts_for(url: str, version: int, filters: Filters, high: bool, key: str, _data, _spend) -> pd.DataFrame:
+    return domain.figure_accounts(_data, _spend, filters, key, high)
+
+
+def accounts_behind(filters: Filters, high_confidence_only: bool) -> Callable[[str], pd.DataFrame]:
+    """The accounts behind a card, computed when its "why?" is opened."""
+
+    def behind(key: str) -> pd.DataFrame:
+        url, version, data, spend = _inputs()
+        return _figure_accounts_for(url, version, filters, high_confidence_only, key, data, spend)
+
+    return behind
+
+
+# Projector type is large; six cards must still fit one row beside the sidebar.
+_PROJECTOR_CARDS_CSS = """
+<style>
+div[class*="st-key-kpicard_sow_"] [data-testid="stMetricValue"],
+div[class*="st-key-kpicard_sow_"] [data-testid="stMetricValue"] p { font-size: 1.9rem !important; }
+div[class*="st-key-kpicard_sow_"] [data-testid="stMetricLabel"] p { font-size: 0.95rem !important; }
+div[class*="st-key-kpicard_sow_"] [data-testid="stMetricDelta"] { font-size: 0.95rem !important; }
+</style>
+"""
+
+
+def cards(figures: domain.WalletFigures, filters: Filters, high_confidence_only: bool, large: bool) -> None:
+    """The share, wallet and whitespace cards, then our market share per segment, each with its change."""
+    behind = accounts_behind(filters, high_confidence_only)
+    segments = figures.segment_keys
+    previous = shift_quarter(filters.quarter, -1)
+    if large:
+        st.html(_PROJECTOR_CARDS_CSS)
+    if not segments:
+        kpi_cards(figures.now, figures.before, figures.keys, behind, per_row=3, key_prefix="sow", compared_with=previous)
+        return
+    totals, markets = st.columns([3.3 if large else 3, len(segments)], gap="small")
+    with totals:
+        st.caption("**Wallet**" + (" · high-confidence estimates only" if high_confidence_only else ""))
+        kpi_cards(
+            figures.now, figures.before, figures.portfolio_keys, behind, per_row=3, key_prefix="sow", compared_with=previous
+        )
+    with markets:
+        st.caption("**Our market share by segment**")
+        kpi_cards(figures.now, figures.before, segments, behind, per_row=len(segments), key_prefix="sow", compared_with=previous)
+
+
+def column_formats(frame: pd.DataFrame) -> dict:
+    """money_columns, plus the columns only this page shows."""
+    config = money_columns(frame)
+    for column, label, kind in (
+        ("excess", "Excess", "compact"),
+        ("high_confidence", "High confidence", "percent"),
+        ("left_out", "Left out", None),
+    ):
+        if column in frame.columns:
+            config[column] = st.column_config.NumberColumn(label, format=kind) if kind else st.column_config.CheckboxColumn(label)
+    return config
+
+
+def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: str, large: bool = False) -> str:
+    """What the shares count and leave out, in one line under the title (the counts alone on a projector)."""
+    cover = figures.coverage
+    # A share has no base cohort: its changes are quarter on quarter, like the Portfolio cards', whatever Compare with says.
+    changes = f"{filters.quarter} · changes vs {shift_quarter(filters.quarter, -1)} (Compare with applies to retention only)"
+    if large:
+        return f"{changes} · {describe} · {cover.counted:,} accounts counted"
+    left_out = []
+    if cover.without_estimate:
+        left_out.append(f"{cover.without_estimate:,} without a wallet estimate")
+    if cover.lower_confidence:
+        left_out.append(f"{cover.lower_confidence:,} not high confidence")
+    if cover.left_out_problems:
+        left_out.append(f"{cover.left_out_problems:,} with an impossible wallet")
+    parts = [
+        changes,
+        describe,
+        f"{cover.counted:,} of {cover.accounts:,} accounts counted" + (f" ({', '.join(left_out)} left out)" if left_out else ""),
+    ]
+    if cover.high_confidence_wallet is not None and not figures.high_confidence_only:
+        parts.append(f"{fmt.rate(cover.high_confidence_wallet, 0)} of the wallet rated high confidence")
+    return " · ".join(parts)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _split_for(url: str, version: int, filters: Filters, high: bool, by: str, top: int, _data, _spend) -> domain.WalletSplit:
+    return domain.wallet_split(_data, _spend, filters, by, high, top_groups=top)
+
+
+def split(filters: Filters, high_confidence_only: bool, by: str, large: bool = False) -> domain.WalletSplit:
+    url, version, data, spend = _inputs()
+    return _split_for(url, version, filters, high_confidence_only, by, 6 if large else 10, data, spend)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _trend_for(url: str, version: int, filters: Filters, high: bool, _data, _spend) -> pd.DataFrame:
+    return domain.share_trend(_data, _spend, filters, high)
+
+
+def trend(filters: Filters, high_confidence_only: bool) -> pd.DataFrame:
+    url, version, data, spend = _inputs()
+    return _trend_for(url, version, filters, high_confidence_only, data, spend)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _quadrant_for(url: str, version: int, filters: Filters, high: bool, _data, _spend, _sources) -> domain.Quadrant:
+    return domain.quadrant(_data, _spend, filters, high, _sources)
+
+
+def quadrant(filters: Filters, high_confidence_only: bool) -> domain.Quadrant:
+    url, version, data, spend = _inputs()
+    return _quadrant_for(url, version, filters, high_confidence_only, data, spend, _sources(filters.quarter))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _ranking_for(url: str, version: int, filters: Filters, high: bool, limit: int, _data, _spend, _sources) -> domain.Ranking:
+    return domain.whitespace_ranking(_data, _spend, filters, high, _sources, limit)
+
+
+def ranking(filters: Filters, high_confidence_only: bool, limit: int) -> domain.Ranking:
+    """The first `limit` accounts by whitespace, and how many there are in all."""
+    url, version, data, spend = _inputs()
+    return _ranking_for(url, version, filters, high_confidence_only, limit, data, spend, _sources(filters.quarter))
+
+
+def ranking_csv(filters: Filters, high_confidence_only: bool) -> bytes:
+    """Every account of the ranking as CSV, built when the download is clicked (not on each rerun)."""
+    _url_, _version, data, spend = _inputs()
+    everything = domain.whitespace_ranking(data, spend, filters, high_confidence_only, _sources(filters.quarter))
+    return domain.ranking_csv(everything, filters.quarter)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _estimates_for(
+    url: str, version: int, filters: Filters, _data, _spend, _sources
+) -> tuple[pd.DataFrame, domain.LeftOut, domain.LeftOut]:
+    return (
+        domain.estimate_quality(_data, _spend, filters, _sources),
+        domain.accounts_without_estimate(_data, filters),
+        domain.data_problems(_data, _spend, filters),
+    )
+
+
+def estimates(filters: Filters) -> tuple[pd.DataFrame, domain.LeftOut, domain.LeftOut]:
+    """Where the estimates come from, the buying accounts without one, and the impossible ones."""
+    url, version, data, spend = _inputs()
+    return _estimates_for(url, version, filters, data, spend, _sources(filters.quarter))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _history_for(url: str, version: int, account_id: int) -> domain.AccountHistory | None:
+    return domain.load_account_history(engine(), account_id)
+
+
+def account_history(account_id: int) -> domain.AccountHistory | None:
+    return _history_for(_url(), versions()[FACTS], int(account_id))
+
+
+# --- opening an account ---------------------------------------------------------------------------
+
+
+def open_from_chart(key: str) -> Callable[[], None]:
+    """An on_select callback: the clicked point's account (customdata[0]) opens in the dialog."""
+
+    def chosen() -> None:
+        points = st.session_state[key].selection.points if key in st.session_state else []
+        account_id = _first_value(points[0].get("customdata")) if points else None
+        if account_id is not None:
+            st.session_state[OPEN_ACCOUNT] = account_id
+
+    return chosen
+
+
+def _first_value(customdata: object) -> int | None:
+    """customdata[0] of a point: a list, or an object {"0": ...} when Plotly held the row as a typed array."""
+    if isinstance(customdata, dict):
+        customdata = customdata.get("0")
+    elif isinstance(customdata, list | tuple):
+        customdata = customdata[0] if customdata else None
+    try:
+        return None if customdata is None else int(float(customdata))
+    except (TypeError, ValueError):
+        return None
+
+
+def open_from_table(key: str, ids: list[int]) -> Callable[[], None]:
+    """An on_select callback: the selected row's account opens in the dialog."""
+
+    def chosen() -> None:
+        rows = st.session_state[key].selection.rows if key in st.session_state else []
+        if rows and rows[0] < len(ids):
+            st.session_state[OPEN_ACCOUNT] = int(ids[rows[0]])
+
+    return chosen
+
+
+def show_chosen_account(filters: Filters, large: bool) -> None:
+    """Open the dialog for an account chosen in this run (once: closing it does not bring it back)."""
+    account_id = st.session_state.pop(OPEN_ACCOUNT, None)
+    if account_id is None:
+        return
+    history = account_history(account_id)
+    if history is None:
+        st.toast("That account is no longer in the database.", icon=":material/info:")
+        return
+    st.dialog(plain(history.name), width="large")(_account_details)(history, filters.quarter, large)
+
+
+def _account_details(history: domain.AccountHistory, quarter: str, large: bool) -> None:
+    now, before = history.quarter(quarter), history.quarter(shift_quarter(quarter, -1))
+    competitor, competitor_share = history.top_competitor(quarter)
+    where = " · ".join(
+        plain(x) for x in (history.segment, history.region, f"owner {history.owner}" if history.owner else None) if x
+    )
+    estimate = plain(_estimate_text(now))
+    st.caption(f"{where} · {quarter} · wallet estimate: {estimate}")
+    counted = bool(now and now["counted"])
+    share, wallet_card, whitespace_card, rival = st.columns(4)
+    share.metric(
+        "Share of wallet",
+        fmt.rate(now["share_of_wallet"]) if counted else fmt.NA,
+        fmt.change("rate", now["share_of_wallet"], before["share_of_wallet"]) if counted and before else None,
+    )
+    wallet_card.metric("Wallet", fmt.money(now["wallet"]) if now else fmt.NA)
+    whitespace_card.metric("Whitespace", fmt.money(now["whitespace"]) if counted else fmt.NA)
+    rival.metric(
+        "Top competitor",
+        plain(competitor) or "none reported",
+        f"{fmt.rate(competitor_share, 0)} of the wallet" if competitor_share is not None else None,
+        delta_color="off",
+        delta_arrow="off",
+    )
+    if now and now["status"]:
+        st.warning(f"Data problem in {quarter}: {now['status']}. " + _problem_advice(now), icon=":material/report:")
+    if now is None or np.isnan(now["wallet"]):
+        st.info(f"No wallet estimate for {quarter}: this account is left out of every share.", icon=":material/help:")
+    palette = colors()
+    over_time = domain.account_split_over_time(history)
+    left, right = (st.container(), st.container()) if large else st.columns(2)
+    left.plotly_chart(charts.account_split_chart(over_time, palette, large), width="stretch", key="sow_account_split")
+    right.plotly_chart(charts.account_share_chart(history, palette, large), width="stretch", key="sow_account_trend")
+    if st.button("Open in Account 360", key="sow_open_360", icon=":material/domain:"):
+        open_account(history.account_id)
+
+
+def _estimate_text(row: dict | None) -> str:
+    if row is None or row["wallet"] is None or np.isnan(row["wallet"]):
+        return "none"
+    confidence = row.get("confidence")
+    source = row.get("source")
+    return " · ".join(x for x in (f"{confidence} confidence" if confidence else "confidence not given", source) if x)
+
+
+def _problem_advice(row: dict) -> str:
+    if row["status"] == domain.STATUS_LABELS[domain.SPEND_ABOVE_WALLET]:
+        return (
+            f"Our revenue {fmt.money(row['revenue'])} and the competitors' {fmt.money(row['spend'])} exceed the "
+            f"wallet {fmt.money(row['wallet'])}: the competitors are scaled down to fit. Check the estimate."
+        )
+    return "This wallet is left out of every share until the estimate is corrected."

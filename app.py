@@ -2,22 +2,25 @@
 
 import streamlit as st
 
+from lib.ui import navigation as nav
 from lib.ui.auth import current_user, handle_logout, keep_cookie_fresh, login_screen, logout_button
-from lib.ui.data import portfolio, refresh_versions
 from lib.ui.errors import problems_shown
 from lib.ui.filters import sidebar_filters
 from lib.ui.notes.notes import unsaved_guard
+from lib.ui.portfolio import portfolio
+from lib.ui.store import refresh_versions
 from lib.ui.text import plain
 from lib.ui.theme import apply_theme, presentation_toggle
+from lib.ui.warmup import warm_up
 
 st.set_page_config(page_title="Keystone", page_icon=":material/insights:", layout="wide")
 
-PORTFOLIO = st.Page("pages/portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True)
-WALLET = st.Page("pages/wallet.py", title="Share of wallet", icon=":material/pie_chart:")
-KEY_ACCOUNTS = st.Page("pages/key_accounts.py", title="Key accounts", icon=":material/star:")
-ACCOUNT_360 = st.Page("pages/account_360.py", title="Account 360", icon=":material/domain:")
-REVIEW_NOTES = st.Page("pages/review_notes.py", title="Review notes", icon=":material/edit_note:")
-DATA = st.Page("pages/data.py", title="Data", icon=":material/upload_file:")
+PORTFOLIO = st.Page(nav.PORTFOLIO_PAGE, title="Portfolio", icon=":material/dashboard:", default=True)
+WALLET = st.Page(nav.WALLET_PAGE, title="Share of wallet", icon=":material/pie_chart:")
+KEY_ACCOUNTS = st.Page(nav.KEY_ACCOUNTS_PAGE, title="Key accounts", icon=":material/star:")
+ACCOUNT_360 = st.Page(nav.ACCOUNT_360_PAGE, title="Account 360", icon=":material/domain:")
+REVIEW_NOTES = st.Page(nav.REVIEW_NOTES_PAGE, title="Review notes", icon=":material/edit_note:")
+DATA = st.Page(nav.DATA_PAGE, title="Data", icon=":material/upload_file:")
 
 PAGES_BY_ROLE = {
     "viewer": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES]},
@@ -25,6 +28,7 @@ PAGES_BY_ROLE = {
     "admin": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES], "Admin": [DATA]},
 }
 
+warm_up()  # the portfolio loads while the first visitor types their password
 handle_logout()
 user = current_user()
 if user is None:

@@ -16,11 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lib.core import clock as clock
 from lib.core import models as models
-from lib.core.auth import ROLES, SECRET_SETTINGS, SECRET_TABLES, Actor, add_user, rotate_cookie_key
+from lib.core.auth import SECRET_SETTINGS, SECRET_TABLES, Actor, add_user, rotate_cookie_key
 from lib.core.config import database_url, read_secrets
 from lib.core.csv_safe import to_csv
 from lib.core.db import FACTS, data_versions, database_problem, database_reason, make_engine, migrate, read_setting
 from lib.core.quarters import check_quarter, shift_quarter
+from lib.core.roles import ROLES
 from lib.io.demo import DemoSpec, load_demo
 from lib.io.importer import ImportRejected, import_files
 from lib.io.snapshot import cached_portfolio

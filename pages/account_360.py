@@ -19,19 +19,19 @@ from lib.ui.accounts.account360 import (
     open_items_of,
 )
 from lib.ui.auth import require_user
-from lib.ui.data import accounts_page
 from lib.ui.filters import current_filters
+from lib.ui.navigation import open_note
 from lib.ui.notes.notes import (
     can_edit,
     highlight_overdue,
     note_caption,
     note_styles,
-    open_note,
     show_markdown,
     unsaved_banner,
     unsaved_guard,
 )
 from lib.ui.notes.notes import current_note as note_of
+from lib.ui.portfolio import accounts_page
 from lib.ui.tables import account_table
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation

@@ -6,8 +6,9 @@ import streamlit as st
 from lib.io.datainfo import recent_writes, table_counts
 from lib.io.importer import MAX_FILE_MB, SPECS
 from lib.ui.auth import require_user
-from lib.ui.data import engine, portfolio
 from lib.ui.io.imports import run_import
+from lib.ui.portfolio import portfolio
+from lib.ui.store import engine
 
 user = require_user("admin")
 

@@ -7,8 +7,8 @@ from lib.core.quarters import shift_quarter
 from lib.portfolio.kpis import BREAKDOWNS, KPI_ORDER, base_quarter
 from lib.ui.auth import require_user
 from lib.ui.cards import kpi_cards, money_columns
-from lib.ui.data import accounts_behind, accounts_csv, accounts_page, breakdown_figure, overview, portfolio, trend_figures
 from lib.ui.filters import current_filters, describe
+from lib.ui.portfolio import accounts_behind, accounts_csv, accounts_page, breakdown_figure, overview, portfolio, trend_figures
 from lib.ui.tables import account_table
 from lib.ui.theme import is_presentation
 

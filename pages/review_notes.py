@@ -7,7 +7,6 @@ from lib.core import clock as clock
 from lib.core.quarters import shift_quarter
 from lib.ui.accounts.account360 import account_search, account_view
 from lib.ui.auth import require_user
-from lib.ui.data import portfolio
 from lib.ui.notes.notes import (
     can_edit,
     choose_quarter,
@@ -30,6 +29,7 @@ from lib.ui.notes.notes import (
     unsaved_banner,
     unsaved_guard,
 )
+from lib.ui.portfolio import portfolio
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 

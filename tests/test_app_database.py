@@ -8,8 +8,8 @@ from lib.core.db import READ_ONLY, UNREACHABLE, make_engine, migrate
 from lib.io.importer import import_files
 from lib.io.setup import ensure_initialized
 from lib.notes.notes import Note, get_note, quarter_notes
-from lib.ui.data import _engine_for
 from lib.ui.errors import UNEXPECTED
+from lib.ui.store import engine_for
 from tests.conftest import ADMIN, DEMO_END, app_test, log_in_session, portfolio_files
 from tests.test_bad_input import read_only, unreachable_url
 from tests.test_snapshot import OTHER_PORTFOLIO, recreate_database
@@ -36,7 +36,7 @@ def test_a_database_recreated_under_a_running_server_shows_its_own_figures(db_ur
 
     recreate_database(db_url)
     fill(db_url, OTHER_PORTFOLIO)  # the same data versions as the first one had
-    _engine_for(db_url).dispose()  # the server's connections to the old database are gone (as after a restart of it)
+    engine_for(db_url).dispose()  # the server's connections to the old database are gone (as after a restart of it)
     at.session_state["login_session"] = log_in_session(db_url, "admin")  # the new database knows no login of the old one
     at.run()
     assert not at.exception
@@ -99,7 +99,7 @@ def test_a_read_only_database_is_browsed_and_a_save_or_login_says_why_it_fails(d
         visitor.button[0].click().run()
         assert not visitor.exception, visitor.exception
         assert any(f"Cannot log in now. {READ_ONLY}" == e.value for e in visitor.error), [e.value for e in visitor.error]
-        _engine_for(url).dispose()
+        engine_for(url).dispose()
     assert noted(demo_copy_url)[1] == before
 
 
@@ -114,7 +114,7 @@ def test_an_unexpected_error_on_a_page_is_a_sentence_and_the_frame_stays(demo_ur
     def broken(*_args, **_kwargs):
         raise RuntimeError("SELECT secret FROM somewhere")
 
-    monkeypatch.setattr("lib.ui.data.accounts_page", broken)
+    monkeypatch.setattr("lib.ui.portfolio.accounts_page", broken)
     at = app_test(demo_url, "viewer", "pages/account_360.py")
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [UNEXPECTED]

@@ -137,7 +137,7 @@ def test_the_whitespace_download_guards_and_imports_back_unchanged(formula_engin
 
 
 def test_the_portfolio_download_guards(formula_engine, monkeypatch):
-    import lib.ui.data as ui_data
+    import lib.ui.portfolio as ui_data
 
     data = load_portfolio(formula_engine)
     monkeypatch.setattr(ui_data, "portfolio", lambda: data)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from lib.core.db import put_setting, utc_now, write_session
 from lib.core.models import AuditLog, LoginSession, LoginThrottle, User
+from lib.core.roles import ROLES
 
-ROLES = ("viewer", "editor", "admin")
 MAX_FAILED_LOGINS = 5
 PASSWORD_ROUNDS = 12
 SESSION_DAYS = 7

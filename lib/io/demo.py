@@ -26,6 +26,7 @@ from lib.core.db import CRITERIA, FACTS, NOTES, bump_version, mark_data_as_of, u
 from lib.core.quarters import last_completed_quarter, quarter_end, quarter_range, quarter_start, shift_quarter
 from lib.io.bulk import insert_frame, reset_id_sequences
 from lib.keyaccounts.store import one_quarter_later
+from lib.relationships.vocabulary import CHANNELS, LEVELS, STAKEHOLDER_ROLES
 
 SEGMENTS = ("Enterprise", "Mid-Market", "SMB")
 SEGMENT_WEIGHTS = (0.12, 0.33, 0.55)
@@ -61,9 +62,6 @@ COMPETITOR_POPULARITY = (0.22, 0.18, 0.15, 0.12, 0.10, 0.09, 0.08, 0.06)
 WALLET_SOURCES = ("Analyst estimate", "Customer interview", "Annual report", "Third-party data")
 CONFIDENCES = ("low", "medium", "high")
 CONFIDENCE_WEIGHTS = (0.25, 0.45, 0.30)
-LEVELS = ("exec", "senior", "manager", "staff")
-ROLES = ("economic buyer", "decision maker", "champion", "influencer", "user")
-CHANNELS = ("meeting", "call", "email", "QBR")
 TITLES = {
     "exec": ("CFO", "CIO", "COO", "CTO", "Chief Procurement Officer"),
     "senior": ("VP Operations", "VP Finance", "Head of IT", "Director of Procurement"),
@@ -466,7 +464,7 @@ def _stakeholders(rng: np.random.Generator, accounts: pd.DataFrame, traits: pd.D
             "name": _people(rng, len(position)),
             "title": [TITLES[lv][i % len(TITLES[lv])] for lv, i in zip(levels, rng.integers(0, 5, len(position)))],
             "level": levels,
-            "role": np.asarray(ROLES, dtype=object)[role_code],
+            "role": np.asarray(STAKEHOLDER_ROLES, dtype=object)[role_code],
             "our_owner": accounts["owner"].to_numpy()[account_index],
         }
     )

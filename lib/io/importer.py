@@ -30,6 +30,8 @@ from lib.core.auth import Actor, require_role
 from lib.core.csv_safe import restore
 from lib.core.db import FACTS, bump_version, mark_data_as_of, utc_now, write_session
 from lib.core.quarters import FIRST_ACCOUNT_YEAR, FIRST_YEAR, check_date, check_quarter, quarter_of
+from lib.core.roles import IMPORT_ROLES
+from lib.relationships.vocabulary import CHANNELS, LEVELS, STAKEHOLDER_ROLES
 
 # One limit, in Streamlit's megabytes of 1,048,576 bytes: server.maxUploadSize in .streamlit/config.toml
 # is the same number, and Streamlit's uploader shows it as "50MB".
@@ -107,9 +109,6 @@ WRITE_ORDER = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholde
 ACCOUNT_ONLY = {"segment", "industry", "region", "owner", "customer_since", "churned_on", "strategic_fit"}
 STAKEHOLDER_ONLY = {"title", "level", "role", "our_owner"}
 CONFIDENCES = ("low", "medium", "high")
-LEVELS = ("exec", "senior", "manager", "staff")
-STAKEHOLDER_ROLES = ("economic buyer", "decision maker", "champion", "influencer", "user")
-CHANNELS = ("meeting", "call", "email", "QBR")
 # ISO 8601 only: 03/04/2026 is 3 April in one country and 4 March in another. A time part (what a
 # spreadsheet's date cell reads as) is allowed and ignored.
 # Control characters have no place in a name or a note (a NUL even cut the text); tab and line breaks do.
@@ -651,7 +650,7 @@ def import_files(
     today: dt.date | None = None,
 ) -> ImportSummary:
     """Validate and load a batch of files, all or nothing. Raises ImportRejected listing every problem."""
-    require_role(actor, "admin")
+    require_role(actor, *IMPORT_ROLES)
     report = progress or (lambda _f, _m: None)
     if not files:
         raise ImportRejected([Problem("(no file)", None, None, "choose at least one file")])

@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from lib.core.auth import Actor, require_role
 from lib.core.db import CRITERIA, bump_version, utc_now, write_session
 from lib.core.models import AuditLog, CriteriaSetRow
+from lib.core.roles import APPROVE_ROLES, EDIT_ROLES
 from lib.keyaccounts.qualification import OP_SIGNS, CriteriaSet, InvalidCriteria, Rule, threshold_text
 
-SAVE_ROLES = ("editor", "admin")
-APPROVE_ROLES = ("admin",)
 MAX_NAME = 200
 MAX_NOTE = 500
 SAVE, APPROVE = "save criteria", "approve criteria"
@@ -145,7 +144,7 @@ def _insert_set(session: Session, actor: Actor, name: str, criteria: CriteriaSet
 
 def save_criteria_set(engine: Engine, actor: Actor, name: str, criteria: CriteriaSet, now: dt.datetime | None = None) -> int:
     """Save a draft under a new, unique name (editor or admin); returns its id. It is not active until approved."""
-    require_role(actor, *SAVE_ROLES)
+    require_role(actor, *EDIT_ROLES)
     name = _clean_name(name)
     with write_session(engine) as session:
         row = _insert_set(session, actor, name, criteria, now or utc_now())

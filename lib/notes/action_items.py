@@ -22,6 +22,7 @@ from lib.core.auth import Actor, require_role
 from lib.core.db import NOTES, bump_version, unstorable, utc_now, write_session
 from lib.core.models import Account, ActionItem, AuditLog
 from lib.core.quarters import parse_quarter
+from lib.core.roles import EDIT_ROLES
 
 STATUSES = ("open", "done", "dropped")
 FIELDS = ("text", "owner", "due", "status")
@@ -212,7 +213,7 @@ def edit_set_between(before: pd.DataFrame, after: pd.DataFrame, token: str) -> E
 
 def apply_edits(engine: Engine, actor: Actor, account_id: int, quarter: str, edits: EditSet) -> ApplyResult:
     """Apply an edit set in one transaction, exactly once; changes to items changed meanwhile are refused."""
-    require_role(actor, "editor", "admin")
+    require_role(actor, *EDIT_ROLES)
     quarter = parse_quarter(quarter)
     changes, added, deleted = _validated(edits)
     if not (changes or added or deleted):

@@ -26,9 +26,9 @@ from lib.core.auth import Actor, require_role
 from lib.core.db import NOTES, bump_version, unstorable, utc_now, write_session
 from lib.core.models import Account, ActionItem, AuditLog, ReviewNote, ReviewNoteRevision, User
 from lib.core.quarters import parse_quarter
+from lib.core.roles import EDIT_ROLES
 
 MAX_NOTE_CHARS = 50_000
-EDIT_ROLES = ("editor", "admin")
 _SAVE_ATTEMPTS = 3
 
 

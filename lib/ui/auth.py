@@ -33,8 +33,8 @@ from lib.core.auth import (
     verify_login,
 )
 from lib.core.db import read_setting
-from lib.ui.data import engine
 from lib.ui.errors import database_failed
+from lib.ui.store import engine
 
 COOKIE_NAME = "keystone_session"
 SESSION = "login_session"  # session_state: the id of this browser session's login on the server

@@ -7,13 +7,7 @@ import streamlit as st
 
 from lib.core import format as fmt
 from lib.ui.cards import money_columns
-
-ACCOUNT_360_PAGE = "pages/account_360.py"
-
-
-def open_account(account_id: int) -> None:
-    st.session_state["a360_account_id"] = int(account_id)
-    st.switch_page(ACCOUNT_360_PAGE)
+from lib.ui.navigation import open_account
 
 
 def account_table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:

@@ -1,6 +1,6 @@
 """Account 360 in the browser: account search, cached single-account loaders, the key-account status.
 
-Caches are keyed on the database (lib.ui.data.database_key: its URL and its own identity), the
+Caches are keyed on the database (lib.ui.store.database_key: its URL and its own identity), the
 data version of what they hold (facts, notes, criteria) and their arguments, so a write anywhere
 shows on the next rerun.
 """
@@ -18,7 +18,6 @@ from lib.accounts.account360 import (
     AccountView,
     KeyAccountBasis,
     KeyAccountStatus,
-    find_by_external_id,
     key_account_basis,
     key_account_status,
     load_account,
@@ -27,101 +26,76 @@ from lib.accounts.account360 import (
     wallet_split_figure,
 )
 from lib.core import clock as clock
-from lib.core.db import CRITERIA, FACTS, NOTES, unstorable
+from lib.core.db import CRITERIA, FACTS, NOTES
 from lib.notes.action_items import account_open_items
 from lib.notes.notes import account_notes
 from lib.portfolio.data import Filters
-from lib.ui.data import database_key, engine, portfolio, versions
+from lib.ui.navigation import ACCOUNT_360_ACCOUNT, NOTES_ACCOUNT, selected_account
+from lib.ui.portfolio import portfolio
+from lib.ui.store import engine, versioned
 from lib.ui.text import plain
 
-MAX_EXTERNAL_ID_CHARS = 100  # the column's width (lib.core.models.Account.external_id)
-ACCOUNT_KEY = "a360_account_id"  # set by every account table (lib.ui.tables) to open an account here
 
-
-def _url() -> str:
-    return database_key()  # the address and the database's own identity
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _view_for(url: str, facts_version: int, account_id: int, quarter: str, today: dt.date) -> AccountView | None:
+@versioned(FACTS, max_entries=256)
+def _view_for(account_id: int, quarter: str, today: dt.date) -> AccountView | None:
     return load_account(engine(), account_id, quarter, today)
 
 
 def account_view(account_id: int, quarter: str) -> AccountView | None:
-    return _view_for(_url(), versions()[FACTS], int(account_id), quarter, clock.today())
+    return _view_for(int(account_id), quarter, clock.today())
 
 
 # Plotly figures take longer to build (validation) than everything else on the page; once built
 # they are only read, so they are kept as objects (cache_resource), not pickled copies.
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _figures_for(
-    url: str, facts_version: int, account_id: int, quarter: str, today: dt.date, large: bool
-) -> tuple[go.Figure, go.Figure | None]:
-    view = _view_for(url, facts_version, account_id, quarter, today)
+@versioned(FACTS, resource=True)
+def _figures_for(account_id: int, quarter: str, today: dt.date, large: bool) -> tuple[go.Figure, go.Figure | None]:
+    view = _view_for(account_id, quarter, today)
     split = None if view.wallet_split.empty else wallet_split_figure(view.wallet_split, quarter, large)
     return revenue_wallet_figure(view.history, large), split
 
 
 def account_figures(account_id: int, quarter: str, large: bool) -> tuple[go.Figure, go.Figure | None]:
     """The revenue-and-wallet trend and who has the wallet in the quarter (None without a wallet estimate)."""
-    return _figures_for(_url(), versions()[FACTS], int(account_id), quarter, clock.today(), large)
+    return _figures_for(int(account_id), quarter, clock.today(), large)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _search_for(url: str, facts_version: int, query: str) -> tuple[pd.DataFrame, int]:
+@versioned(FACTS, max_entries=128)
+def _search_for(query: str) -> tuple[pd.DataFrame, int]:
     return search_accounts(portfolio().accounts, query)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Qualifying the key accounts…")
-def _basis_for(url: str, facts_version: int, criteria_version: int, filters: Filters) -> KeyAccountBasis:
-    # A resource, not data: the results cover every account and are read, never changed.
+# A resource, not data: the results cover every account and are read, never changed.
+@versioned(FACTS, CRITERIA, resource=True, max_entries=4, show_spinner="Qualifying the key accounts…")
+def _basis_for(filters: Filters) -> KeyAccountBasis:
     return key_account_basis(engine(), portfolio(), filters)
 
 
 def key_account(account_id: int, filters: Filters) -> KeyAccountStatus:
-    current = versions()
-    return key_account_status(_basis_for(_url(), current[FACTS], current[CRITERIA], filters), int(account_id))
+    return key_account_status(_basis_for(filters), int(account_id))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _notes_for(url: str, notes_version: int, account_id: int) -> pd.DataFrame:
+@versioned(NOTES, max_entries=256)
+def _notes_for(account_id: int) -> pd.DataFrame:
     return account_notes(engine(), account_id)
 
 
 def notes_of(account_id: int) -> pd.DataFrame:
     """Every quarter's review note of the account, newest first."""
-    return _notes_for(_url(), versions()[NOTES], int(account_id))
+    return _notes_for(int(account_id))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _open_items_for(url: str, notes_version: int, account_id: int, today: dt.date) -> pd.DataFrame:
+@versioned(NOTES, max_entries=256)
+def _open_items_for(account_id: int, today: dt.date) -> pd.DataFrame:
     return account_open_items(engine(), account_id, today)
 
 
 def open_items_of(account_id: int) -> pd.DataFrame:
-    return _open_items_for(_url(), versions()[NOTES], int(account_id), clock.today())
-
-
-def account_from_url() -> int | None:
-    """The account named in the address (?account=ACC-000123), so a reload or a shared link opens it again."""
-    external_id = st.query_params.get("account")
-    if not external_id:
-        return None
-    if len(external_id) > MAX_EXTERNAL_ID_CHARS or unstorable(external_id):  # checked before it reaches SQL
-        st.warning("The address does not name an account: find one by name instead.", icon=":material/link_off:")
-        return None
-    found = find_by_external_id(engine(), external_id)
-    if found is None:
-        st.warning(f"No account has the id “{plain(external_id)}”: find one by name instead.", icon=":material/link_off:")
-    return found
+    return _open_items_for(int(account_id), clock.today())
 
 
 def current_account() -> int | None:
     """The account Account 360 shows: the last one opened here, else the one in the address, else Review notes' one."""
-    if st.session_state.get(ACCOUNT_KEY) is None:
-        from_url = account_from_url()
-        st.session_state[ACCOUNT_KEY] = from_url if from_url is not None else st.session_state.get("notes_account_id")
-    return st.session_state.get(ACCOUNT_KEY)
+    return selected_account(ACCOUNT_360_ACCOUNT, NOTES_ACCOUNT)
 
 
 def account_search(prefix: str, on_pick: Callable[[int], None]) -> None:
@@ -138,7 +112,7 @@ def account_search(prefix: str, on_pick: Callable[[int], None]) -> None:
     )
     if not (query or "").strip():
         return
-    matches, total = _search_for(_url(), versions()[FACTS], query.strip())
+    matches, total = _search_for(query.strip())
     if matches.empty:
         match_col.caption(f"No account matches “{plain(query.strip())}”.")
         return
@@ -160,7 +134,7 @@ def _searched(prefix: str, on_pick: Callable[[int], None]) -> None:
     query = (st.session_state.get(f"{prefix}_search") or "").strip()
     if not query:
         return
-    matches, total = _search_for(_url(), versions()[FACTS], query)
+    matches, total = _search_for(query)
     if total == 1:
         on_pick(int(matches["id"].iloc[0]))
         st.session_state[f"{prefix}_search"] = ""
@@ -176,7 +150,7 @@ def _picked(prefix: str, on_pick: Callable[[int], None]) -> None:
 
 
 def open_in_account_360(account_id: int) -> None:
-    st.session_state[ACCOUNT_KEY] = int(account_id)
+    st.session_state[ACCOUNT_360_ACCOUNT] = int(account_id)
 
 
 def key_account_badge(status: KeyAccountStatus) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 from lib.core.auth import Actor, PermissionDenied
 from lib.core.csv_safe import to_csv
 from lib.io.importer import MAX_PROBLEMS_LISTED, ImportRejected, import_files
-from lib.ui.data import engine, refresh_versions
+from lib.ui.store import engine, refresh_versions
 
 
 def run_import(files: list, actor: Actor) -> None:

@@ -20,6 +20,7 @@ from lib.core import format as fmt
 from lib.core.auth import PermissionDenied
 from lib.core.csv_safe import to_csv
 from lib.core.db import CRITERIA, FACTS
+from lib.core.roles import can_approve, can_edit
 from lib.io.demo import APPROVED_CRITERIA
 from lib.keyaccounts.charts import pareto_chart
 from lib.keyaccounts.qualification import (
@@ -57,11 +58,12 @@ from lib.keyaccounts.store import (
     save_criteria_set,
     saved_as,
 )
-from lib.portfolio.data import Filters, PortfolioData
+from lib.portfolio.data import Filters
 from lib.ui.auth import current_user
-from lib.ui.data import database_key, engine, portfolio, refresh_versions, versions
 from lib.ui.errors import database_failed
 from lib.ui.filters import describe
+from lib.ui.portfolio import portfolio
+from lib.ui.store import database_key, engine, refresh_versions, versioned, versions
 from lib.ui.tables import account_table
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation
@@ -81,45 +83,41 @@ def _md(text: str) -> str:
 # ---------------------------------------------------------------- cached loaders
 
 
-def _url() -> str:
-    return database_key()  # the address and the database's own identity
-
-
-@st.cache_data(max_entries=8, show_spinner="Reading the accounts…")
-def _metrics_for(url: str, facts_version: int, filters: Filters, _data: PortfolioData) -> pd.DataFrame:
-    return account_metrics(_data, filters)
+@versioned(FACTS, max_entries=8, show_spinner="Reading the accounts…")
+def _metrics_for(filters: Filters) -> pd.DataFrame:
+    return account_metrics(portfolio(), filters)
 
 
 def metrics_for(filters: Filters) -> pd.DataFrame:
     """The account-level frame of the quarter and filters (the base quarter plays no part in it)."""
     key = Filters(filters.quarter, 4, filters.segments, filters.regions, filters.owners)
     memo = st.session_state.get("_ka_metrics")
-    stamp = (_url(), versions()[FACTS], key)
+    stamp = (database_key(), versions()[FACTS], key)
     if memo is not None and memo[0] == stamp:  # a fragment rerun: skip even the cache's copy
         return memo[1]
-    frame = _metrics_for(*stamp, portfolio())
+    frame = _metrics_for(key)
     st.session_state["_ka_metrics"] = (stamp, frame)
     return frame
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _sets_for(url: str, criteria_version: int) -> list[StoredCriteriaSet]:
+@versioned(CRITERIA, max_entries=8)
+def _sets_for() -> list[StoredCriteriaSet]:
     return list_criteria_sets(engine())
 
 
 def saved_sets() -> list[StoredCriteriaSet]:
     """Every saved set, the active one first (per CRITERIA version: a save or approval anywhere shows)."""
-    return _sets_for(_url(), versions()[CRITERIA])
+    return _sets_for()
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _history_for(url: str, criteria_version: int, set_id: int) -> list[HistoryEntry]:
+@versioned(CRITERIA, max_entries=32)
+def _history_for(set_id: int) -> list[HistoryEntry]:
     return criteria_set_history(engine(), set_id)
 
 
 def set_history(set_id: int) -> list[HistoryEntry]:
     """A set's history from the audit log (per CRITERIA version, like the sets)."""
-    return _history_for(_url(), versions()[CRITERIA], set_id)
+    return _history_for(set_id)
 
 
 def active_set(sets: list[StoredCriteriaSet]) -> StoredCriteriaSet | None:
@@ -584,7 +582,7 @@ def _saved_sets(
             disabled=chosen is None,
         )
     with save:
-        if role in ("editor", "admin"):
+        if can_edit(role):
             st.text_input("Name for the draft", key="ka_save_name", placeholder="e.g. 2 M revenue bar, Q1 review")
             st.button(
                 "Save the draft",
@@ -600,7 +598,7 @@ def _saved_sets(
         st.caption(f"The draft started from {plain(st.session_state.get('ka_draft_source', 'the active set'))}.")
     if chosen is not None:
         _history(chosen)
-    if role == "admin":
+    if can_approve(role):
         _approval(sets, active, draft, problem, quarter)
     with st.expander("The draft as JSON"):
         st.code(draft.to_json(indent=2), language="json")

@@ -22,6 +22,7 @@ from lib.core import clock as clock
 from lib.core.auth import Actor, PermissionDenied
 from lib.core.db import NOTES
 from lib.core.quarters import last_completed_quarter, quarter_index, quarter_of
+from lib.core.roles import can_edit as can_edit_role
 from lib.notes import action_items as items_lib
 from lib.notes.markdown_safe import safe_markdown
 from lib.notes.notes import (
@@ -44,14 +45,12 @@ from lib.notes.notes import (
     side_by_side,
     three_way_merge,
 )
-from lib.ui.accounts.account360 import ACCOUNT_KEY as ACCOUNT_360_KEY
-from lib.ui.accounts.account360 import account_from_url
 from lib.ui.auth import current_user
-from lib.ui.data import database_key, engine, refresh_versions, versions
 from lib.ui.errors import database_failed
+from lib.ui.navigation import ACCOUNT_360_ACCOUNT, NOTES_ACCOUNT, NOTES_QUARTER, open_note, selected_account
+from lib.ui.store import engine, refresh_versions, versioned
 from lib.ui.text import plain
 
-REVIEW_NOTES_PAGE = "pages/review_notes.py"
 DRAFTS = "notes_drafts"  # draft key -> Draft
 CONFLICTS = "notes_conflicts"  # draft key -> SaveResult of the refused save
 STASH = "notes_stash"  # draft key -> your text from before you merged or took theirs
@@ -60,10 +59,9 @@ FLASH = "notes_flash"
 LEFT_DRAFT = "notes_left_draft"  # the draft of the note just left, to mention once the run has settled
 EDITOR = "notes_body"
 EDITOR_SOURCE = "notes_body_source"
-ACCOUNT = "notes_account_id"
-QUARTER = "notes_quarter_chosen"
+ACCOUNT = NOTES_ACCOUNT
+QUARTER = NOTES_QUARTER
 TABLES = "notes_items_tables"  # draft key -> ItemsTable
-EDIT_ROLES = ("editor", "admin")
 
 
 @dataclass(frozen=True)
@@ -93,44 +91,38 @@ def _stash() -> dict[str, str]:
 
 
 def can_edit(user: Actor) -> bool:
-    return user.role in EDIT_ROLES
+    return can_edit_role(user.role)
 
 
 # --- cached loaders ------------------------------------------------------------------------------
 
 
-def _url() -> str:
-    return database_key()  # the address and the database's own identity
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _note_for(url: str, notes_version: int, account_id: int, quarter: str) -> Note:
+@versioned(NOTES, max_entries=256)
+def _note_for(account_id: int, quarter: str) -> Note:
     return get_note(engine(), account_id, quarter)
 
 
 def current_note(account_id: int, quarter: str) -> Note:
-    return _note_for(_url(), versions()[NOTES], int(account_id), quarter)
+    return _note_for(int(account_id), quarter)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _revisions_for(url: str, notes_version: int, account_id: int, quarter: str) -> pd.DataFrame:
+@versioned(NOTES, max_entries=128)
+def _revisions_for(account_id: int, quarter: str) -> pd.DataFrame:
     return revisions(engine(), account_id, quarter)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _items_for(url: str, notes_version: int, account_id: int, quarter: str) -> pd.DataFrame:
+@versioned(NOTES, max_entries=256)
+def _items_for(account_id: int, quarter: str) -> pd.DataFrame:
     return items_lib.items_for(engine(), account_id, quarter)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _open_items_for(
-    url: str, notes_version: int, owner: str | None, overdue_only: bool, today: dt.date
-) -> tuple[pd.DataFrame, int]:
+@versioned(NOTES, max_entries=64)
+def _open_items_for(owner: str | None, overdue_only: bool, today: dt.date) -> tuple[pd.DataFrame, int]:
     return items_lib.open_items(engine(), today, owner, overdue_only)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _owners_for(url: str, notes_version: int) -> list[str]:
+@versioned(NOTES, max_entries=16)
+def _owners_for() -> list[str]:
     return items_lib.open_item_owners(engine())
 
 
@@ -170,10 +162,7 @@ def _quarter_changed() -> None:
 
 def current_account() -> int | None:
     """The account of Review notes: chosen here, else named in the address, else the one last open in Account 360."""
-    if st.session_state.get(ACCOUNT) is None:
-        from_url = account_from_url()
-        st.session_state[ACCOUNT] = from_url if from_url is not None else st.session_state.get(ACCOUNT_360_KEY)
-    return st.session_state.get(ACCOUNT)
+    return selected_account(ACCOUNT, ACCOUNT_360_ACCOUNT)
 
 
 def pick_account(account_id: int) -> None:
@@ -189,17 +178,6 @@ def _warn_if_leaving_draft() -> None:
     if key in drafts():
         # Said only after the run's save request is done: a Save in the same click may keep nothing to warn of.
         st.session_state[LEFT_DRAFT] = key
-
-
-def open_note(account_id: int, quarter: str) -> None:
-    """Go to Review notes on an account and quarter (from Account 360 or the drafts banner).
-
-    Call it from the script, not from a widget callback: callbacks run before app.py has set up
-    the navigation, so a page switch there finds no pages.
-    """
-    st.session_state[ACCOUNT] = int(account_id)
-    st.session_state[QUARTER] = quarter
-    st.switch_page(REVIEW_NOTES_PAGE)
 
 
 # --- showing notes -------------------------------------------------------------------------------
@@ -701,7 +679,7 @@ def stash_panel(key: str) -> None:
 
 
 def history_panel(user: Actor, account_id: int, quarter: str) -> None:
-    history = _revisions_for(_url(), versions()[NOTES], int(account_id), quarter)
+    history = _revisions_for(int(account_id), quarter)
     if history.empty:
         st.info(f"No saved versions of the {quarter} note yet.", icon=":material/history:")
         return
@@ -797,7 +775,7 @@ def _new_table(items: pd.DataFrame, working: pd.DataFrame | None = None) -> Item
 def items_editor(user: Actor, account_id: int, quarter: str) -> None:
     """The editable table of a review's action items; changes are written once, on Save."""
     key = draft_key(account_id, quarter)
-    loaded = _items_for(_url(), versions()[NOTES], int(account_id), quarter)
+    loaded = _items_for(int(account_id), quarter)
     table = _tables().get(key)
     widget = f"notes_items_{table.token}" if table else None
     edited_before = st.session_state.get(f"notes_items_latest_{key}")
@@ -896,7 +874,7 @@ def _save_items(user: Actor, account_id: int, quarter: str, edits: items_lib.Edi
 
 def items_table(account_id: int, quarter: str) -> None:
     """The action items read-only (viewers), overdue ones marked."""
-    loaded = _items_for(_url(), versions()[NOTES], int(account_id), quarter)
+    loaded = _items_for(int(account_id), quarter)
     if loaded.empty:
         st.caption(f"No action items for {quarter}.")
         return
@@ -924,11 +902,11 @@ def highlight_overdue(frame: pd.DataFrame):
 def open_items_panel() -> None:
     """Open action items across the portfolio, by owner; overdue ones first and marked."""
     today = clock.today()
-    owners = _owners_for(_url(), versions()[NOTES])
+    owners = _owners_for()
     owner_col, late_col, count_col = st.columns([2, 1, 2], vertical_alignment="bottom")
     owner = owner_col.selectbox("Owner", owners, index=None, placeholder="All owners", key="notes_items_owner")
     overdue_only = late_col.toggle("Overdue only", key="notes_items_overdue_only")
-    frame, total = _open_items_for(_url(), versions()[NOTES], owner, overdue_only, today)
+    frame, total = _open_items_for(owner, overdue_only, today)
     late = int(frame["days_overdue"].notna().sum())
     count_col.caption(
         f"{total:,} open item{'s' if total != 1 else ''}, {late:,} overdue"
@@ -968,13 +946,13 @@ def open_items_panel() -> None:
 # --- export --------------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _export_for(url: str, notes_version: int, quarter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+@versioned(NOTES, max_entries=8)
+def _export_for(quarter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return quarter_notes(engine(), quarter), quarter_action_items(engine(), quarter)
 
 
 def export_panel(quarter: str) -> None:
-    notes, items = _export_for(_url(), versions()[NOTES], quarter)
+    notes, items = _export_for(quarter)
     st.markdown(f"**{len(notes):,} notes and {len(items):,} action items in {quarter}**")
     st.caption(
         "Markdown for reading and sharing; CSV for spreadsheets (text that a spreadsheet would run as a formula starts with ')."

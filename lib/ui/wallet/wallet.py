@@ -1,6 +1,6 @@
-"""The Share of wallet page's data, cached like lib.ui.data, and the account details dialog.
+"""The Share of wallet page's data, cached by lib.ui.store, and the account details dialog.
 
-Two caches, as in lib.ui.data: `st.cache_resource` for the competitor-spend arrays (large and
+Two caches, as in lib.ui.store: `st.cache_resource` for the competitor-spend arrays (large and
 read-only, loaded once per data version), `st.cache_data` for the small per-filter views. Every
 key holds the database URL and the facts version, so an import shows on the next rerun.
 """
@@ -18,8 +18,9 @@ from lib.core.db import FACTS
 from lib.core.quarters import shift_quarter
 from lib.portfolio.data import Filters, PortfolioData
 from lib.ui.cards import kpi_cards, money_columns
-from lib.ui.data import database_key, engine, portfolio, versions
-from lib.ui.tables import open_account
+from lib.ui.navigation import open_account
+from lib.ui.portfolio import portfolio
+from lib.ui.store import database_key, engine, engine_for, url_of, versioned, versions
 from lib.ui.text import plain
 from lib.wallet import charts as charts
 from lib.wallet import shares as domain
@@ -27,69 +28,49 @@ from lib.wallet import shares as domain
 OPEN_ACCOUNT = "sow_open_account"  # set by a click on the chart or a row of the ranking; the dialog opens once
 
 
-def _url() -> str:
-    return database_key()  # the address and the database's own identity
-
-
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
-def _spend_for(url: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
-    return domain.cached_wallet_data(engine(), _data, facts_version)
+def _spend_of(database: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
+    return domain.cached_wallet_data(engine_for(url_of(database)), _data, facts_version)
 
 
-def warm_spend(url: str, facts_version: int, data: PortfolioData) -> None:
-    """Load competitor spend ahead of the first visit (lib.ui.data calls it at server start)."""
-    _spend_for(url, facts_version, data)
+def warm_spend(database: str, facts_version: int, data: PortfolioData) -> None:
+    """Load competitor spend ahead of the first visit (lib.ui.warmup calls it at server start)."""
+    _spend_of(database, facts_version, data)
 
 
-def _inputs() -> tuple[str, int, PortfolioData, domain.WalletData]:
-    url, version, data = _url(), versions()[FACTS], portfolio()
-    return url, version, data, _spend_for(url, version, data)
+def _spend() -> domain.WalletData:
+    return _spend_of(database_key(), versions()[FACTS], portfolio())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _sources_for(url: str, facts_version: int, quarter: str, _data: PortfolioData) -> np.ndarray:
-    return domain.load_wallet_sources(engine(), _data, quarter)
-
-
+@versioned(FACTS, max_entries=16)
 def _sources(quarter: str) -> np.ndarray:
-    url, version, data, _spend = _inputs()
-    return _sources_for(url, version, quarter, data)
+    return domain.load_wallet_sources(engine(), portfolio(), quarter)
 
 
 def colors() -> dict[str, str]:
     """One colour per competitor, the same on every chart of the page."""
-    return charts.part_colors(_inputs()[3].competitors)
+    return charts.part_colors(_spend().competitors)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _accounts_for(url: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
-    return domain.accounts_only(_data)
+@versioned(FACTS, resource=True, max_entries=2)
+def _accounts_only() -> domain.WalletData:
+    return domain.accounts_only(portfolio())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _figures_for(url: str, version: int, filters: Filters, high: bool, _data, _accounts) -> domain.WalletFigures:
-    return domain.wallet_figures(_data, _accounts, filters, high)
-
-
+@versioned(FACTS)
 def figures(filters: Filters, high_confidence_only: bool) -> domain.WalletFigures:
     """The cards, from the portfolio arrays alone: on screen before competitor spend is loaded."""
-    url, version, data = _url(), versions()[FACTS], portfolio()
-    return _figures_for(url, version, filters, high_confidence_only, data, _accounts_for(url, version, data))
+    return domain.wallet_figures(portfolio(), _accounts_only(), filters, high_confidence_only)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _figure_accounts_for(url: str, version: int, filters: Filters, high: bool, key: str, _data, _spend) -> pd.DataFrame:
-    return domain.figure_accounts(_data, _spend, filters, key, high)
+@versioned(FACTS, max_entries=256)
+def _figure_accounts(filters: Filters, high_confidence_only: bool, key: str) -> pd.DataFrame:
+    return domain.figure_accounts(portfolio(), _spend(), filters, key, high_confidence_only)
 
 
 def accounts_behind(filters: Filters, high_confidence_only: bool) -> Callable[[str], pd.DataFrame]:
     """The accounts behind a card, computed when its "why?" is opened."""
-
-    def behind(key: str) -> pd.DataFrame:
-        url, version, data, spend = _inputs()
-        return _figure_accounts_for(url, version, filters, high_confidence_only, key, data, spend)
-
-    return behind
+    return lambda key: _figure_accounts(filters, high_confidence_only, key)
 
 
 # Projector type is large; six cards must still fit one row beside the sidebar.
@@ -161,78 +142,55 @@ def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: 
     return " · ".join(parts)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _split_for(url: str, version: int, filters: Filters, high: bool, by: str, top: int, _data, _spend) -> domain.WalletSplit:
-    return domain.wallet_split(_data, _spend, filters, by, high, top_groups=top)
+@versioned(FACTS)
+def _split(filters: Filters, high_confidence_only: bool, by: str, top_groups: int) -> domain.WalletSplit:
+    return domain.wallet_split(portfolio(), _spend(), filters, by, high_confidence_only, top_groups=top_groups)
 
 
 def split(filters: Filters, high_confidence_only: bool, by: str, large: bool = False) -> domain.WalletSplit:
-    url, version, data, spend = _inputs()
-    return _split_for(url, version, filters, high_confidence_only, by, 6 if large else 10, data, spend)
+    return _split(filters, high_confidence_only, by, 6 if large else 10)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _trend_for(url: str, version: int, filters: Filters, high: bool, _data, _spend) -> pd.DataFrame:
-    return domain.share_trend(_data, _spend, filters, high)
-
-
+@versioned(FACTS)
 def trend(filters: Filters, high_confidence_only: bool) -> pd.DataFrame:
-    url, version, data, spend = _inputs()
-    return _trend_for(url, version, filters, high_confidence_only, data, spend)
+    return domain.share_trend(portfolio(), _spend(), filters, high_confidence_only)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _quadrant_for(url: str, version: int, filters: Filters, high: bool, _data, _spend, _sources) -> domain.Quadrant:
-    return domain.quadrant(_data, _spend, filters, high, _sources)
-
-
+@versioned(FACTS, max_entries=32)
 def quadrant(filters: Filters, high_confidence_only: bool) -> domain.Quadrant:
-    url, version, data, spend = _inputs()
-    return _quadrant_for(url, version, filters, high_confidence_only, data, spend, _sources(filters.quarter))
+    return domain.quadrant(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _ranking_for(url: str, version: int, filters: Filters, high: bool, limit: int, _data, _spend, _sources) -> domain.Ranking:
-    return domain.whitespace_ranking(_data, _spend, filters, high, _sources, limit)
-
-
+@versioned(FACTS)
 def ranking(filters: Filters, high_confidence_only: bool, limit: int) -> domain.Ranking:
     """The first `limit` accounts by whitespace, and how many there are in all."""
-    url, version, data, spend = _inputs()
-    return _ranking_for(url, version, filters, high_confidence_only, limit, data, spend, _sources(filters.quarter))
+    return domain.whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter), limit)
 
 
 def ranking_csv(filters: Filters, high_confidence_only: bool) -> bytes:
     """Every account of the ranking as CSV, built when the download is clicked (not on each rerun)."""
-    _url_, _version, data, spend = _inputs()
-    everything = domain.whitespace_ranking(data, spend, filters, high_confidence_only, _sources(filters.quarter))
+    everything = domain.whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
     return domain.ranking_csv(everything, filters.quarter)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _estimates_for(
-    url: str, version: int, filters: Filters, _data, _spend, _sources
-) -> tuple[pd.DataFrame, domain.LeftOut, domain.LeftOut]:
+@versioned(FACTS, max_entries=32)
+def estimates(filters: Filters) -> tuple[pd.DataFrame, domain.LeftOut, domain.LeftOut]:
+    """Where the estimates come from, the buying accounts without one, and the impossible ones."""
+    data, spend = portfolio(), _spend()
     return (
-        domain.estimate_quality(_data, _spend, filters, _sources),
-        domain.accounts_without_estimate(_data, filters),
-        domain.data_problems(_data, _spend, filters),
+        domain.estimate_quality(data, spend, filters, _sources(filters.quarter)),
+        domain.accounts_without_estimate(data, filters),
+        domain.data_problems(data, spend, filters),
     )
 
 
-def estimates(filters: Filters) -> tuple[pd.DataFrame, domain.LeftOut, domain.LeftOut]:
-    """Where the estimates come from, the buying accounts without one, and the impossible ones."""
-    url, version, data, spend = _inputs()
-    return _estimates_for(url, version, filters, data, spend, _sources(filters.quarter))
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _history_for(url: str, version: int, account_id: int) -> domain.AccountHistory | None:
+@versioned(FACTS, max_entries=128)
+def _history(account_id: int) -> domain.AccountHistory | None:
     return domain.load_account_history(engine(), account_id)
 
 
 def account_history(account_id: int) -> domain.AccountHistory | None:
-    return _history_for(_url(), versions()[FACTS], int(account_id))
+    return _history(int(account_id))
 
 
 # --- opening an account ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from lib.core.auth import (
     PermissionDenied,
     SessionUser,
     add_user,
+    client_of,
     cookie_session_id,
     end_session,
     require_role,
@@ -283,3 +284,11 @@ def test_no_page_shows_the_cookie_key(demo_url, page):
     shown = [str(e.value) for kind in kinds for e in at.get(kind)]
     shown += [e.value.to_csv() for kind in ("dataframe", "table") for e in at.get(kind)]
     assert shown and not [s for s in shown if key in s or COOKIE_KEY in s]
+
+
+def test_behind_a_trusted_proxy_the_throttle_counts_the_forwarded_address():
+    # The proxy appends the visitor's address last; earlier entries come from the visitor and can be forged.
+    assert client_of("10.0.0.2", "198.51.100.7, 203.0.113.9", trust_proxy=True) == "203.0.113.9"
+    assert client_of("10.0.0.2", "203.0.113.9", trust_proxy=False) == "10.0.0.2"  # an untrusted header is ignored
+    assert client_of(None, None) == "local"  # localhost: Streamlit gives no address
+    assert client_of("10.0.0.2", "  ", trust_proxy=True) == "10.0.0.2"

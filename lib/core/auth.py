@@ -55,6 +55,16 @@ def require_role(actor: Actor | None, *allowed: str) -> Actor:
     return actor
 
 
+def client_of(address: str | None, forwarded_for: str | None = None, trust_proxy: bool = False) -> str:
+    """Who is typing, for the login throttle: the connection's address, or behind a trusted reverse proxy the
+    address it says it forwards for (the last one it appended to X-Forwarded-For); "local" when there is none."""
+    if trust_proxy and forwarded_for:
+        forwarded = forwarded_for.split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
+    return address if isinstance(address, str) and address else "local"
+
+
 def hash_password(password: str, rounds: int = PASSWORD_ROUNDS) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
 

@@ -24,6 +24,7 @@ from lib.core.auth import (
     SESSION_DAYS,
     Actor,
     LoginStatus,
+    client_of,
     cookie_session_id,
     demo_logins,
     end_session,
@@ -51,9 +52,12 @@ def _cookie_key() -> str:
 
 
 def _client() -> str:
-    """Who is typing, for the login throttle: the connection's address (Streamlit gives none on localhost)."""
-    address = st.context.ip_address
-    return address if isinstance(address, str) and address else "local"
+    """Who is typing, for the login throttle (Streamlit gives no address on localhost)."""
+    try:
+        trust_proxy = bool(st.secrets.get("trust_proxy", False))
+    except FileNotFoundError:
+        trust_proxy = False
+    return client_of(st.context.ip_address, st.context.headers.get("X-Forwarded-For"), trust_proxy)
 
 
 def _forget_user() -> None:

@@ -12,7 +12,7 @@ from enum import Enum
 
 import bcrypt
 import jwt
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import ColumnElement, Engine, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,15 @@ def require_role(actor: Actor | None, *allowed: str) -> Actor:
         who = "nobody" if actor is None else f"{actor.username} ({actor.role})"
         raise PermissionDenied(f"{who} may not do this: it needs the role {' or '.join(allowed)}")
     return actor
+
+
+def full_name(username: ColumnElement[str] | str) -> ColumnElement[str]:
+    """The one way a person is named on screen: in a query where a username is stored, the user's full name.
+
+    'editor' reads 'Erin Editor'; a user no longer on record (or without a name) reads as the username.
+    """
+    name = select(User.name).where(User.username == username).scalar_subquery()
+    return func.coalesce(func.nullif(name, ""), username)
 
 
 def hash_password(password: str, rounds: int = PASSWORD_ROUNDS) -> str:

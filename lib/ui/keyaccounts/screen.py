@@ -224,7 +224,9 @@ def active_set_header(active: StoredCriteriaSet | None, today: dt.date) -> None:
         st.info("No criteria set has been approved yet. The draft starts from the starter criteria.", icon=":material/info:")
         return
     approved = (
-        f"approved by **{plain(active.approved_by)}** on {active.approved_at:%Y-%m-%d}" if active.approved_at else "not approved"
+        f"approved by **{plain(active.approved_by_name)}** on {active.approved_at:%Y-%m-%d}"
+        if active.approved_at
+        else "not approved"
     )
     due = f" · review due {active.review_due:%Y-%m-%d}" if active.review_due else ""
     text, rules = st.columns([5, 1], vertical_alignment="center")
@@ -529,9 +531,9 @@ def _set_listing(sets: list[StoredCriteriaSet]) -> None:
         {
             "name": [s.name for s in sets],
             "status": [s.status if s.criteria else f"invalid: {s.problem}" for s in sets],
-            "created_by": [s.created_by for s in sets],
+            "created_by": [s.created_by_name for s in sets],
             "created_at": [_when(s.created_at) for s in sets],
-            "approved_by": [s.approved_by or "" for s in sets],
+            "approved_by": [s.approved_by_name or "" for s in sets],
             "approved_at": [_when(s.approved_at) for s in sets],
             "review_due": [_when(s.review_due) for s in sets],
             "approval_note": [s.approval_note or "" for s in sets],
@@ -551,7 +553,7 @@ def _history(chosen: StoredCriteriaSet) -> None:
             return
         st.markdown(
             "\n".join(
-                f"- {_when(e.at)} · **{_md(e.user)}** · {_md(e.what)}" + (f" — reason: {_md(e.reason)}" if e.reason else "")
+                f"- {_when(e.at)} · **{_md(e.name)}** · {_md(e.what)}" + (f" — reason: {_md(e.reason)}" if e.reason else "")
                 for e in entries
             )
         )

@@ -21,7 +21,7 @@ from lib.core.auth import Actor, full_name, require_role
 from lib.core.db import CRITERIA, bump_version, utc_now, write_session
 from lib.core.models import AuditLog, CriteriaSetRow
 from lib.core.roles import APPROVE_ROLES, EDIT_ROLES
-from lib.keyaccounts.qualification import OP_SIGNS, CriteriaSet, InvalidCriteria, Rule, threshold_text
+from lib.keyaccounts.criteria import OP_SIGNS, CriteriaSet, InvalidCriteria, Rule, threshold_text
 
 MAX_NAME = 200
 MAX_NOTE = 500

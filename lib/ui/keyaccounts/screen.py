@@ -23,26 +23,16 @@ from lib.core.db import CRITERIA, FACTS
 from lib.core.roles import can_approve, can_edit
 from lib.io.demo import APPROVED_CRITERIA
 from lib.keyaccounts.charts import pareto_chart
-from lib.keyaccounts.qualification import (
-    METRICS,
+from lib.keyaccounts.criteria import (
     OP_SIGNS,
     CriteriaSet,
     InvalidCriteria,
-    Qualification,
-    QualificationSummary,
-    account_metrics,
-    compare,
     criteria_from_table,
     criteria_table,
     describe_criteria,
-    export_frame,
-    near_misses,
-    pareto,
-    qualified_accounts,
-    qualify,
-    rule_check,
-    summarize,
 )
+from lib.keyaccounts.metrics import METRICS, account_metrics
+from lib.keyaccounts.qualification import Qualification, QualificationSummary, qualify, summarize
 from lib.keyaccounts.store import (
     MAX_NAME,
     MAX_NOTE,
@@ -58,6 +48,7 @@ from lib.keyaccounts.store import (
     save_criteria_set,
     saved_as,
 )
+from lib.keyaccounts.tables import compare, export_frame, near_misses, pareto, qualified_accounts, rule_check
 from lib.portfolio.data import Filters
 from lib.ui.auth import current_user
 from lib.ui.errors import database_failed

@@ -18,6 +18,7 @@ from lib.keyaccounts.metrics import account_metrics
 from lib.keyaccounts.qualification import qualify
 from lib.keyaccounts.tables import compare
 from lib.portfolio.data import Filters, load_portfolio
+from lib.ui.text import plain
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/key_accounts.py"
@@ -392,6 +393,28 @@ def test_saved_set_names_show_in_full(demo_copy_url):
     width = json.loads(listing.proto.columns)["name"]["width"]
     assert width >= 8 * len(long)  # about 7 px a character in the table's font, plus padding
     assert f"{long} (draft)" in at.selectbox(key="ka_load_set").options
+
+
+def test_typed_names_in_the_history_and_the_approval_read_as_text(demo_copy_url):
+    """A set's name, a person's name and a reason are text wherever they are shown, as lib.ui.text.plain makes them."""
+    name, person, reason = "See http://evil.example/x :red[now]", "Erin <b>http://evil.example/e</b>", "per www.evil.example"
+    with make_engine(demo_copy_url).begin() as connection:
+        connection.execute(text("UPDATE users SET name = :name WHERE username = 'editor'"), {"name": person})
+    editor = open_page(demo_copy_url, "editor", tab="Saved sets")
+    editor.text_input(key="ka_save_name").input(name)
+    editor.button(key="ka_save").click().run()
+    admin = open_page(demo_copy_url, "admin", tab="Saved sets")
+    admin.selectbox(key="ka_load_set").select(f"{name} (draft)").run()
+    admin.button(key="ka_load").click().run()
+    assert approving(admin) == f"The draft on screen is saved as **{plain(name)}** (draft)."
+    admin.button(key="ka_approve").click().run()
+    assert f"**Approve {plain(repr(name))} for everyone?**" in confirmation(admin)
+    admin.text_input(key="ka_approve_reason").input(reason)
+    admin.button(key="ka_approve_confirm").click().run()
+    admin.selectbox(key="ka_load_set").select(f"{name} (active)").run()
+    history = next(e for e in admin.expander if e.label == f"History of {plain(name)}").markdown[0].value
+    assert f"**{plain(person)}** · saved" in history and f"reason: {plain(reason)}" in history
+    assert person not in history and "http://" not in history and "www.evil" not in history
 
 
 @pytest.mark.parametrize(

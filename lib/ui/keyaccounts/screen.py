@@ -8,7 +8,6 @@ reruns only that part: no app frame, no sidebar, no database query (versions com
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -63,12 +62,6 @@ STARTER = CriteriaSet.from_dict(APPROVED_CRITERIA)  # the draft's start when no 
 TABS = ("Qualified", "Near misses", "Enter / leave", "Compare sets", "Pareto", "Saved sets")
 TABLE_HEIGHT = 390
 DRAFT_ON_SCREEN = 0  # the approve box's first choice; no saved set has the id 0
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>$~|])")
-
-
-def _md(text: str) -> str:
-    """Text people typed (a set's name, a reason), shown literally inside st.markdown."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 # ---------------------------------------------------------------- cached loaders
@@ -248,7 +241,7 @@ def changes_against_active(active: StoredCriteriaSet, draft: CriteriaSet) -> Non
     lines += [f"- removed: {rule_text(rule)}" for rule in changes.removed]
     lines += [f"- {setting}" for setting in changes.settings]
     with st.container(key="ka_changes"):
-        st.markdown(f"Changed from the approved set **{_md(active.name)}**:\n" + "\n".join(lines))
+        st.markdown(f"Changed from the approved set **{plain(active.name)}**:\n" + "\n".join(lines))
 
 
 def _summary_cards(now: QualificationSummary, base: QualificationSummary | None, large: bool) -> None:
@@ -538,13 +531,13 @@ def _set_listing(sets: list[StoredCriteriaSet]) -> None:
 
 def _history(chosen: StoredCriteriaSet) -> None:
     entries = set_history(chosen.id)
-    with st.expander(f"History of {chosen.name}", icon=":material/history:"):
+    with st.expander(f"History of {plain(chosen.name)}", icon=":material/history:"):
         if not entries:
             st.caption("Nothing recorded for this set (it came with the demo data or from before the audit log).")
             return
         st.markdown(
             "\n".join(
-                f"- {_when(e.at)} · **{_md(e.name)}** · {_md(e.what)}" + (f" — reason: {_md(e.reason)}" if e.reason else "")
+                f"- {_when(e.at)} · **{plain(e.name)}** · {plain(e.what)}" + (f" — reason: {plain(e.reason)}" if e.reason else "")
                 for e in entries
             )
         )
@@ -627,7 +620,7 @@ def _approval(
         elif on_screen is None:
             st.caption("The draft on screen is not saved yet: approving saves it as a new set.")
         else:
-            st.caption(f"The draft on screen is saved as **{_md(on_screen.name)}** ({on_screen.status}).")
+            st.caption(f"The draft on screen is saved as **{plain(on_screen.name)}** ({on_screen.status}).")
     else:
         target, criteria, invalid = usable[choice], usable[choice].criteria, None
     if not st.session_state.get("ka_approving"):
@@ -653,7 +646,7 @@ def _confirmation(
     quarter: str,
 ) -> None:
     """How many accounts enter and leave, which rules change, a reason; then Confirm approval or Cancel."""
-    st.markdown(f"**Approve {_md(repr(target.name)) if target else 'the draft on screen as a new set'} for everyone?**")
+    st.markdown(f"**Approve {plain(repr(target.name)) if target else 'the draft on screen as a new set'} for everyone?**")
     problem = st.session_state.pop("ka_approve_problem", None)
     if problem:
         st.error(problem, icon=":material/error:")
@@ -671,9 +664,9 @@ def _confirmation(
         )
         changes = criteria_changes(active.criteria, criteria)
         if changes.any:
-            st.markdown(f"Rules changed against **{_md(active.name)}**:\n" + "\n".join(f"- {line}" for line in changes.summary))
+            st.markdown(f"Rules changed against **{plain(active.name)}**:\n" + "\n".join(f"- {line}" for line in changes.summary))
         else:
-            st.markdown(f"No rule changes against **{_md(active.name)}**: approving it again starts a new review period.")
+            st.markdown(f"No rule changes against **{plain(active.name)}**: approving it again starts a new review period.")
     else:
         st.markdown(
             f"No set is active yet. In {quarter}, **{result.qualified_count:,}** of the {len(metrics):,} accounts qualify."

@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 from lib.core.db import make_engine
 from lib.core.models import AuditLog, CriteriaSetRow
 from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
-from lib.keyaccounts.qualification import CriteriaSet, account_metrics, compare, qualify
+from lib.keyaccounts.criteria import CriteriaSet
+from lib.keyaccounts.metrics import account_metrics
+from lib.keyaccounts.qualification import qualify
+from lib.keyaccounts.tables import compare
 from lib.portfolio.data import Filters, load_portfolio
+from lib.ui.text import plain
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/key_accounts.py"
@@ -119,7 +123,7 @@ def test_renders_the_active_set_for_every_role(demo_url, role, monkeypatch):
     assert card(at, "Key accounts") == f"{expected_count(demo_url, APPROVED_CRITERIA):,}"
     assert [m.label for m in at.metric][:4] == ["Key accounts", "Near misses", "Revenue share", "Whitespace share"]
     header = at.caption[0].value
-    assert "Key accounts (approved)" in header and "approved by **admin** on 2026-10-15" in header
+    assert "Key accounts (approved)" in header and "approved by **Alex Admin** on 2026-10-15" in header
     assert "review due 2027-01-15" in header
     rules = next(m.value for m in at.markdown if m.value.startswith("- Annual revenue"))
     assert rules.splitlines() == [
@@ -273,7 +277,7 @@ def test_an_editor_saves_and_an_admin_approves(demo_copy_url):
     assert not admin.exception
     assert admin.success[0].value.startswith("'Two million bar' is now the active criteria set for everyone; review due ")
     assert admin.success[0].value.endswith("Reason: Agreed in the Q3 QBR")
-    assert "Active criteria: **Two million bar**, approved by **admin**" in admin.caption[0].value
+    assert "Active criteria: **Two million bar**, approved by **Alex Admin**" in admin.caption[0].value
     assert not admin.warning  # the review date is a quarter away now
     assert "ka_approve_box" not in keys_on(admin) and chosen(admin, "ka_approve_set") == "The draft on screen"
     engine = make_engine(demo_copy_url)
@@ -286,6 +290,30 @@ def test_an_editor_saves_and_an_admin_approves(demo_copy_url):
     assert detail["note"] == "Agreed in the Q3 QBR" == note
     history = next(e for e in admin.expander if e.label == "History of Two million bar")
     assert "approved; review due" in history.markdown[0].value and "reason: Agreed in the Q3 QBR" in history.markdown[0].value
+
+
+def test_people_are_named_as_review_notes_names_them(demo_copy_url):
+    """The approval line, the saved-sets listing and a set's history say 'Erin Editor', never the username."""
+    editor = open_page(demo_copy_url, "editor", tab="Saved sets")
+    editor.text_input(key="ka_save_name").input("Two million bar")
+    editor.button(key="ka_save").click().run()
+    admin = open_page(demo_copy_url, "admin", tab="Saved sets")
+    admin.selectbox(key="ka_load_set").select("Two million bar (draft)").run()
+    admin.button(key="ka_load").click().run()
+    admin.button(key="ka_approve").click().run()
+    admin.button(key="ka_approve_confirm").click().run()
+    assert not admin.exception
+    assert "Active criteria: **Two million bar**, approved by **Alex Admin** on " in admin.caption[0].value
+    listing = next(d for d in admin.dataframe if d.editing_mode == "read_only" and "created_by" in d.value).value
+    assert listing[["name", "created_by", "approved_by"]].values.tolist() == [
+        ["Two million bar", "Erin Editor", "Alex Admin"],
+        ["Draft: raise the revenue bar to 2 M", "Erin Editor", ""],
+        ["Key accounts (approved)", "Alex Admin", "Alex Admin"],
+    ]
+    admin.selectbox(key="ka_load_set").select("Two million bar (active)").run()
+    history = next(e for e in admin.expander if e.label == "History of Two million bar").markdown[0].value
+    assert "· **Erin Editor** · saved" in history and "· **Alex Admin** · approved; review due" in history
+    assert "**editor**" not in history and "**admin**" not in history
 
 
 def test_the_approve_box_defaults_to_the_draft_on_screen_even_after_saving_it(demo_copy_url):
@@ -365,6 +393,28 @@ def test_saved_set_names_show_in_full(demo_copy_url):
     width = json.loads(listing.proto.columns)["name"]["width"]
     assert width >= 8 * len(long)  # about 7 px a character in the table's font, plus padding
     assert f"{long} (draft)" in at.selectbox(key="ka_load_set").options
+
+
+def test_typed_names_in_the_history_and_the_approval_read_as_text(demo_copy_url):
+    """A set's name, a person's name and a reason are text wherever they are shown, as lib.ui.text.plain makes them."""
+    name, person, reason = "See http://evil.example/x :red[now]", "Erin <b>http://evil.example/e</b>", "per www.evil.example"
+    with make_engine(demo_copy_url).begin() as connection:
+        connection.execute(text("UPDATE users SET name = :name WHERE username = 'editor'"), {"name": person})
+    editor = open_page(demo_copy_url, "editor", tab="Saved sets")
+    editor.text_input(key="ka_save_name").input(name)
+    editor.button(key="ka_save").click().run()
+    admin = open_page(demo_copy_url, "admin", tab="Saved sets")
+    admin.selectbox(key="ka_load_set").select(f"{name} (draft)").run()
+    admin.button(key="ka_load").click().run()
+    assert approving(admin) == f"The draft on screen is saved as **{plain(name)}** (draft)."
+    admin.button(key="ka_approve").click().run()
+    assert f"**Approve {plain(repr(name))} for everyone?**" in confirmation(admin)
+    admin.text_input(key="ka_approve_reason").input(reason)
+    admin.button(key="ka_approve_confirm").click().run()
+    admin.selectbox(key="ka_load_set").select(f"{name} (active)").run()
+    history = next(e for e in admin.expander if e.label == f"History of {plain(name)}").markdown[0].value
+    assert f"**{plain(person)}** · saved" in history and f"reason: {plain(reason)}" in history
+    assert person not in history and "http://" not in history and "www.evil" not in history
 
 
 @pytest.mark.parametrize(

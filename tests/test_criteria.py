@@ -4,14 +4,14 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from lib.core.auth import PermissionDenied
 from lib.core.db import CRITERIA, data_versions, write_session
-from lib.core.models import AuditLog, CriteriaSetRow
+from lib.core.models import AuditLog, CriteriaSetRow, User
 from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA, DemoSpec, load_demo
-from lib.keyaccounts.qualification import CriteriaSet, InvalidCriteria, Rule
+from lib.keyaccounts.criteria import CriteriaSet, InvalidCriteria, Rule
 from lib.keyaccounts.store import (
     HistoryEntry,
     active_criteria,
@@ -150,13 +150,32 @@ def test_the_reason_for_an_approval_is_in_the_audit_log_and_the_sets_history(dem
         detail = json.loads(session.scalar(select(AuditLog.detail).where(AuditLog.action == "approve criteria")))
     assert detail["note"] == "Agreed in the Q3 QBR" and detail["replaces"] == [1]
     assert criteria_set_history(demo_engine, set_id) == [
-        HistoryEntry(NOW, "editor", "saved"),
-        HistoryEntry(LATER, "admin", "approved; review due 2027-03-01", "Agreed in the Q3 QBR"),
+        HistoryEntry(NOW, "editor", "Erin Editor", "saved"),
+        HistoryEntry(LATER, "admin", "Alex Admin", "approved; review due 2027-03-01", "Agreed in the Q3 QBR"),
     ]
     assert criteria_set_history(demo_engine, 1) == [
-        HistoryEntry(LATER, "admin", "replaced by 'Two million bar'", "Agreed in the Q3 QBR")
+        HistoryEntry(LATER, "admin", "Alex Admin", "replaced by 'Two million bar'", "Agreed in the Q3 QBR")
     ]
     assert criteria_set_history(demo_engine, 2) == []  # the demo's draft: loaded, never saved nor approved here
+
+
+def test_sets_and_their_history_name_people_as_review_notes_do(demo_engine):
+    """'Erin Editor', not 'editor': the names Review notes shows; a user no longer on record keeps the username."""
+    demo = active_criteria(demo_engine)
+    assert (demo.approved_by, demo.approved_by_name, demo.created_by_name) == ("admin", "Alex Admin", "Alex Admin")
+    set_id = save_criteria_set(demo_engine, EDITOR, "Two million bar", TWO_M, now=NOW)
+    approved = approve_criteria_set(demo_engine, ADMIN, set_id, now=LATER)
+    assert (approved.created_by_name, approved.approved_by_name) == ("Erin Editor", "Alex Admin")
+    assert [(s.name, s.created_by_name, s.approved_by_name) for s in list_criteria_sets(demo_engine)] == [
+        ("Two million bar", "Erin Editor", "Alex Admin"),
+        ("Draft: raise the revenue bar to 2 M", "Erin Editor", None),
+        ("Key accounts (approved)", "Alex Admin", "Alex Admin"),
+    ]
+    assert [e.name for e in criteria_set_history(demo_engine, set_id)] == ["Erin Editor", "Alex Admin"]
+    with write_session(demo_engine) as session:
+        session.execute(delete(User).where(User.username == "editor"))  # left the company
+    assert get_criteria_set(demo_engine, set_id).created_by_name == "editor"
+    assert [e.name for e in criteria_set_history(demo_engine, set_id)] == ["editor", "Alex Admin"]
     again = approve_criteria_set(demo_engine, ADMIN, set_id, now=LATER + dt.timedelta(days=1))
     assert again.approval_note is None  # a new approval without a reason does not keep the old one
     assert [e.what for e in criteria_set_history(demo_engine, set_id)][-1] == "approved; review due 2027-03-02"

@@ -147,7 +147,7 @@ def test_the_portfolio_download_guards(formula_engine, monkeypatch):
 
 
 def test_the_key_accounts_downloads_use_the_writer():
-    source = (ROOT / "lib" / "ui" / "keyaccounts" / "screen.py").read_text()
+    source = (ROOT / "lib" / "ui" / "keyaccounts" / "results.py").read_text()
     assert source.count("to_csv(export_frame(") == 2
 
 

@@ -23,27 +23,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
-from lib.keyaccounts.qualification import (
-    METRICS,
+from lib.keyaccounts.criteria import (
     CriteriaSet,
     InvalidCriteria,
     Rule,
-    account_metrics,
-    compare,
     criteria_from_table,
     criteria_table,
     describe_criteria,
-    export_frame,
-    format_value,
-    lacks,
-    near_misses,
-    pareto,
     parse_threshold,
-    qualified_accounts,
-    qualify,
-    summarize,
     threshold_text,
 )
+from lib.keyaccounts.metrics import METRICS, account_metrics, format_value
+from lib.keyaccounts.qualification import lacks, qualify, summarize
+from lib.keyaccounts.tables import compare, export_frame, near_misses, pareto, qualified_accounts
 from lib.portfolio.data import Filters, PortfolioData, load_portfolio
 
 Q = "2026Q2"
@@ -450,6 +442,25 @@ def test_editor_rows_become_a_criteria_set_or_a_clear_message():
         criteria_from_table(table.iloc[:0], 60, 0.1)
     with pytest.raises(InvalidCriteria, match="cutoff"):
         criteria_from_table(table, None, 0.1)
+
+
+@pytest.mark.parametrize(
+    ("weight", "problem"),
+    [
+        (-1.0, "the weight must not be negative (-1)."),
+        (float("inf"), "the weight must be a number, not inf."),
+        ("heavy", "the weight must be a number, not 'heavy'."),
+    ],
+)
+def test_a_bad_weight_reads_the_same_from_json_and_from_the_editor(weight, problem):
+    """One weight check for a criteria set, whichever way it comes in."""
+    rule = {"metric": "nps", "op": ">=", "threshold": 30, "weight": weight, "must_have": False}
+    with pytest.raises(InvalidCriteria) as from_json:
+        CriteriaSet.from_dict({"cutoff": 60, "rules": [rule]})
+    with pytest.raises(InvalidCriteria) as from_editor:
+        criteria_from_table(pd.DataFrame([{**rule, "threshold": "30"}], dtype=object), 60, 0.1)
+    assert from_json.value.problems == [f"Rule 1: (nps) {problem}"]
+    assert from_editor.value.problems == [f"Rule 1 (NPS): {problem}"]
 
 
 # ------------------------------------------------------------------ properties

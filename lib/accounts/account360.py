@@ -19,7 +19,8 @@ from lib.core import clock as clock
 from lib.core.charts import OURS, chart_text, style
 from lib.core.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
 from lib.core.quarters import quarter_end, shift_quarter
-from lib.keyaccounts.qualification import account_metrics, qualify
+from lib.keyaccounts.metrics import account_metrics
+from lib.keyaccounts.qualification import qualify
 from lib.keyaccounts.store import active_criteria
 from lib.portfolio.data import ACCOUNT_COLUMNS, Filters, PortfolioData
 from lib.portfolio.kpis import KpiValue

@@ -12,7 +12,7 @@ from enum import Enum
 
 import bcrypt
 import jwt
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import ColumnElement, Engine, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -63,6 +63,15 @@ def client_of(address: str | None, forwarded_for: str | None = None, trust_proxy
         if forwarded:
             return forwarded[:64]
     return address if isinstance(address, str) and address else "local"
+
+
+def full_name(username: ColumnElement[str] | str) -> ColumnElement[str]:
+    """The one way a person is named on screen: in a query where a username is stored, the user's full name.
+
+    'editor' reads 'Erin Editor'; a user no longer on record (or without a name) reads as the username.
+    """
+    name = select(User.name).where(User.username == username).scalar_subquery()
+    return func.coalesce(func.nullif(name, ""), username)
 
 
 def hash_password(password: str, rounds: int = PASSWORD_ROUNDS) -> str:

@@ -1,4 +1,4 @@
-"""Plotly figures for key-account qualification; plain functions of the frames lib.keyaccounts.qualification returns."""
+"""Plotly figures for key-account qualification; plain functions of the frames lib.keyaccounts.tables returns."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Every write checks the actor's role here, on the server, writes the audit log and bumps the
 CRITERIA data version in the same transaction, so every app server's caches see it on their next run.
 A set's history is read back from the audit log: who saved it, every approval and its reason, what
-replaced it. `criteria_changes` says in words what a draft changes against another set.
+replaced it. People are named by their full names (lib.core.auth.full_name), as everywhere on screen.
+`criteria_changes` says in words what a draft changes against another set.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Select, func, select, update
 from sqlalchemy.orm import Session
 
-from lib.core.auth import Actor, require_role
+from lib.core.auth import Actor, full_name, require_role
 from lib.core.db import CRITERIA, bump_version, utc_now, write_session
 from lib.core.models import AuditLog, CriteriaSetRow
 from lib.core.roles import APPROVE_ROLES, EDIT_ROLES
-from lib.keyaccounts.qualification import OP_SIGNS, CriteriaSet, InvalidCriteria, Rule, threshold_text
+from lib.keyaccounts.criteria import OP_SIGNS, CriteriaSet, InvalidCriteria, Rule, threshold_text
 
 MAX_NAME = 200
 MAX_NOTE = 500
@@ -36,12 +37,14 @@ class StoredCriteriaSet:
     criteria: CriteriaSet | None
     problem: str | None
     rules_json: str
-    created_by: str
+    created_by: str  # usernames, as stored
     created_at: dt.datetime
     approved_by: str | None
     approved_at: dt.datetime | None
     active: bool
     review_due: dt.date | None
+    created_by_name: str  # the same people as the screen names them: 'Erin Editor'
+    approved_by_name: str | None
     approval_note: str | None = None
 
     @property
@@ -55,7 +58,7 @@ class StoredCriteriaSet:
         return self.active and self.review_due is not None and self.review_due <= today
 
 
-def _stored(row: CriteriaSetRow) -> StoredCriteriaSet:
+def _stored(row: CriteriaSetRow, created_by_name: str, approved_by_name: str | None) -> StoredCriteriaSet:
     try:
         criteria, problem = CriteriaSet.from_json(row.rules), None
     except InvalidCriteria as invalid:
@@ -72,37 +75,41 @@ def _stored(row: CriteriaSetRow) -> StoredCriteriaSet:
         approved_at=row.approved_at,
         active=bool(row.active),
         review_due=row.review_due,
+        created_by_name=created_by_name,
+        approved_by_name=approved_by_name,
         approval_note=row.approval_note,
     )
+
+
+def _sets_with_names() -> Select[tuple[CriteriaSetRow, str, str | None]]:
+    return select(CriteriaSetRow, full_name(CriteriaSetRow.created_by), full_name(CriteriaSetRow.approved_by))
 
 
 def list_criteria_sets(engine: Engine) -> list[StoredCriteriaSet]:
     """Every saved set, the active one first, then the newest; a read, open to every logged-in role."""
     with Session(engine) as session:
-        rows = session.scalars(
-            select(CriteriaSetRow).order_by(
-                CriteriaSetRow.active.desc(), CriteriaSetRow.created_at.desc(), CriteriaSetRow.id.desc()
-            )
+        rows = session.execute(
+            _sets_with_names().order_by(CriteriaSetRow.active.desc(), CriteriaSetRow.created_at.desc(), CriteriaSetRow.id.desc())
         ).all()
-        return [_stored(row) for row in rows]
+        return [_stored(*row) for row in rows]
 
 
 def get_criteria_set(engine: Engine, set_id: int) -> StoredCriteriaSet | None:
     with Session(engine) as session:
-        row = session.get(CriteriaSetRow, set_id)
-        return None if row is None else _stored(row)
+        row = session.execute(_sets_with_names().where(CriteriaSetRow.id == set_id)).first()
+        return None if row is None else _stored(*row)
 
 
 def active_criteria(engine: Engine) -> StoredCriteriaSet | None:
     """The active, approved set (the latest approved if the table ever holds two), or None."""
     with Session(engine) as session:
-        row = session.scalars(
-            select(CriteriaSetRow)
+        row = session.execute(
+            _sets_with_names()
             .where(CriteriaSetRow.active.is_(True))
             .order_by(CriteriaSetRow.approved_at.desc(), CriteriaSetRow.id.desc())
             .limit(1)
         ).first()
-        return None if row is None else _stored(row)
+        return None if row is None else _stored(*row)
 
 
 def one_quarter_later(day: dt.date) -> dt.date:
@@ -152,7 +159,7 @@ def save_criteria_set(engine: Engine, actor: Actor, name: str, criteria: Criteri
         return row.id
 
 
-def _approve_row(session: Session, actor: Actor, set_id: int, note: str, now: dt.datetime) -> CriteriaSetRow:
+def _approve_row(session: Session, actor: Actor, set_id: int, note: str, now: dt.datetime) -> StoredCriteriaSet:
     # Lock every set first: two admins approving at once must leave exactly one active (PostgreSQL;
     # SQLite's write transaction already serialises them).
     rows = {row.id: row for row in session.scalars(select(CriteriaSetRow).with_for_update())}
@@ -174,7 +181,7 @@ def _approve_row(session: Session, actor: Actor, set_id: int, note: str, now: dt
     session.add(AuditLog(at=now, user=actor.username, action=APPROVE, entity=f"criteria set {row.id}", detail=json.dumps(detail)))
     bump_version(session, CRITERIA)
     session.flush()
-    return row
+    return _stored(row, *session.execute(select(full_name(row.created_by), full_name(actor.username))).one())
 
 
 def approve_criteria_set(
@@ -187,7 +194,7 @@ def approve_criteria_set(
     require_role(actor, *APPROVE_ROLES)
     note = _clean_note(note)
     with write_session(engine) as session:
-        return _stored(_approve_row(session, actor, set_id, note, now or utc_now()))
+        return _approve_row(session, actor, set_id, note, now or utc_now())
 
 
 def approve_new_set(
@@ -198,7 +205,7 @@ def approve_new_set(
     name, note, now = _clean_name(name), _clean_note(note), now or utc_now()
     with write_session(engine) as session:
         row = _insert_set(session, actor, name, criteria, now)
-        return _stored(_approve_row(session, actor, row.id, note, now))
+        return _approve_row(session, actor, row.id, note, now)
 
 
 def saved_as(sets: list[StoredCriteriaSet], criteria: CriteriaSet, name: str | None = None) -> StoredCriteriaSet | None:
@@ -213,7 +220,8 @@ def saved_as(sets: list[StoredCriteriaSet], criteria: CriteriaSet, name: str | N
 @dataclass(frozen=True)
 class HistoryEntry:
     at: dt.datetime
-    user: str
+    user: str  # the username, as stored
+    name: str  # the same person as the screen names them: 'Erin Editor'
     what: str  # 'saved', 'approved; review due 2027-03-04', 'replaced by ...'
     reason: str = ""
 
@@ -223,25 +231,26 @@ def criteria_set_history(engine: Engine, set_id: int) -> list[HistoryEntry]:
     entity = f"criteria set {set_id}"
     with Session(engine) as session:
         rows = session.execute(
-            select(AuditLog.at, AuditLog.user, AuditLog.action, AuditLog.entity, AuditLog.detail)
+            select(AuditLog.at, AuditLog.user, full_name(AuditLog.user), AuditLog.action, AuditLog.entity, AuditLog.detail)
             .where(AuditLog.action.in_((SAVE, APPROVE)))
             .where((AuditLog.entity == entity) | (AuditLog.action == APPROVE))
             .order_by(AuditLog.at, AuditLog.id)
         ).all()
     history = []
-    for at, user, action, row_entity, detail in rows:
+    for at, user, name, action, row_entity, detail in rows:
         if action == SAVE:
-            history.append(HistoryEntry(at, user, "saved"))
+            history.append(HistoryEntry(at, user, name, "saved"))
             continue
         try:
             facts = json.loads(detail or "{}")
         except ValueError:
             facts = {}
+        reason = facts.get("note") or ""
         if row_entity == entity:
             due = facts.get("review_due")
-            history.append(HistoryEntry(at, user, "approved" + (f"; review due {due}" if due else ""), facts.get("note") or ""))
+            history.append(HistoryEntry(at, user, name, "approved" + (f"; review due {due}" if due else ""), reason))
         elif set_id in (facts.get("replaces") or []):
-            history.append(HistoryEntry(at, user, f"replaced by {facts.get('name', row_entity)!r}", facts.get("note") or ""))
+            history.append(HistoryEntry(at, user, name, f"replaced by {facts.get('name', row_entity)!r}", reason))
     return history
 
 

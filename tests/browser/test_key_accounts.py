@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 from lib.core.db import make_engine
 from lib.core.models import AuditLog, CriteriaSetRow
 from lib.io.demo import APPROVED_CRITERIA
-from lib.keyaccounts.qualification import CriteriaSet, account_metrics, compare, qualify
+from lib.keyaccounts.criteria import CriteriaSet
+from lib.keyaccounts.metrics import account_metrics
+from lib.keyaccounts.qualification import qualify
+from lib.keyaccounts.tables import compare
 from lib.portfolio.data import Filters, load_portfolio
 from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
 from tests.conftest import DEMO_END, ROOT
@@ -254,7 +257,7 @@ def test_an_editor_saves_a_draft_and_an_admin_approves_it_after_a_confirmation(b
         no_exception(admin)
         body = admin.locator("body").inner_text()
         assert "'Two million bar' is now the active criteria set for everyone" in body and "Reason: Agreed in the Q3 QBR" in body
-        assert "Active criteria: Two million bar, approved by admin" in body
+        assert "Active criteria: Two million bar, approved by Alex Admin" in body
         engine = make_engine(demo_copy_url)
         with Session(engine) as session:
             detail = json.loads(session.scalar(select(AuditLog.detail).where(AuditLog.action == "approve criteria")))
@@ -263,7 +266,7 @@ def test_an_editor_saves_a_draft_and_an_admin_approves_it_after_a_confirmation(b
         assert detail["name"] == "Two million bar" and detail["note"] == "Agreed in the Q3 QBR" == note
         admin.get_by_text("History of Two million bar").click()
         history = admin.get_by_test_id("stExpander").filter(has_text="History of Two million bar").inner_text()
-        assert "editor · saved" in history and "admin · approved; review due" in history
+        assert "Erin Editor · saved" in history and "Alex Admin · approved; review due" in history
         assert "reason: Agreed in the Q3 QBR" in history
         time.sleep(0.5)  # the expander opens with an animation
         screenshot(admin, "key_accounts_approved")

@@ -243,6 +243,18 @@ def test_conflict_marks_are_found_by_line():
     assert conflict_marker_lines(text) == [2, 4, 6]
     assert conflict_marker_lines("Title\n=====\n\nOther\n==========\n\n> quote\n>> deeper\n") == []
     assert conflict_marker_lines("a\r\n<<<<<<<\r\n") == [2]
+    assert conflict_marker_lines("Title\n=======\n\nText\n") == []  # seven "=": a heading's underline
+    assert conflict_marker_lines("Title\n=======\nmine\n>>>>>>> version 3\n") == [2, 4]  # half a block still counts
+    assert conflict_marker_lines("<<<<<<< yours\nmine\n=======  \n") == [1, 3]
+
+
+def test_a_heading_underlined_with_seven_equals_signs_is_saved_and_restored(small_engine):
+    a = account_id(small_engine)
+    heading = "Renewal\n=======\n\nSigned for three years.\n"
+    assert save_note(small_engine, EDITOR, a, Q, heading, 0).saved
+    assert save_note(small_engine, EDITOR, a, Q, "later\n", 1).saved
+    restored = restore_revision(small_engine, ADMIN, a, Q, 1, 2)
+    assert restored.saved and restored.note.body == heading and restored.note.version == 3
 
 
 def test_a_save_with_conflict_marks_is_refused_and_names_the_lines(small_engine):
@@ -252,7 +264,9 @@ def test_a_save_with_conflict_marks_is_refused_and_names_the_lines(small_engine)
     with pytest.raises(ValueError, match="lines 2, 4 and 6 still hold conflict marks"):
         save_note(small_engine, EDITOR, a, Q, marked, 1)
     with pytest.raises(ValueError, match="line 2 still holds a conflict mark"):
-        save_note(small_engine, EDITOR, a, Q, "clean\n=======\n", 1)
+        save_note(small_engine, EDITOR, a, Q, "clean\n>>>>>>> version 2\n", 1)
+    with pytest.raises(ValueError, match="lines 2 and 3 still hold conflict marks"):
+        save_note(small_engine, EDITOR, a, Q, "clean\n=======\n>>>>>>> version 2\n", 1)
     assert (get_note(small_engine, a, Q).body, get_note(small_engine, a, Q).version) == ("clean\n", 1)
     assert audit_count(small_engine, "save note") == 1
 
@@ -263,9 +277,11 @@ def test_an_old_version_with_conflict_marks_is_not_restored(small_engine):
     save_note(small_engine, EDITOR, a, Q, "second\n", 1)
     with small_engine.begin() as connection:  # as a version saved before marks were refused reads
         connection.execute(
-            ReviewNoteRevision.__table__.update().where(ReviewNoteRevision.version == 1).values(body="x\n=======\ny\n")
+            ReviewNoteRevision.__table__.update()
+            .where(ReviewNoteRevision.version == 1)
+            .values(body="<<<<<<< yours\nx\n=======\ny\n>>>>>>> theirs\n")
         )
-    with pytest.raises(ValueError, match="line 2 still holds a conflict mark"):
+    with pytest.raises(ValueError, match="lines 1, 3 and 5 still hold conflict marks"):
         restore_revision(small_engine, ADMIN, a, Q, 1, 2)
     assert (get_note(small_engine, a, Q).body, get_note(small_engine, a, Q).version) == ("second\n", 2)
 

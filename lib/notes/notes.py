@@ -243,14 +243,21 @@ def normalise(body: str) -> str:
 
 # --- comparing texts -------------------------------------------------------------------------
 
-# What a merge tool leaves where two edits collide. A setext underline of other than seven
-# "=" stays a heading.
-_CONFLICT_MARK = re.compile(r"^(<{7}|>{7})|^={7}[ \t]*$")
+# What a merge tool leaves where two edits collide: <<<<<<< and >>>>>>> open and close a block,
+# ======= divides it. A line of seven "=" alone is also a Markdown heading's underline, so it
+# counts as a mark only in a text that holds an opening or closing mark too.
+_OUTER_MARK = re.compile(r"^(<{7}|>{7})")
+_DIVIDER_MARK = re.compile(r"^={7}[ \t]*$")
 
 
 def conflict_marker_lines(body: str) -> list[int]:
-    """The numbers (from 1) of the lines that are conflict marks: <<<<<<<, ======= or >>>>>>>."""
-    return [number for number, line in enumerate(normalise(body).split("\n"), 1) if _CONFLICT_MARK.match(line)]
+    """The numbers (from 1) of the lines that are conflict marks: <<<<<<<, >>>>>>>, and ======= beside them."""
+    lines = normalise(body).split("\n")
+    outer = [number for number, line in enumerate(lines, 1) if _OUTER_MARK.match(line)]
+    if not outer:
+        return []
+    dividers = [number for number, line in enumerate(lines, 1) if _DIVIDER_MARK.match(line)]
+    return sorted(outer + dividers)
 
 
 def _lines(numbers: list[int]) -> str:

@@ -24,7 +24,7 @@ from lib.core.db import NOTES
 from lib.core.quarters import last_completed_quarter, quarter_index, quarter_of
 from lib.core.roles import can_edit as can_edit_role
 from lib.notes import action_items as items_lib
-from lib.notes.markdown_safe import safe_markdown
+from lib.notes.markdown_safe import note_html
 from lib.notes.notes import (
     MAX_NOTE_CHARS,
     Conflict,
@@ -198,8 +198,22 @@ def note_styles() -> None:
 
 
 def show_markdown(body: str, empty: str = "_No note yet._") -> None:
-    """A note rendered as Markdown, inert: raw HTML shows as text, unsafe links lead nowhere."""
-    st.markdown(safe_markdown(body) if body.strip() else empty, anchors=False)
+    """A note rendered from Markdown, inert: raw HTML shows as text, unsafe links lead nowhere (lib.notes.markdown_safe)."""
+    if not body.strip():
+        st.markdown(empty)
+        return
+    st.markdown(note_block(note_html(body)), unsafe_allow_html=True, anchors=False)
+
+
+def note_block(rendered: str) -> str:
+    """Rendered HTML as one HTML block that st.markdown passes on untouched, in Streamlit's Markdown style.
+
+    st.markdown reads its text as Markdown first: HTML there runs to the next blank line, and after
+    one (in a code block, say) the rest would be read as Markdown again. On one line, with its line
+    breaks written as the character reference &#10; (the same character to the browser), nothing
+    of the note is read twice.
+    """
+    return '<div class="keystone-note">' + rendered.replace("\r", "&#13;").replace("\n", "&#10;") + "</div>"
 
 
 DIFF_CSS = """

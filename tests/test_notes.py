@@ -9,24 +9,11 @@ from sqlalchemy import func, select
 from lib.core.auth import PermissionDenied
 from lib.core.db import NOTES, data_versions
 from lib.core.models import Account, AuditLog, ReviewNote, ReviewNoteRevision, User
-from lib.notes.notes import (
-    Conflict,
-    DiffLine,
-    Resolution,
-    account_notes,
-    conflict_marker_lines,
-    diff_stats,
-    export_csv,
-    export_markdown,
-    get_note,
-    quarter_action_items,
-    quarter_notes,
-    restore_revision,
-    revisions,
-    save_note,
-    side_by_side,
-    three_way_merge,
-)
+from lib.notes.diff import DiffLine, diff_stats, side_by_side
+from lib.notes.export import export_csv, export_markdown, quarter_action_items
+from lib.notes.merge import Conflict, Resolution, three_way_merge
+from lib.notes.notes import account_notes, get_note, quarter_notes, restore_revision, revisions, save_note
+from lib.notes.text import conflict_marker_lines
 from tests.conftest import ADMIN, EDITOR, VIEWER
 
 Q = "2026Q2"

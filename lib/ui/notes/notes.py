@@ -24,27 +24,12 @@ from lib.core.db import NOTES
 from lib.core.quarters import last_completed_quarter, quarter_index, quarter_of
 from lib.core.roles import can_edit as can_edit_role
 from lib.notes import action_items as items_lib
+from lib.notes.diff import DiffLine, side_by_side
+from lib.notes.export import export_csv, export_markdown, quarter_action_items
 from lib.notes.markdown_safe import note_html
-from lib.notes.notes import (
-    MAX_NOTE_CHARS,
-    Conflict,
-    DiffLine,
-    Merge,
-    Note,
-    Resolution,
-    SaveResult,
-    export_csv,
-    export_markdown,
-    get_note,
-    normalise,
-    quarter_action_items,
-    quarter_notes,
-    restore_revision,
-    revisions,
-    save_note,
-    side_by_side,
-    three_way_merge,
-)
+from lib.notes.merge import Conflict, Merge, Resolution, three_way_merge
+from lib.notes.notes import MAX_NOTE_CHARS, Note, SaveResult, get_note, quarter_notes, restore_revision, revisions, save_note
+from lib.notes.text import normalise
 from lib.ui.auth import current_user
 from lib.ui.errors import database_failed
 from lib.ui.navigation import ACCOUNT_360_ACCOUNT, NOTES_ACCOUNT, NOTES_QUARTER, open_note, selected_account

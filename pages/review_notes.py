@@ -7,28 +7,15 @@ from lib.core import clock as clock
 from lib.core.quarters import shift_quarter
 from lib.ui.accounts.account360 import account_search, account_view
 from lib.ui.auth import require_user
-from lib.ui.notes.notes import (
-    can_edit,
-    choose_quarter,
-    current_account,
-    current_note,
-    draft_key,
-    export_panel,
-    handle_save_request,
-    history_panel,
-    items_editor,
-    items_table,
-    note_caption,
-    note_editor,
-    note_quarters,
-    note_styles,
-    open_items_panel,
-    pick_account,
-    show_flash,
-    show_markdown,
-    unsaved_banner,
-    unsaved_guard,
-)
+from lib.ui.notes.choose import choose_quarter, current_account, note_quarters, pick_account
+from lib.ui.notes.editor import handle_save_request, note_editor
+from lib.ui.notes.export import export_panel
+from lib.ui.notes.guard import unsaved_banner, unsaved_guard
+from lib.ui.notes.history import history_panel
+from lib.ui.notes.items import items_editor, items_table, open_items_panel
+from lib.ui.notes.loaders import current_note
+from lib.ui.notes.show import note_caption, note_styles, show_flash, show_markdown
+from lib.ui.notes.state import can_edit, draft_key
 from lib.ui.portfolio import portfolio
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation

@@ -124,7 +124,7 @@ def test_save_is_there_to_click_before_the_typed_text_has_reached_the_server(wri
 
 
 def test_the_text_digest_is_32_bit_fnv_1a_over_utf16_code_units_as_the_guard_computes_it():
-    from lib.ui.notes.notes import text_digest
+    from lib.ui.notes.guard import text_digest
 
     assert text_digest("") == text_digest(None) == 0x811C9DC5
     assert text_digest("a") == 0xE40C292C and text_digest("foobar") == 0xBF9CF968  # the published test values

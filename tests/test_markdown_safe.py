@@ -12,7 +12,7 @@ from hypothesis import strategies as hs
 from markdown_it import MarkdownIt
 
 from lib.notes.markdown_safe import is_local_url, is_safe_url, note_html
-from lib.ui.notes.notes import note_block
+from lib.ui.notes.show import note_block
 
 
 @pytest.mark.parametrize(

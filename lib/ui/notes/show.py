@@ -6,9 +6,11 @@ import html
 
 import streamlit as st
 
+from lib.accounts.account360 import Profile
 from lib.notes.diff import DiffLine, side_by_side
 from lib.notes.markdown_safe import note_html
 from lib.notes.notes import Note
+from lib.ui.notes.loaders import current_note
 from lib.ui.notes.state import FLASH, LEFT_DRAFT, drafts
 from lib.ui.text import plain
 
@@ -102,6 +104,36 @@ def show_diff(old: str, new: str, old_label: str, new_label: str, empty: str = "
         st.html(diff_html(rows, old_label, new_label))
     else:
         st.caption(empty)
+
+
+def review_caption(profile: Profile, quarter: str) -> str:
+    """Whose review this is: the account, its id, the quarter and the account's owner (names as text)."""
+    return f"**{plain(profile.name)}** · {plain(profile.external_id)} · {quarter} review · owner {plain(profile.owner or '—')}"
+
+
+def note_preview(text: str, large: bool) -> None:
+    """The text being edited, rendered as readers will see it."""
+    with st.container(height=400 if large else 420, border=True, key="notes_preview"):
+        show_markdown(text, empty="_The note is empty._")
+
+
+def note_reader(account_id: int, quarter: str) -> None:
+    """The quarter's note to read (for viewers), with who saved it when."""
+    note = current_note(account_id, quarter)
+    st.markdown(f"**{quarter}**")
+    with st.container(height=420, border=True, key="notes_current"):
+        show_markdown(note.body, empty=f"_No note for {quarter} yet._")
+    st.caption(note_caption(note))
+
+
+def previous_note(account_id: int, quarter: str, beside_editor: bool) -> None:
+    """The note of the quarter before, for context (a tab beside the preview, or a column beside the note read)."""
+    note = current_note(account_id, quarter)
+    if not beside_editor:
+        st.markdown(f"**{quarter}** (for context)")
+    with st.container(height=400 if beside_editor else 420, border=True, key="notes_previous"):
+        show_markdown(note.body, empty=f"_No note for {quarter}._")
+    st.caption(note_caption(note))
 
 
 def note_caption(note: Note) -> str:

@@ -6,7 +6,7 @@ from lib.ui import navigation as nav
 from lib.ui.auth import current_user, handle_logout, keep_cookie_fresh, login_screen, logout_button
 from lib.ui.errors import problems_shown
 from lib.ui.filters import sidebar_filters
-from lib.ui.notes.notes import unsaved_guard
+from lib.ui.notes.guard import unsaved_guard
 from lib.ui.portfolio import portfolio
 from lib.ui.store import refresh_versions
 from lib.ui.text import plain

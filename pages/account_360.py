@@ -21,16 +21,11 @@ from lib.ui.accounts.account360 import (
 from lib.ui.auth import require_user
 from lib.ui.filters import current_filters
 from lib.ui.navigation import open_note
-from lib.ui.notes.notes import (
-    can_edit,
-    highlight_overdue,
-    note_caption,
-    note_styles,
-    show_markdown,
-    unsaved_banner,
-    unsaved_guard,
-)
-from lib.ui.notes.notes import current_note as note_of
+from lib.ui.notes.guard import unsaved_banner, unsaved_guard
+from lib.ui.notes.items import highlight_overdue
+from lib.ui.notes.loaders import current_note as note_of
+from lib.ui.notes.show import note_caption, note_styles, show_markdown
+from lib.ui.notes.state import can_edit
 from lib.ui.portfolio import accounts_page
 from lib.ui.tables import account_table
 from lib.ui.text import plain

@@ -7,30 +7,15 @@ from lib.core import clock as clock
 from lib.core.quarters import shift_quarter
 from lib.ui.accounts.account360 import account_search, account_view
 from lib.ui.auth import require_user
-from lib.ui.notes.notes import (
-    can_edit,
-    choose_quarter,
-    current_account,
-    current_note,
-    draft_key,
-    export_panel,
-    handle_save_request,
-    history_panel,
-    items_editor,
-    items_table,
-    note_caption,
-    note_editor,
-    note_quarters,
-    note_styles,
-    open_items_panel,
-    pick_account,
-    show_flash,
-    show_markdown,
-    unsaved_banner,
-    unsaved_guard,
-)
+from lib.ui.notes.choose import choose_quarter, current_account, note_quarters, pick_account
+from lib.ui.notes.editor import handle_save_request, note_editor
+from lib.ui.notes.export import export_panel
+from lib.ui.notes.guard import unsaved_banner, unsaved_guard
+from lib.ui.notes.history import history_panel
+from lib.ui.notes.items import items_editor, items_table, open_items_panel
+from lib.ui.notes.show import note_preview, note_reader, note_styles, previous_note, review_caption, show_flash
+from lib.ui.notes.state import can_edit, draft_key
 from lib.ui.portfolio import portfolio
-from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 
 user = require_user()
@@ -47,10 +32,7 @@ view = account_view(account_id, quarter) if account_id is not None else None
 title_col.title("Review notes")
 if view is not None:
     st.query_params.update({"account": view.profile.external_id, "quarter": quarter})
-    profile = view.profile
-    st.caption(
-        f"**{plain(profile.name)}** · {plain(profile.external_id)} · {quarter} review · owner {plain(profile.owner or '—')}"
-    )
+    st.caption(review_caption(view.profile, quarter))
 unsaved_banner(exclude=draft_key(account_id, quarter) if account_id is not None else None)
 show_flash()
 note_styles()
@@ -65,7 +47,6 @@ if view is None:
     unsaved_guard()
     st.stop()
 
-name = view.profile.name
 previous = shift_quarter(quarter, -1)
 note_tab, items_tab, history_tab, open_tab, export_tab = st.tabs(
     ["Note", "Action items", "History", "Open items, all accounts", "Export"], key="notes_tab"
@@ -74,25 +55,16 @@ with note_tab:
     left, right = st.columns(2)
     if can_edit(user):
         with left:
-            text = note_editor(account_id, name, quarter, height=300 if large else 330)
+            text = note_editor(account_id, view.profile.name, quarter, height=300 if large else 330)
         preview_tab, previous_tab = right.tabs(["Preview", f"{previous} note"], key="notes_side_tab")
-        with preview_tab.container(height=400 if large else 420, border=True, key="notes_preview"):
-            show_markdown(text, empty="_The note is empty._")
+        with preview_tab:
+            note_preview(text, large)
     else:
-        note = current_note(account_id, quarter)
         with left:
-            st.markdown(f"**{quarter}**")
-            with st.container(height=420, border=True, key="notes_current"):
-                show_markdown(note.body, empty=f"_No note for {quarter} yet._")
-            st.caption(note_caption(note))
+            note_reader(account_id, quarter)
         previous_tab = right.container()
     with previous_tab:
-        earlier = current_note(account_id, previous)
-        if not can_edit(user):
-            st.markdown(f"**{previous}** (for context)")
-        with st.container(height=400 if can_edit(user) else 420, border=True, key="notes_previous"):
-            show_markdown(earlier.body, empty=f"_No note for {previous}._")
-        st.caption(note_caption(earlier))
+        previous_note(account_id, previous, beside_editor=can_edit(user))
 
 with items_tab:
     if can_edit(user):

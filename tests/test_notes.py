@@ -1,4 +1,4 @@
-"""Review notes: versioned saves, conflicts, restore, the diff and merge, exports, inert Markdown."""
+"""Review notes: versioned saves, conflicts, restore, the diff and merge, exports (inert Markdown: test_markdown_safe.py)."""
 
 import csv
 import io
@@ -9,25 +9,11 @@ from sqlalchemy import func, select
 from lib.core.auth import PermissionDenied
 from lib.core.db import NOTES, data_versions
 from lib.core.models import Account, AuditLog, ReviewNote, ReviewNoteRevision, User
-from lib.notes.markdown_safe import is_local_url, is_safe_url, safe_markdown
-from lib.notes.notes import (
-    Conflict,
-    DiffLine,
-    Resolution,
-    account_notes,
-    conflict_marker_lines,
-    diff_stats,
-    export_csv,
-    export_markdown,
-    get_note,
-    quarter_action_items,
-    quarter_notes,
-    restore_revision,
-    revisions,
-    save_note,
-    side_by_side,
-    three_way_merge,
-)
+from lib.notes.diff import DiffLine, diff_stats, side_by_side
+from lib.notes.export import export_csv, export_markdown, quarter_action_items
+from lib.notes.merge import Conflict, Resolution, three_way_merge
+from lib.notes.notes import account_notes, get_note, quarter_notes, restore_revision, revisions, save_note
+from lib.notes.text import conflict_marker_lines
 from tests.conftest import ADMIN, EDITOR, VIEWER
 
 Q = "2026Q2"
@@ -243,6 +229,18 @@ def test_conflict_marks_are_found_by_line():
     assert conflict_marker_lines(text) == [2, 4, 6]
     assert conflict_marker_lines("Title\n=====\n\nOther\n==========\n\n> quote\n>> deeper\n") == []
     assert conflict_marker_lines("a\r\n<<<<<<<\r\n") == [2]
+    assert conflict_marker_lines("Title\n=======\n\nText\n") == []  # seven "=": a heading's underline
+    assert conflict_marker_lines("Title\n=======\nmine\n>>>>>>> version 3\n") == [2, 4]  # half a block still counts
+    assert conflict_marker_lines("<<<<<<< yours\nmine\n=======  \n") == [1, 3]
+
+
+def test_a_heading_underlined_with_seven_equals_signs_is_saved_and_restored(small_engine):
+    a = account_id(small_engine)
+    heading = "Renewal\n=======\n\nSigned for three years.\n"
+    assert save_note(small_engine, EDITOR, a, Q, heading, 0).saved
+    assert save_note(small_engine, EDITOR, a, Q, "later\n", 1).saved
+    restored = restore_revision(small_engine, ADMIN, a, Q, 1, 2)
+    assert restored.saved and restored.note.body == heading and restored.note.version == 3
 
 
 def test_a_save_with_conflict_marks_is_refused_and_names_the_lines(small_engine):
@@ -252,7 +250,9 @@ def test_a_save_with_conflict_marks_is_refused_and_names_the_lines(small_engine)
     with pytest.raises(ValueError, match="lines 2, 4 and 6 still hold conflict marks"):
         save_note(small_engine, EDITOR, a, Q, marked, 1)
     with pytest.raises(ValueError, match="line 2 still holds a conflict mark"):
-        save_note(small_engine, EDITOR, a, Q, "clean\n=======\n", 1)
+        save_note(small_engine, EDITOR, a, Q, "clean\n>>>>>>> version 2\n", 1)
+    with pytest.raises(ValueError, match="lines 2 and 3 still hold conflict marks"):
+        save_note(small_engine, EDITOR, a, Q, "clean\n=======\n>>>>>>> version 2\n", 1)
     assert (get_note(small_engine, a, Q).body, get_note(small_engine, a, Q).version) == ("clean\n", 1)
     assert audit_count(small_engine, "save note") == 1
 
@@ -263,9 +263,11 @@ def test_an_old_version_with_conflict_marks_is_not_restored(small_engine):
     save_note(small_engine, EDITOR, a, Q, "second\n", 1)
     with small_engine.begin() as connection:  # as a version saved before marks were refused reads
         connection.execute(
-            ReviewNoteRevision.__table__.update().where(ReviewNoteRevision.version == 1).values(body="x\n=======\ny\n")
+            ReviewNoteRevision.__table__.update()
+            .where(ReviewNoteRevision.version == 1)
+            .values(body="<<<<<<< yours\nx\n=======\ny\n>>>>>>> theirs\n")
         )
-    with pytest.raises(ValueError, match="line 2 still holds a conflict mark"):
+    with pytest.raises(ValueError, match="lines 1, 3 and 5 still hold conflict marks"):
         restore_revision(small_engine, ADMIN, a, Q, 1, 2)
     assert (get_note(small_engine, a, Q).body, get_note(small_engine, a, Q).version) == ("second\n", 2)
 
@@ -326,79 +328,3 @@ def test_an_empty_quarter_exports_a_document_that_says_so():
     )
     empty_items = pd.DataFrame(columns=["account_id", "external_id", "account", "text", "owner", "due", "status"])
     assert "_No notes and no action items for 2024Q1._" in export_markdown("2024Q1", empty_notes, empty_items)
-
-
-# --- Markdown made inert --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "typed, shown",
-    [
-        ("<script>alert(1)</script>", "\\<script>alert(1)\\</script>"),
-        ("a <img src=x onerror=alert(1)> b", "a \\<img src=x onerror=alert(1)> b"),
-        ("[click](javascript:alert(1))", "[click](#)"),
-        ("[click](JavaScript:alert(1))", "[click](#)"),
-        ("[x](&#106;avascript:alert(1))", "[x](#)"),
-        ("[x](java\\script:alert(1))", "[x](java\\script:alert(1))"),  # not a scheme: a relative path
-        ("[x]( vbscript:msgbox(1) )", "[x]( # )"),
-        ("![x](data:text/html;base64,PHNjcmlwdD4=)", "[x](#)"),
-        ("[x](<javascript:alert(1)>)", "[x](#)"),
-        ("[ref]: javascript:alert(1)\n\n[go][ref]", "[ref]: #\n\n[go][ref]"),
-        ("[ok](https://example.com/a_(b)) and [mail](mailto:a@b.c)", "[ok](https://example.com/a_(b)) and [mail](mailto:a@b.c)"),
-        ("<https://example.com> <javascript:alert(1)>", "<https://example.com> \\<javascript:alert(1)>"),
-        ("`<b>` stays code, <b> does not", "`<b>` stays code, \\<b> does not"),
-        ("```html\n<script>x</script>\n```\n<i>", "```html\n<script>x</script>\n```\n\\<i>"),
-        ("\\<already escaped", "\\<already escaped"),
-        ("\\\\<b>", "\\\\\\<b>"),
-        ("- a\n  ```\n<script>x</script>\n  ```", "- a\n  ```\n\\<script>x\\</script>\n  ```"),
-        ("`a\n<script>x</script>\nb`", "`a\n\\<script>x\\</script>\nb`"),
-        ("2 < 3 and **bold**", "2 \\< 3 and **bold**"),
-    ],
-)
-def test_markdown_shows_html_as_text_and_disarms_unsafe_links(typed, shown):
-    assert safe_markdown(typed) == shown
-
-
-@pytest.mark.parametrize(
-    "typed, shown",
-    [
-        ("![pixel](http://evil.example/p.png)", "[pixel](http://evil.example/p.png)"),
-        ("a ![](https://evil.example/p.png) b", "a [image](https://evil.example/p.png) b"),
-        ("![x](//evil.example/p.png)", "[x](//evil.example/p.png)"),
-        ("![x](/\\evil.example/p.png)", "[x](/\\evil.example/p.png)"),
-        ("![x](&#47;/evil.example/p.png)", "[x](&#47;/evil.example/p.png)"),
-        ("![x]( <HTTPS://evil.example/p.png> 'title')", "[x]( <HTTPS://evil.example/p.png> 'title')"),
-        ("![a [b] c](http://evil.example/p.png)", "[a [b] c](http://evil.example/p.png)"),
-        ("[![x](http://evil.example/p.png)](https://example.com)", "[[x](http://evil.example/p.png)](https://example.com)"),
-        ("![x][ref]\n\n[ref]: http://evil.example/p.png", "[x][ref]\n\n[ref]: http://evil.example/p.png"),
-        ("![x]", "[x]"),
-        ('![logo](/app/static/logo.png) ![chart](static/chart.png "Chart")', None),
-        ("\\![x](http://evil.example/p.png)", None),  # escaped: a "!" and a link already
-        ("`![x](http://evil.example/p.png)`", None),  # code: shown as typed
-        ("Wow![ not an image", None),
-    ],
-)
-def test_images_from_another_host_become_links(typed, shown):
-    assert safe_markdown(typed) == (typed if shown is None else shown)
-
-
-def test_local_urls():
-    assert is_local_url("/app/static/logo.png") and is_local_url("logo.png") and is_local_url("")
-    assert is_local_url("\\\\evil.example")  # Markdown's escaped backslash: the path \evil.example on this host
-    for outside in ("http://evil.example/p.png", "//evil.example", "/\\evil.example", "\\\\\\\\evil.example", "/\t/evil.example"):
-        assert not is_local_url(outside), outside
-
-
-def test_safe_urls():
-    assert is_safe_url("https://example.com") and is_safe_url("/relative") and is_safe_url("#anchor")
-    assert is_safe_url("mailto:x@y.z") and is_safe_url("tel:+4912345")
-    for bad in (
-        "javascript:alert(1)",
-        " JAVASCRIPT:alert(1)",
-        "java\tscript:x",
-        "&#x6A;avascript:x",
-        "vbscript:x",
-        "data:text/html,x",
-        "file:///etc/passwd",
-    ):
-        assert not is_safe_url(bad), bad

@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from lib.core.auth import Actor
 from lib.core.db import make_engine
 from lib.notes.notes import get_note, quarter_notes, save_note
-from lib.ui.notes.notes import text_digest
+from lib.ui.notes.guard import text_digest
 from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
 from tests.conftest import DEMO_END
 

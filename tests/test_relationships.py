@@ -21,10 +21,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
-from lib.core.models import Account, Stakeholder
-from lib.io.importer import import_files
 from lib.portfolio.data import Filters, load_portfolio
 from lib.relationships.account import account_relationships
 from lib.relationships.data import assemble, cached_relationships, load_relationships
@@ -37,9 +35,8 @@ from lib.relationships.portfolio import (
     relationship_overview,
     relationships_json,
 )
-from tests.conftest import ADMIN, FIXTURES
+from tests.relationship_fixtures import account_id, load_relationship_portfolio
 
-FILES = ("accounts.csv", "revenue.csv", "stakeholders.csv", "interactions.csv")
 Q2_METRICS = {  # account: known, met in 90 days, exec met, EB met, single-threaded, bus factor
     "A": (4, 2, True, True, False, 1),  # Ana + Ben met; Ana is met by Zoe only (Ben by Zoe and Max): 1
     "B": (2, 1, True, False, True, 0),  # Gus only; Eva, the champion, unmet in 180 days: 0
@@ -58,16 +55,7 @@ Q1_METRICS = {
 
 @pytest.fixture
 def rel_engine(engine: Engine) -> Engine:
-    files = [(name, (FIXTURES / "relationships" / name).read_bytes()) for name in FILES]
-    import_files(engine, files, ADMIN)
-    with engine.begin() as connection:  # the importer takes no stance yet
-        connection.execute(update(Stakeholder).where(Stakeholder.name == "Eva Fox").values(stance="supporter"))
-    return engine
-
-
-def account_id(engine: Engine, external_id: str) -> int:
-    with engine.connect() as connection:
-        return connection.scalar(select(Account.id).where(Account.external_id == external_id))
+    return load_relationship_portfolio(engine)
 
 
 def by_account(data, metrics) -> dict[str, tuple]:

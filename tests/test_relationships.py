@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from lib.io.importer import import_files
 from lib.portfolio.data import Filters, load_portfolio
 from lib.relationships.account import account_relationships
 from lib.relationships.data import assemble, cached_relationships, load_relationships
@@ -35,6 +36,7 @@ from lib.relationships.portfolio import (
     relationship_overview,
     relationships_json,
 )
+from tests.conftest import ADMIN
 from tests.relationship_fixtures import account_id, load_relationship_portfolio
 
 Q2_METRICS = {  # account: known, met in 90 days, exec met, EB met, single-threaded, bus factor
@@ -212,6 +214,29 @@ def test_the_arrays_read_back_from_their_file_are_the_same(rel_engine, tmp_path)
     assert second.people.tolist() == first.people.tolist()
 
 
+def test_a_long_history_is_cut_to_the_days_the_quarters_can_see_in_the_database(rel_engine):
+    data = load_portfolio(rel_engine)
+    ids = data.accounts["id"].to_numpy()
+    # Quarters 2026Q1..2026Q2 look at 2025-10-03 .. 2026-06-30: most of the days with interactions
+    # (2025-06-01 .. 2026-07-01), so all 12 naming someone are read straight through.
+    assert len(load_relationships(rel_engine, ids, data.quarters).interaction_day) == 12
+    old = "account_id,stakeholder,our_person,date\nB,Eva Fox,Yan Li,2012-01-01\n"
+    import_files(rel_engine, [("interactions.csv", old.encode())], ADMIN)
+    # Now the days run from 2012: the database leaves out 2012-01-01, 2025-06-01 and 2026-07-01.
+    rel = load_relationships(rel_engine, ids, data.quarters)
+    assert len(rel.interaction_day) == 10
+    assert by_account(data, portfolio_metrics(data, rel, "2026Q2")) == Q2_METRICS
+    assert len(load_relationships(rel_engine, ids).interaction_day) == 13
+
+
+def test_stakeholders_in_any_order_are_grouped_by_account():
+    stakeholders = pd.DataFrame({"id": [1, 2, 3], "account_id": [20, 10, 20], "level": [0, 0, 0], "role": [0, 0, 2]})
+    interactions = pd.DataFrame({"stakeholder_id": [1, 3], "our_person": ["Zoe", "Zoe"], "date": [dt.date(2026, 6, 1)] * 2})
+    metrics = relationship_metrics(assemble(np.array([10, 20]), stakeholders, interactions), "2026Q2")
+    # Account 10: its economic buyer (2) unmet: 0. Account 20: both key people met by Zoe: 1.
+    assert metrics.bus_factor.tolist() == [0, 1] and metrics.stakeholders_known.tolist() == [1, 2]
+
+
 def test_the_stakeholder_map_of_atlas(rel_engine):
     view = account_relationships(rel_engine, account_id(rel_engine, "A"), "2026Q2")
     shown = view.stakeholders.set_index("name")
@@ -279,6 +304,21 @@ def test_a_window_ending_before_it_starts_is_refused(rel_engine):
 def test_the_bus_factor_in_words(rel_engine, account, quarter, bus_factor, why):
     view = account_relationships(rel_engine, account_id(rel_engine, account), quarter)
     assert (view.bus_factor, view.bus_factor_reason) == (bus_factor, why)
+
+
+def test_several_weak_links_are_all_named(rel_engine):
+    more_people = (
+        "account_id,name,level,role\nA,Kim Lo,senior,champion\nA,Lia Moe,senior,champion\nB,Ola Park,exec,economic buyer\n"
+    )
+    more_meetings = "account_id,stakeholder,our_person,date\nA,Kim Lo,Max Roe,2026-05-01\nA,Lia Moe,Zoe Hart,2026-05-01\n"
+    import_files(rel_engine, [("stakeholders.csv", more_people.encode()), ("interactions.csv", more_meetings.encode())], ADMIN)
+    atlas = account_relationships(rel_engine, account_id(rel_engine, "A"), "2026Q2")
+    assert atlas.bus_factor_reason == (
+        "only Zoe Hart has met Ana Marsh, the economic buyer, and Lia Moe, the champion, "
+        "and only Max Roe has met Kim Lo, the champion, since 2 January"
+    )
+    birch = account_relationships(rel_engine, account_id(rel_engine, "B"), "2026Q2")
+    assert birch.bus_factor_reason == "nobody of ours has met Ola Park, the economic buyer, or Eva Fox, the champion, in 180 days"
 
 
 @pytest.mark.parametrize(

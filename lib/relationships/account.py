@@ -1,14 +1,16 @@
 """One account's relationships: the stakeholder map, the communication matrix, and the bus factor and
 single-threaded status with the reason in words.
 
-Two small queries by account id (index lookups), so an account costs the same in any portfolio. The
-figures come from lib.relationships.metrics run on this account's own arrays, so they are exactly
-what the portfolio view shows for it.
+Two small queries by account id (index lookups), so an account costs the same in any portfolio; the
+few rows are worked on in plain Python (pandas costs more than the work at this size) and become
+frames at the end. The figures come from lib.relationships.metrics run on this account's own
+arrays, so they are exactly what the portfolio view shows for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from lib.core.models import Interaction, Stakeholder
-from lib.relationships.data import UNKNOWN, assemble
+from lib.relationships.data import UNKNOWN, RelationshipData, day_number, pairs
 from lib.relationships.metrics import BUS_FACTOR_DAYS, MET_DAYS, Windows, relationship_metrics, windows
 from lib.relationships.vocabulary import KEY_ROLES, LEVELS, STAKEHOLDER_ROLES
 
@@ -67,37 +69,31 @@ def account_relationships(
     if window[0] > window[1]:
         raise ValueError(f"the window starts ({window[0]}) after it ends ({window[1]})")
     people, meetings = _read(engine, account_id, max(span.as_of, window[1]))
-    rel = assemble(
-        np.array([account_id], dtype=np.int64),
-        people.assign(level=_codes(people["level"], LEVELS), role=_codes(people["role"], STAKEHOLDER_ROLES)),
-        meetings[["stakeholder_id", "our_person", "date"]].drop_duplicates(),
-    )
-    metrics = relationship_metrics(rel, quarter)
-    stakeholders = stakeholder_map(people, meetings, span)
+    metrics = relationship_metrics(_arrays(account_id, people, meetings), quarter)
+    records = _map_records(people, meetings, span)
     return AccountRelationships(
         account_id=account_id,
         quarter=quarter,
         as_of=span.as_of,
-        stakeholders=stakeholders,
-        matrix=communication_matrix(stakeholders, meetings, window, span),
+        stakeholders=pd.DataFrame(records, columns=list(MAP_COLUMNS)),
+        matrix=_matrix(records, meetings, window, span),
         matrix_window=window,
         stakeholders_met_90d=int(metrics.stakeholders_met_90d[0]),
         exec_met_90d=bool(metrics.exec_met_90d[0]),
         economic_buyer_met_90d=bool(metrics.economic_buyer_met_90d[0]),
         single_threaded=bool(metrics.single_threaded[0]),
         bus_factor=int(metrics.bus_factor[0]),
-        bus_factor_reason=bus_factor_reason(stakeholders, span),
-        single_threaded_reason=single_threaded_reason(stakeholders, span),
+        bus_factor_reason=_bus_factor_reason(records, span),
+        single_threaded_reason=_single_threaded_reason(records, span),
     )
 
 
-def _read(engine: Engine, account_id: int, last_day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The account's stakeholders, and its interactions naming one of them up to last_day."""
+def _read(engine: Engine, account_id: int, last_day: dt.date) -> tuple[list, list[tuple[int, str, dt.date]]]:
+    """The account's stakeholders, and its interactions naming one of them up to last_day (stakeholder id, our person, date)."""
     with engine.connect() as connection:
         people = connection.execute(
             select(
                 Stakeholder.id,
-                Stakeholder.account_id,
                 Stakeholder.name,
                 Stakeholder.title,
                 Stakeholder.level,
@@ -113,73 +109,116 @@ def _read(engine: Engine, account_id: int, last_day: dt.date) -> tuple[pd.DataFr
                 Interaction.account_id == account_id, Interaction.stakeholder_id.is_not(None), Interaction.date <= last_day
             )
         ).all()
-    people_frame = pd.DataFrame(people, columns=["id", "account_id", "name", "title", "level", "role", "stance", "our_owner"])
-    meeting_frame = pd.DataFrame(meetings, columns=["stakeholder_id", "our_person", "date"])
-    meeting_frame["date"] = pd.to_datetime(meeting_frame["date"]).dt.date  # date objects whichever the driver
-    return people_frame, meeting_frame
+    return people, [(int(s), str(p), _as_date(d)) for s, p, d in meetings]
 
 
-def _codes(values: pd.Series, words: tuple[str, ...]) -> np.ndarray:
-    """Each value's position in words (any case), as lib.relationships.data codes them in SQL."""
-    lookup = {word: i for i, word in enumerate(words)}
-    return np.array([lookup.get(v.lower(), UNKNOWN) if isinstance(v, str) else UNKNOWN for v in values], dtype=np.int64)
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def stakeholder_map(people: pd.DataFrame, meetings: pd.DataFrame, span: Windows) -> pd.DataFrame:
-    """Each stakeholder with our owner, the last interaction, who of ours met them in 180 days and the flags."""
-    up_to = meetings[meetings["date"] <= span.as_of]
-    recent = up_to[up_to["date"] >= span.bus_factor_from]
-    last = up_to.groupby("stakeholder_id")["date"].max()
-    in_90 = up_to[up_to["date"] >= span.met_from].groupby("stakeholder_id").size()
-    met_by = recent.groupby("stakeholder_id")["our_person"].agg(lambda names: sorted(set(names))).to_dict()
-    frame = people.drop(columns="account_id").copy()
-    frame["level"] = frame["level"].map(lambda v: v.lower() if isinstance(v, str) else v)
-    frame["role"] = frame["role"].map(lambda v: v.lower() if isinstance(v, str) else v)
-    frame["stance"] = frame["stance"].map(lambda v: v.lower() if isinstance(v, str) and v.strip() else UNKNOWN_STANCE)
-    frame["key"] = frame["role"].isin(KEY_ROLES)
-    frame["last_interaction"] = frame["id"].map(last).astype(object).where(frame["id"].isin(last.index), None)
-    frame["met_by"] = [met_by.get(i, []) for i in frame["id"]]
-    frame["interactions_90d"] = frame["id"].map(in_90).fillna(0).astype(np.int64)
-    frame["not_met_90d"] = frame["interactions_90d"] == 0
-    frame["single_link"] = frame["key"] & (frame["met_by"].map(len) == 1)
-    frame["flags"] = [_flags(row) for row in frame.itertuples()]
-    order = np.lexsort(
-        (frame["name"].to_numpy(dtype=str), _rank(frame["role"], STAKEHOLDER_ROLES), _rank(frame["level"], LEVELS))
+def _word(value: object) -> str | None:
+    """A level, role or stance as the vocabulary writes it (lower case), None when blank."""
+    return value.strip().lower() or None if isinstance(value, str) else None
+
+
+def _arrays(account_id: int, people: list, meetings: list[tuple[int, str, dt.date]]) -> RelationshipData:
+    """This account's arrays, as lib.relationships.data lays out the portfolio's."""
+    levels, roles = {w: i for i, w in enumerate(LEVELS)}, {w: i for i, w in enumerate(STAKEHOLDER_ROLES)}
+    row_of = {person.id: row for row, person in enumerate(people)}
+    distinct = sorted({(row_of[s], who, day) for s, who, day in meetings if s in row_of}, key=lambda m: (m[2], m[0], m[1]))
+    codes: dict[str, int] = {}
+    stakeholder = np.array([m[0] for m in distinct], dtype=np.int64)
+    person = np.array([codes.setdefault(m[1], len(codes)) for m in distinct], dtype=np.int32)
+    pair, pair_stakeholder = pairs(stakeholder, person, len(codes))
+    return RelationshipData(
+        account_ids=np.array([account_id], dtype=np.int64),
+        stakeholder_ids=np.array([p.id for p in people], dtype=np.int64),
+        stakeholder_account=np.zeros(len(people), dtype=np.int64),
+        stakeholder_level=np.array([levels.get(_word(p.level), UNKNOWN) for p in people], dtype=np.int8),
+        stakeholder_role=np.array([roles.get(_word(p.role), UNKNOWN) for p in people], dtype=np.int8),
+        interaction_stakeholder=stakeholder,
+        interaction_person=person,
+        interaction_day=np.array([day_number(m[2]) for m in distinct], dtype=np.int32),
+        interaction_pair=pair,
+        pair_stakeholder=pair_stakeholder,
+        people=np.array(list(codes), dtype=str),
     )
-    return frame.iloc[order][list(MAP_COLUMNS)].reset_index(drop=True)
 
 
-def _rank(values: pd.Series, words: tuple[str, ...]) -> np.ndarray:
-    """The order of the vocabulary, with anything else after it."""
-    return values.map({word: i for i, word in enumerate(words)}).fillna(len(words)).to_numpy(dtype=np.int64)
+def _map_records(people: list, meetings: list[tuple[int, str, dt.date]], span: Windows) -> list[dict]:
+    """Each stakeholder with our owner, the last interaction, who of ours met them in 180 days and the flags, in map order."""
+    last: dict[int, dt.date] = {}
+    in_90: Counter[int] = Counter()
+    met_by: dict[int, set[str]] = {}
+    for stakeholder, who, day in meetings:
+        if day > span.as_of:
+            continue
+        last[stakeholder] = max(day, last.get(stakeholder, day))
+        if day >= span.met_from:
+            in_90[stakeholder] += 1
+        if day >= span.bus_factor_from:
+            met_by.setdefault(stakeholder, set()).add(who)
+    records = []
+    for person in people:
+        role = _word(person.role)
+        record = {
+            "id": person.id,
+            "name": person.name,
+            "title": person.title,
+            "level": _word(person.level),
+            "role": role,
+            "stance": _word(person.stance) or UNKNOWN_STANCE,
+            "our_owner": person.our_owner,
+            "key": role in KEY_ROLES,
+            "last_interaction": last.get(person.id),
+            "met_by": sorted(met_by.get(person.id, ())),
+            "interactions_90d": in_90[person.id],
+        }
+        record["not_met_90d"] = record["interactions_90d"] == 0
+        record["single_link"] = record["key"] and len(record["met_by"]) == 1
+        record["flags"] = _flags(record)
+        records.append(record)
+    level_rank = {w: i for i, w in enumerate(LEVELS)}
+    role_rank = {w: i for i, w in enumerate(STAKEHOLDER_ROLES)}
+    return sorted(
+        records,
+        key=lambda r: (level_rank.get(r["level"], len(LEVELS)), role_rank.get(r["role"], len(STAKEHOLDER_ROLES)), r["name"]),
+    )
 
 
-def _flags(row) -> str:
+def _flags(record: dict) -> str:
     flags = []
-    if row.not_met_90d:
+    if record["not_met_90d"]:
         flags.append(f"not met in {MET_DAYS} days")
-    if row.single_link:
-        flags.append(f"{row.role} met only by {row.met_by[0]}")
+    if record["single_link"]:
+        flags.append(f"{record['role']} met only by {record['met_by'][0]}")
     return "; ".join(flags)
 
 
-def communication_matrix(
-    stakeholders: pd.DataFrame, meetings: pd.DataFrame, window: tuple[dt.date, dt.date], span: Windows
+def _matrix(
+    records: list[dict], meetings: list[tuple[int, str, dt.date]], window: tuple[dt.date, dt.date], span: Windows
 ) -> pd.DataFrame:
     """Interactions per our person (rows) and stakeholder (columns) in the window, empty rows and columns included.
 
     Rows: our people who own a stakeholder, met anyone in the 180 days to the quarter's end, or met
     anyone in the window; the busiest first. Columns: every stakeholder on record, in the map's order.
     """
-    in_window = meetings[(meetings["date"] >= window[0]) & (meetings["date"] <= window[1])]
-    recent = meetings[(meetings["date"] >= span.bus_factor_from) & (meetings["date"] <= span.as_of)]
-    owners = [o for o in stakeholders["our_owner"].dropna() if str(o).strip()]
-    rows = sorted(set(owners) | set(recent["our_person"]) | set(in_window["our_person"]))
-    counts = in_window.groupby(["our_person", "stakeholder_id"]).size().unstack(fill_value=0)
-    matrix = counts.reindex(index=rows, columns=stakeholders["id"], fill_value=0).astype(np.int64)
-    matrix.index.name, matrix.columns = "our person", pd.Index(stakeholders["name"].tolist(), name="stakeholder")
-    busiest = np.lexsort((np.array(rows, dtype=str), -matrix.sum(axis=1).to_numpy())) if rows else np.zeros(0, dtype=np.int64)
-    return matrix.iloc[busiest]
+    column_of = {record["id"]: i for i, record in enumerate(records)}
+    counts = Counter((who, column_of[s]) for s, who, day in meetings if window[0] <= day <= window[1] and s in column_of)
+    rows = {r["our_owner"] for r in records if isinstance(r["our_owner"], str) and r["our_owner"].strip()}
+    rows |= {who for _s, who, day in meetings if span.bus_factor_from <= day <= span.as_of} | {who for who, _c in counts}
+    cells = np.zeros((len(rows), len(records)), dtype=np.int64)
+    row_of = {who: i for i, who in enumerate(sorted(rows))}
+    for (who, column), count in counts.items():
+        cells[row_of[who], column] = count
+    order = sorted(row_of, key=lambda who: (-int(cells[row_of[who]].sum()), who))
+    return pd.DataFrame(
+        cells[[row_of[who] for who in order]] if order else cells,
+        index=pd.Index(order, name="our person", dtype=object),
+        columns=pd.Index([r["name"] for r in records], name="stakeholder", dtype=object),
+    )
 
 
 def _role_label(role: str) -> str:
@@ -196,39 +235,40 @@ def _day(day: dt.date, as_of: dt.date) -> str:
     return f"{day.day} {day:%B}" if day.year == as_of.year else f"{day.day} {day:%B %Y}"
 
 
-def bus_factor_reason(stakeholders: pd.DataFrame, span: Windows) -> str:
-    """Why the bus factor is what it is, in a sentence fragment ("only Zoe Hart has met Ana Marsh, the economic buyer, since 4 April")."""
-    key = stakeholders[stakeholders["key"]]
-    if key.empty:
+def _bus_factor_reason(records: list[dict], span: Windows) -> str:
+    """Why the bus factor is what it is ("only Zoe Hart has met Ana Marsh, the economic buyer, since 4 April")."""
+    key = [r for r in records if r["key"]]
+    if not key:
         return "no economic buyer or champion on record"
-    counts = key["met_by"].map(len)
-    unmet = key[counts == 0]
-    if not unmet.empty:
-        people = [f"{row.name}, {_role_label(row.role)}" for row in unmet.itertuples()]
-        return f"nobody of ours has met {_listed(people, 'or')}, in {BUS_FACTOR_DAYS} days"
+    unmet = [f"{r['name']}, {_role_label(r['role'])}" for r in key if not r["met_by"]]
+    if unmet:
+        return f"nobody of ours has met {', or '.join(unmet)}, in {BUS_FACTOR_DAYS} days"
     since = _day(span.bus_factor_from, span.as_of)
-    fewest = int(counts.min())
-    weakest = key[counts == fewest]
+    fewest = min(len(r["met_by"]) for r in key)
+    weakest = [r for r in key if len(r["met_by"]) == fewest]
     if fewest == 1:
-        links = [f"only {row.met_by[0]} has met {row.name}, {_role_label(row.role)}" for row in weakest.itertuples()]
-        return f"{_listed(links)}, since {since}"
-    first = next(weakest.itertuples())
+        theirs: dict[str, list[str]] = {}
+        for r in weakest:
+            theirs.setdefault(r["met_by"][0], []).append(f"{r['name']}, {_role_label(r['role'])}")
+        links = [f"only {ours} has met {', and '.join(people)}" for ours, people in theirs.items()]
+        return f"{', and '.join(links)}, since {since}"
+    first = weakest[0]
     return (
         f"at least {fewest} of ours have met each key person since {since}; the fewest: "
-        f"{first.name}, {_role_label(first.role)}, met by {_listed(first.met_by)}"
+        f"{first['name']}, {_role_label(first['role'])}, met by {_listed(first['met_by'])}"
     )
 
 
-def single_threaded_reason(stakeholders: pd.DataFrame, span: Windows) -> str:
+def _single_threaded_reason(records: list[dict], span: Windows) -> str:
     """Why the account is single-threaded or not ("only Ana Marsh was met in the 90 days to 30 September 2026")."""
     window = f"in the {MET_DAYS} days to {span.as_of.day} {span.as_of:%B %Y}"
-    if stakeholders.empty:
+    if not records:
         return "no stakeholder on record"
-    met = stakeholders.loc[~stakeholders["not_met_90d"], "name"].tolist()
-    if not met and len(stakeholders) == 1:
-        return f"{stakeholders['name'].iloc[0]}, their only person on record, was not met {window}"
+    met = [r["name"] for r in records if not r["not_met_90d"]]
+    if not met and len(records) == 1:
+        return f"{records[0]['name']}, their only person on record, was not met {window}"
     if not met:
-        return f"none of the {len(stakeholders)} people on record was met {window}"
+        return f"none of the {len(records)} people on record was met {window}"
     if len(met) == 1:
         return f"only {met[0]} was met {window}"
     shown = met if len(met) <= 5 else [*met[:4], f"{len(met) - 4} more"]

@@ -32,7 +32,8 @@ MET_DAYS = 90
 BUS_FACTOR_DAYS = 180
 EXEC = LEVELS.index("exec")
 ECONOMIC_BUYER = STAKEHOLDER_ROLES.index("economic buyer")
-KEY_ROLE_CODES = np.array([STAKEHOLDER_ROLES.index(role) for role in KEY_ROLES], dtype=np.int8)
+# Indexed by a role code, UNKNOWN (-1) included: the last entry, False.
+_IS_KEY_ROLE = np.array([role in KEY_ROLES for role in STAKEHOLDER_ROLES] + [False])
 METRIC_NAMES = (
     "stakeholders_known",
     "stakeholders_met_90d",
@@ -77,7 +78,7 @@ class RelationshipMetrics:
 
 def is_key_person(rel: RelationshipData) -> np.ndarray:
     """Per stakeholder: economic buyer or champion."""
-    return np.isin(rel.stakeholder_role, KEY_ROLE_CODES)
+    return _IS_KEY_ROLE[rel.stakeholder_role]
 
 
 def day_slice(rel: RelationshipData, first: dt.date, last: dt.date) -> slice:
@@ -95,16 +96,11 @@ def met_stakeholders(rel: RelationshipData, first: dt.date, last: dt.date) -> np
     return met
 
 
-def people_who_met(rel: RelationshipData, first: dt.date, last: dt.date, among: np.ndarray | None = None) -> np.ndarray:
-    """Per stakeholder: how many distinct people of ours met them in first .. last (only `among` when given)."""
-    window = day_slice(rel, first, last)
-    stakeholders = rel.interaction_stakeholder[window]
-    people = rel.interaction_person[window].astype(np.int64)
-    if among is not None:
-        keep = among[stakeholders]
-        stakeholders, people = stakeholders[keep], people[keep]
-    pairs = np.unique(stakeholders * max(len(rel.people), 1) + people)
-    return np.bincount(pairs // max(len(rel.people), 1), minlength=len(rel.stakeholder_ids)).astype(np.int64)
+def people_who_met(rel: RelationshipData, first: dt.date, last: dt.date) -> np.ndarray:
+    """Per stakeholder: how many distinct people of ours met them in first .. last."""
+    seen = np.zeros(len(rel.pair_stakeholder), dtype=bool)
+    seen[rel.interaction_pair[day_slice(rel, first, last)]] = True
+    return np.bincount(rel.pair_stakeholder[seen], minlength=len(rel.stakeholder_ids)).astype(np.int64)
 
 
 def relationship_metrics(rel: RelationshipData, quarter: str) -> RelationshipMetrics:
@@ -131,7 +127,7 @@ def relationship_metrics(rel: RelationshipData, quarter: str) -> RelationshipMet
 def _bus_factor(rel: RelationshipData, span: Windows) -> np.ndarray:
     """Per account, the fewest distinct people of ours who met one of its key people in 180 days (0 without any)."""
     key = is_key_person(rel)
-    met_by = people_who_met(rel, span.bus_factor_from, span.as_of, among=key)
+    met_by = people_who_met(rel, span.bus_factor_from, span.as_of)
     key_rows = np.flatnonzero(key)  # in account order: stakeholders are grouped by account
     bus_factor = np.zeros(rel.account_count, dtype=np.int64)
     if len(key_rows):

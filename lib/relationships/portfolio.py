@@ -175,27 +175,24 @@ def account_table(
     if key_only:
         chosen = chosen & keys if keys is not None else np.zeros_like(chosen)
     rows = np.flatnonzero(chosen)
-    picked = metrics.take(rows)
     column = data.column(filters.quarter)
     revenue = data.revenue[rows, column] if column is not None else np.zeros(len(rows))
-    risk = picked.single_threaded.astype(np.int64) + (picked.bus_factor <= 1)
-    order = np.lexsort((-revenue, picked.stakeholders_met_90d, picked.bus_factor, -risk))
+    risk = metrics.single_threaded[rows].astype(np.int64) + (metrics.bus_factor[rows] <= 1)
+    order = np.lexsort((-revenue, metrics.stakeholders_met_90d[rows], metrics.bus_factor[rows], -risk))
+    rows, revenue, risk = rows[order], revenue[order], risk[order]
     accounts = data.accounts
-    frame = pd.DataFrame(
-        {
-            "account_id": accounts["external_id"].to_numpy()[rows],
-            "name": accounts["name"].to_numpy()[rows],
-            "segment": accounts["segment"].to_numpy()[rows],
-            "region": accounts["region"].to_numpy()[rows],
-            "owner": accounts["owner"].to_numpy()[rows],
-            "key": keys[rows] if keys is not None else np.zeros(len(rows), dtype=bool),
-            "revenue": np.round(revenue, 2),
-            **{name: getattr(picked, name) for name in METRIC_NAMES},
-            "risk": np.asarray(RISKS, dtype=object)[risk],
-        },
-        index=pd.Index(rows),
-    )
-    return frame.iloc[order]
+    columns = {
+        "account_id": accounts["external_id"].to_numpy()[rows],
+        "name": accounts["name"].to_numpy()[rows],
+        "segment": accounts["segment"].to_numpy()[rows],
+        "region": accounts["region"].to_numpy()[rows],
+        "owner": accounts["owner"].to_numpy()[rows],
+        "key": keys[rows] if keys is not None else np.zeros(len(rows), dtype=bool),
+        "revenue": np.round(revenue, 2),
+        **{name: getattr(metrics, name)[rows] for name in METRIC_NAMES},
+        "risk": np.asarray(RISKS, dtype=object)[risk],
+    }
+    return pd.DataFrame(columns, index=pd.Index(rows), copy=False)
 
 
 def relationships_json(data: PortfolioData, rel: RelationshipData, quarter: str) -> dict:

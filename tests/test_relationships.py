@@ -29,6 +29,7 @@ from lib.relationships.account import account_relationships
 from lib.relationships.data import assemble, cached_relationships, load_relationships
 from lib.relationships.metrics import METRIC_NAMES, relationship_metrics, windows
 from lib.relationships.portfolio import (
+    TABLE_COLUMNS,
     account_table,
     criteria_columns,
     portfolio_metrics,
@@ -124,6 +125,14 @@ def test_the_same_person_meeting_several_key_people_counts_for_each():
     assert metrics.bus_factor.tolist() == [1] and metrics.stakeholders_met_90d.tolist() == [2]
 
 
+def test_arrays_of_other_accounts_are_lined_up_with_the_portfolio(rel_engine):
+    data = load_portfolio(rel_engine)
+    # Arrays read before account A existed (as a cache of an older version could be): A has nothing on record.
+    rel = load_relationships(rel_engine, data.accounts["id"].to_numpy()[1:], data.quarters)
+    metrics = by_account(data, portfolio_metrics(data, rel, "2026Q2"))
+    assert metrics == {**Q2_METRICS, "A": (0, 0, False, False, True, 0)}
+
+
 def test_an_empty_portfolio_has_zeros_not_errors(engine):
     data, rel = loaded(engine)
     metrics = relationship_metrics(rel, "2026Q2")
@@ -171,6 +180,7 @@ def test_the_table_lists_active_accounts_riskiest_first(rel_engine):
     metrics = portfolio_metrics(data, rel, "2026Q2")
     table = account_table(data, metrics, Filters("2026Q2"), {account_id(rel_engine, x) for x in "ABE"})
     # High risk (single-threaded, bus factor <= 1): B, C, D, all bus factor 0; C met nobody, then B before D by revenue.
+    assert list(table) == list(TABLE_COLUMNS)
     assert table["account_id"].tolist() == ["C", "B", "D", "A"]
     assert table["risk"].tolist() == ["high", "high", "high", "medium"]
     assert table["key"].tolist() == [False, True, False, True]

@@ -71,10 +71,6 @@ class RelationshipMetrics:
     single_threaded: np.ndarray  # bool
     bus_factor: np.ndarray  # int64
 
-    def take(self, rows: np.ndarray) -> RelationshipMetrics:
-        """The metrics of these accounts only (rows into this object's accounts)."""
-        return RelationshipMetrics(self.quarter, self.as_of, **{name: getattr(self, name)[rows] for name in METRIC_NAMES})
-
 
 def is_key_person(rel: RelationshipData) -> np.ndarray:
     """Per stakeholder: economic buyer or champion."""

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -179,11 +180,22 @@ def _relationships(engine: Engine, args: argparse.Namespace) -> int:
         print("The database holds no revenue yet: import some or run `python -m lib demo`.", file=sys.stderr)
         return 1
     out = relationships_json(data, cached_relationships(engine, data, data_versions(engine)[FACTS]), quarter)
-    if args.format == "json":
-        print(json.dumps(out, indent=2))
-        return 0
+    try:
+        if args.format == "json":
+            print(json.dumps(out, indent=2))
+        else:
+            _relationships_table(out)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`): nothing is wrong with the database
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _relationships_table(out: dict) -> None:
     share = out["single_threaded_share"]
-    print(f"Relationships in {quarter}: single-threaded share {'n/a' if share is None else f'{share:.1%}'} of active accounts")
+    print(
+        f"Relationships in {out['quarter']}: single-threaded share {'n/a' if share is None else f'{share:.1%}'} of active accounts"
+    )
     print(f"{'account_id':20} {'known':>6} {'met 90d':>8} {'exec':>5} {'buyer':>6} {'single':>7} {'bus factor':>10}")
     for row in out["accounts"]:
         print(
@@ -191,7 +203,6 @@ def _relationships(engine: Engine, args: argparse.Namespace) -> int:
             f"{_yes(row['exec_met_90d']):>5} {_yes(row['economic_buyer_met_90d']):>6} {_yes(row['single_threaded']):>7} "
             f"{row['bus_factor']:>10}"
         )
-    return 0
 
 
 def _yes(flag: bool) -> str:

@@ -1,6 +1,7 @@
 """The command line: demo, import, kpis (equal to the page), export (without secrets), users, rotate-key."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -151,3 +152,19 @@ def test_relationships_json_is_exactly_design_md_on_the_hand_computed_portfolio(
     assert table.returncode == 0 and "single-threaded share 75.0% of active accounts" in table.stdout
     assert table.stdout.splitlines()[2].split() == ["A", "4", "2", "yes", "yes", "no", "1"]
     assert cli("relationships", "--quarter", "2026Q9", db=db_url).returncode == 2  # not a quarter
+
+
+def test_relationships_piped_into_a_reader_that_stops_early_is_no_database_problem(small_engine, db_url):
+    reader, writer = os.pipe()
+    os.close(reader)  # like `| head` that has read enough: every write fails with a broken pipe
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "lib", "--db", db_url, "relationships"],
+            cwd=ROOT,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == 0 and done.stderr == ""

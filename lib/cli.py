@@ -1,4 +1,4 @@
-"""Commands behind `python -m lib`: demo, import, kpis, export, users, rotate-key."""
+"""Commands behind `python -m lib`: demo, import, kpis, relationships, export, users, rotate-key."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from lib.io.importer import ImportRejected, import_files
 from lib.io.snapshot import cached_portfolio
 from lib.portfolio.data import Filters, PortfolioData
 from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
+from lib.relationships.data import cached_relationships
+from lib.relationships.portfolio import relationships_json
 from lib.wallet.shares import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
@@ -62,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--owner", action="append", default=[])
     kpis.add_argument("--format", choices=("table", "json"), default="table")
 
+    relationships = commands.add_parser("relationships", help="print stakeholder coverage and bus factor per account")
+    relationships.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
+    relationships.add_argument("--format", choices=("table", "json"), default="table")
+
     export = commands.add_parser("export", help="write every table as CSV into a folder")
     export.add_argument("directory", type=Path)
 
@@ -79,7 +86,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     url = database_url(args.db)
-    handlers = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users, "rotate-key": _rotate_key}
+    handlers = {
+        "demo": _demo,
+        "import": _import,
+        "kpis": _kpis,
+        "relationships": _relationships,
+        "export": _export,
+        "users": _users,
+        "rotate-key": _rotate_key,
+    }
     try:
         engine = make_engine(url)
         migrate(engine)
@@ -156,6 +171,42 @@ def _kpis(engine: Engine, args: argparse.Namespace) -> int:
     for kpi in portfolio_kpis(data, filters, margin).values():
         print(f"{kpi.label:32} {'n/a' if kpi.value is None else kpi.value}")
     return 0
+
+
+def _relationships(engine: Engine, args: argparse.Namespace) -> int:
+    data = _portfolio(engine)
+    quarter = args.quarter or data.last_quarter
+    if quarter is None:
+        print("The database holds no revenue yet: import some or run `python -m lib demo`.", file=sys.stderr)
+        return 1
+    out = relationships_json(data, cached_relationships(engine, data, data_versions(engine)[FACTS]), quarter)
+    try:
+        if args.format == "json":
+            print(json.dumps(out, indent=2))
+        else:
+            _relationships_table(out)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`): nothing is wrong with the database
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _relationships_table(out: dict) -> None:
+    share = out["single_threaded_share"]
+    print(
+        f"Relationships in {out['quarter']}: single-threaded share {'n/a' if share is None else f'{share:.1%}'} of active accounts"
+    )
+    print(f"{'account_id':20} {'known':>6} {'met 90d':>8} {'exec':>5} {'buyer':>6} {'single':>7} {'bus factor':>10}")
+    for row in out["accounts"]:
+        print(
+            f"{row['account_id']:20} {row['stakeholders_known']:>6} {row['stakeholders_met_90d']:>8} "
+            f"{_yes(row['exec_met_90d']):>5} {_yes(row['economic_buyer_met_90d']):>6} {_yes(row['single_threaded']):>7} "
+            f"{row['bus_factor']:>10}"
+        )
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def _export(engine: Engine, args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """The command line: demo, import, kpis (equal to the page), export (without secrets), users, rotate-key."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -114,3 +115,56 @@ def test_rotate_key_says_it_cannot_change_a_key_set_in_secrets_toml(engine, db_u
     monkeypatch.setattr(cli_module, "read_secrets", lambda: {"cookie_key": "set by hand"})
     assert cli_module.main(["--db", db_url, "rotate-key"]) == 0
     assert "secrets.toml sets cookie_key" in capsys.readouterr().err
+
+
+def test_relationships_json_is_exactly_design_md_on_the_hand_computed_portfolio(db_url):
+    # tests/fixtures/relationships, worked out account by account in tests/test_relationships.py.
+    files = [str(FIXTURES / "relationships" / f) for f in ("accounts.csv", "revenue.csv", "stakeholders.csv", "interactions.csv")]
+    assert cli("import", *files, db=db_url).returncode == 0
+    printed = cli("relationships", "--format", "json", db=db_url)  # the last quarter with data: 2026Q2
+    assert printed.returncode == 0, printed.stderr
+
+    def account(a, known, met, executive, buyer, single, bus):
+        return {
+            "account_id": a,
+            "stakeholders_known": known,
+            "stakeholders_met_90d": met,
+            "exec_met_90d": executive,
+            "economic_buyer_met_90d": buyer,
+            "single_threaded": single,
+            "bus_factor": bus,
+        }
+
+    assert json.loads(printed.stdout) == {
+        "quarter": "2026Q2",
+        "single_threaded_share": 0.75,  # B, C, D of the active A, B, C, D
+        "accounts": [
+            account("A", 4, 2, True, True, False, 1),
+            account("B", 2, 1, True, False, True, 0),
+            account("C", 0, 0, False, False, True, 0),
+            account("D", 1, 1, False, False, True, 0),
+            account("E", 1, 1, True, True, True, 2),
+        ],
+    }
+    q1 = json.loads(cli("relationships", "--quarter", "2026Q1", "--format", "json", db=db_url).stdout)
+    assert q1["quarter"] == "2026Q1" and q1["single_threaded_share"] == 1.0 and q1["accounts"][1]["bus_factor"] == 1
+    table = cli("relationships", "--quarter", "2026Q2", db=db_url)
+    assert table.returncode == 0 and "single-threaded share 75.0% of active accounts" in table.stdout
+    assert table.stdout.splitlines()[2].split() == ["A", "4", "2", "yes", "yes", "no", "1"]
+    assert cli("relationships", "--quarter", "2026Q9", db=db_url).returncode == 2  # not a quarter
+
+
+def test_relationships_piped_into_a_reader_that_stops_early_is_no_database_problem(small_engine, db_url):
+    reader, writer = os.pipe()
+    os.close(reader)  # like `| head` that has read enough: every write fails with a broken pipe
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "lib", "--db", db_url, "relationships"],
+            cwd=ROOT,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == 0 and done.stderr == ""

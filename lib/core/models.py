@@ -95,6 +95,7 @@ class Stakeholder(Base):
     level: Mapped[str | None] = mapped_column(String(20))
     role: Mapped[str | None] = mapped_column(String(40))
     our_owner: Mapped[str | None] = mapped_column(String(200))
+    stance: Mapped[str | None] = mapped_column(String(20))  # lib.relationships.vocabulary.STANCES; NULL = unknown
 
 
 class Interaction(Base):
@@ -109,6 +110,7 @@ class Interaction(Base):
     our_person: Mapped[str] = mapped_column(String(200))
     date: Mapped[dt.date] = mapped_column(Date, index=True)
     channel: Mapped[str] = mapped_column(String(20), default="")
+    note: Mapped[str | None] = mapped_column(String(300))  # one line: what the interaction was about
 
 
 class ReviewNote(Base):

@@ -212,7 +212,7 @@ def _selected_accounts(
             raise DeckError(f"There is no key-account list: {key.message} Choose all accounts or name them by id.")
         return _at_most(key_ids, "key accounts")
     if chosen == ALL:
-        table = account_table(data, filters)
+        table = account_table(data, filters).sort_values(["revenue", "name"], ascending=[False, True], kind="stable")
         buying = table[table["revenue"] > 0]["id"].astype(int).tolist()
         return _at_most(buying, "accounts with revenue in the quarter, largest first")
     if isinstance(chosen, str):

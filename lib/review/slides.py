@@ -196,9 +196,11 @@ def table(
     more_height = line_height(size)
     room = box.h - header_height
     cells, heights = [], []
-    for row in rows:
+    for number, row in enumerate(rows):
+        bold = strong[number] if strong and number < len(strong) else (False,) * len(row)
         cut = tuple(
-            _cell(str(value), w - 2 * CELL_PADDING, size, wrapped.get(i, 1)) for i, (value, w) in enumerate(zip(row, widths))
+            _cell(str(value), w - 2 * CELL_PADDING, size, wrapped.get(i, 1), bold[i])
+            for i, (value, w) in enumerate(zip(row, widths))
         )
         height = max(v.count("\n") + 1 for v in cut) * line_height(size) + 2 * CELL_PADDING
         left = total - len(cells) - 1

@@ -67,9 +67,16 @@ def load_portfolio_data(engine: Engine) -> PortfolioData:
 
 
 def deck_content(
-    engine: Engine, request: DeckRequest, data: PortfolioData | None = None, progress: Progress | None = None
+    engine: Engine,
+    request: DeckRequest,
+    data: PortfolioData | None = None,
+    progress: Progress | None = None,
+    on_account: Callable[[str, AccountContent], None] | None = None,
 ) -> DeckContent:
-    """Everything the deck shows, for the request; DeckError when it cannot be built as asked."""
+    """Everything the deck shows, for the request; DeckError when it cannot be built as asked.
+
+    on_account(quarter, account) hears of each account as soon as it is read (the deck starts drawing its charts).
+    """
     data = data if data is not None else load_portfolio_data(engine)
     quarter = request.quarter or data.last_quarter
     if quarter is None:
@@ -88,6 +95,8 @@ def deck_content(
         if progress:
             progress(done / max(len(ids), 1), f"Reading account {done + 1} of {len(ids)}")
         accounts.append(account_content(engine, account_id, quarter, today, verdicts.get(account_id, ""), ties.get(account_id)))
+        if on_account:
+            on_account(quarter, accounts[-1])
     riskiest = sorted(ties.values(), key=lambda r: (not r.single_threaded, r.bus_factor, r.name.lower()))
     return DeckContent(
         quarter=quarter,

@@ -17,7 +17,7 @@ from lib.review import pdf as pdf
 from lib.review import pptx as pptx
 from lib.review.content import deck_content
 from lib.review.images import Painter
-from lib.review.layout import deck_charts, deck_slides
+from lib.review.layout import account_charts, deck_slides, portfolio_charts
 from lib.review.model import DeckError, DeckRequest
 
 FORMATS = {"pptx": (pptx.write_pptx, pptx.MEDIA_TYPE), "pdf": (pdf.write_pdf, pdf.MEDIA_TYPE)}
@@ -53,14 +53,18 @@ def build_deck(
         raise DeckError(f"A deck is written as {' or '.join(FORMATS)}, not {fmt!r}.")
     report = progress or _quiet
     write, media_type = FORMATS[fmt]
-    with Painter() as painter:  # the browser starts while the database is read
+    with Painter() as painter:  # the browser starts, and draws each account's charts, while the database is read
         report(0.0, "Reading the portfolio")
-        content = deck_content(engine, request, data, lambda done, what: report(0.05 + 0.3 * done, what))
-        charts = deck_charts(content)
-        report(0.35, f"Drawing {len(charts)} charts")
-        rendered = painter.paint(
-            charts, lambda done, total: report(0.35 + 0.55 * done / total, f"Drawing chart {done} of {total}")
+        content = deck_content(
+            engine,
+            request,
+            data,
+            progress=lambda done, what: report(0.05 + 0.5 * done, what),
+            on_account=lambda quarter, account: painter.submit(account_charts(account, quarter)),
         )
+        painter.submit(portfolio_charts(content))
+        report(0.55, "Drawing the charts")
+        rendered = painter.collect(lambda done, total: report(0.55 + 0.35 * done / total, f"Drawing chart {done} of {total}"))
     report(0.9, "Laying out the slides")
     slides = deck_slides(content, rendered.images, rendered.left_out, rendered.reason)
     report(0.95, f"Writing the {fmt.upper()} file")

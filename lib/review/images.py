@@ -66,20 +66,24 @@ def _runs(path: str) -> bool:
 def render_pngs(charts: Sequence[Chart], progress: Callable[[int, int], None] | None = None) -> Rendered:
     """Every chart as a PNG, in one browser; those that cannot be drawn are left out and named."""
     with Painter() as painter:
-        return painter.paint(charts, progress)
+        painter.submit(charts)
+        return painter.collect(progress)
 
 
 class Painter:
-    """A browser started ahead of time in a thread of its own; `paint` draws a deck's charts in it.
+    """A browser in a thread of its own that draws charts as they are handed in.
 
-    Starting Chromium takes seconds: a deck starts it first and reads the database meanwhile.
+    Starting Chromium takes seconds and a deck's charts take seconds more: a deck starts the
+    painter first, hands in each account's charts as soon as it has read the account, and
+    collects the images at the end, so drawing overlaps reading the database.
     """
 
     def __init__(self) -> None:
         self.path = browser_path()
         self._orders: queue.Queue = queue.Queue()
         self._results: queue.Queue = queue.Queue()
-        self._ordered = False
+        self._charts: list[Chart] = []
+        self._closed = False
         if self.path is not None:
             threading.Thread(
                 target=_serve, args=(self.path, self._orders, self._results), name="deck-charts", daemon=True
@@ -92,20 +96,25 @@ class Painter:
         self.close()
 
     def close(self) -> None:
-        """Let the browser go when no charts were asked for (an error while reading, say)."""
-        if not self._ordered:
-            self._ordered = True
-            self._orders.put([])
+        """No more charts: the browser closes once it has drawn those handed in (also after an error)."""
+        if not self._closed:
+            self._closed = True
+            self._orders.put(None)
 
-    def paint(self, charts: Sequence[Chart], progress: Callable[[int, int], None] | None = None) -> Rendered:
-        if not charts:
-            return Rendered({}, (), "")
+    def submit(self, charts: Sequence[Chart]) -> None:
+        """Hand in charts to draw (in the order given); drawing starts at once."""
+        if self._closed:
+            raise RuntimeError("This painter is closed.")
+        self._charts += charts
+        if self.path is not None and charts:
+            self._orders.put(list(charts))
+
+    def collect(self, progress: Callable[[int, int], None] | None = None) -> Rendered:
+        """Wait for every chart handed in; the images, and the names of those left out and why."""
+        self.close()
+        charts = self._charts
         if self.path is None:
-            return Rendered({}, tuple(c.name for c in charts), NO_BROWSER)
-        if self._ordered:
-            raise RuntimeError("A Painter draws one set of charts.")
-        self._ordered = True
-        self._orders.put(list(charts))
+            return Rendered({}, tuple(c.name for c in charts), NO_BROWSER if charts else "")
         images: dict[str, bytes] = {}
         reason = ""
         deadline = time.monotonic() + ALL_TIMEOUT
@@ -143,29 +152,33 @@ async def _render_all(path: str, orders: queue.Queue, results: queue.Queue) -> N
     import kaleido  # here: importing kaleido and choreographer costs time a deck without a browser does not need
 
     async with kaleido.Kaleido(path=path, n=1, mathjax=False, timeout=EACH_TIMEOUT) as browser:
-        charts = await _next_order(orders)
         fast = _has_fast_path(browser)
         tab = await browser._get_kaleido_tab() if fast else None
+        drawn = 0
         try:
-            for done, chart in enumerate(charts):
-                if fast and done and done % RELOAD_EVERY == 0:
-                    await tab.reload()
-                try:
-                    png = await asyncio.wait_for(_one(browser, tab if fast else None, chart), EACH_TIMEOUT)
-                except TimeoutError:
-                    results.put(("skipped", chart.key, f"the browser took longer than {EACH_TIMEOUT:.0f} s to draw one"))
-                    continue
-                except Exception as error:  # one figure the browser refuses; the others may still draw
-                    results.put(("skipped", chart.key, f"the browser could not draw one ({_brief(error)})"))
-                    continue
-                results.put(("image", chart.key, png))
+            while (charts := await _next_order(orders)) is not None:
+                for chart in charts:
+                    if fast and drawn and drawn % RELOAD_EVERY == 0:
+                        await tab.reload()
+                    drawn += 1
+                    results.put(await _drawn(browser, tab, chart))
         finally:
             if tab is not None:
                 await browser.tabs_ready.put(tab)  # back in kaleido's queue, so that it closes as it expects
 
 
-async def _next_order(orders: queue.Queue) -> list[Chart]:
-    """The charts to draw, once the deck has them (polled: no executor thread left waiting at exit)."""
+async def _drawn(browser, tab, chart: Chart) -> tuple[str, str, object]:
+    """("image", key, png), or ("skipped", key, why) for a figure the browser would not draw in time."""
+    try:
+        return "image", chart.key, await asyncio.wait_for(_one(browser, tab, chart), EACH_TIMEOUT)
+    except TimeoutError:
+        return "skipped", chart.key, f"the browser took longer than {EACH_TIMEOUT:.0f} s to draw one"
+    except Exception as error:  # one figure the browser refuses; the others may still draw
+        return "skipped", chart.key, f"the browser could not draw one ({_brief(error)})"
+
+
+async def _next_order(orders: queue.Queue) -> list[Chart] | None:
+    """The next charts to draw, None when no more will come (polled: no executor thread left waiting at exit)."""
     while True:
         try:
             return orders.get_nowait()

@@ -45,6 +45,11 @@ def _halves(box: Box) -> tuple[Box, Box]:
 
 def deck_charts(content: DeckContent) -> list[Chart]:
     """Every chart of the deck, each at the size of its box."""
+    return [*portfolio_charts(content), *(c for account in content.accounts for c in account_charts(account, content.quarter))]
+
+
+def portfolio_charts(content: DeckContent) -> list[Chart]:
+    """The charts of the KPI and wallet slides."""
     revenue_box, retention_box = _halves(KPI_CHART)
     trends = content.portfolio.trends
     out = [
@@ -67,18 +72,21 @@ def deck_charts(content: DeckContent) -> list[Chart]:
         box = WALLET_CHART
         figure = charts.wallet_split_chart(content.wallet.split, content.wallet.parts, box.w, box.h)
         out.append(Chart("wallet-split", "Who holds the wallet, by segment", figure, box.w, box.h))
+    return out
+
+
+def account_charts(account: AccountContent, quarter: str) -> list[Chart]:
+    """An account slide's charts: revenue and wallet by quarter, and who holds the wallet in the quarter."""
     trend_box, split_box = _halves(ACCOUNT_CHARTS)
-    for account in content.accounts:
-        if not account.history.empty:
-            figure = charts.account_trend_chart(account.history, trend_box.w, trend_box.h)
-            out.append(
-                Chart(f"trend-{account.account_id}", f"{account.name}: revenue and wallet", figure, trend_box.w, trend_box.h)
-            )
-        if not account.wallet_split.empty:
-            figure = charts.account_wallet_chart(account.wallet_split, content.quarter, split_box.w, split_box.h)
-            out.append(
-                Chart(f"split-{account.account_id}", f"{account.name}: who holds the wallet", figure, split_box.w, split_box.h)
-            )
+    out = []
+    if not account.history.empty:
+        figure = charts.account_trend_chart(account.history, trend_box.w, trend_box.h)
+        out.append(Chart(f"trend-{account.account_id}", f"{account.name}: revenue and wallet", figure, trend_box.w, trend_box.h))
+    if not account.wallet_split.empty:
+        figure = charts.account_wallet_chart(account.wallet_split, quarter, split_box.w, split_box.h)
+        out.append(
+            Chart(f"split-{account.account_id}", f"{account.name}: who holds the wallet", figure, split_box.w, split_box.h)
+        )
     return out
 
 

@@ -62,11 +62,14 @@ def build_deck(
             progress=lambda done, what: report(0.05 + 0.5 * done, what),
             on_account=lambda quarter, account: painter.submit(account_charts(account, quarter)),
         )
-        painter.submit(portfolio_charts(content))
+        first = portfolio_charts(content)
+        painter.submit(first)
         report(0.55, "Drawing the charts")
         rendered = painter.collect(lambda done, total: report(0.55 + 0.35 * done / total, f"Drawing chart {done} of {total}"))
     report(0.9, "Laying out the slides")
-    slides = deck_slides(content, rendered.images, rendered.left_out, rendered.reason)
+    leading = {chart.name for chart in first}
+    left_out = tuple(sorted(rendered.left_out, key=lambda name: name not in leading))  # in the order of the slides
+    slides = deck_slides(content, rendered.images, left_out, rendered.reason)
     report(0.95, f"Writing the {fmt.upper()} file")
     written = write(slides)
     report(1.0, f"{len(slides)} slides ready")
@@ -77,7 +80,7 @@ def build_deck(
         media_type=media_type,
         file_name=f"review-{content.quarter}.{fmt}",
         slide_titles=tuple(s.title for s in slides),
-        charts_left_out=rendered.left_out,
+        charts_left_out=left_out,
         why_left_out=rendered.reason,
     )
 

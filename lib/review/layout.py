@@ -13,6 +13,7 @@ from lib.review.model import AccountContent, DeckContent, Relationship
 from lib.review.slides import (
     ACCENT,
     MARGIN,
+    MISSING_SIZE,
     MUTED,
     SLIDE_HEIGHT,
     SLIDE_WIDTH,
@@ -22,12 +23,13 @@ from lib.review.slides import (
     cards,
     entries,
     line,
+    line_height,
     slide,
     table,
     text,
     with_footer,
 )
-from lib.review.text import clip
+from lib.review.text import fit_lines, wrap
 
 WIDE = SLIDE_WIDTH - 2 * MARGIN
 BODY_TOP = 1.55
@@ -94,7 +96,7 @@ def _picture(box: Box, key: str, name: str, images: dict[str, bytes], absent: st
     """The chart's image, or a box saying why there is none (no data, or left out for want of a browser)."""
     if key in images:
         return Picture(box, key, name, images[key])
-    return Picture(box, key, name, None, clip(absent, box.w - 0.4, 14))
+    return Picture(box, key, name, None, "\n".join(fit_lines(wrap(absent, box.w - 0.4, MISSING_SIZE), 3)))
 
 
 def title_slide(content: DeckContent, left_out: int, reason: str) -> Slide:
@@ -122,8 +124,16 @@ def kpi_slide(content: DeckContent, images: dict[str, bytes]) -> Slide:
     revenue_box, retention_box = _halves(KPI_CHART)
     pieces = [
         *cards(Box(MARGIN, BODY_TOP, WIDE, 4.7 - BODY_TOP), portfolio.metrics, per_row=5),
-        _picture(revenue_box, "kpi-revenue", "Revenue by quarter", images, "Revenue by quarter: chart left out"),
-        _picture(retention_box, "kpi-retention", "Net and gross revenue retention", images, "Retention: chart left out"),
+        _picture(
+            revenue_box, "kpi-revenue", "Revenue by quarter", images, "Revenue by quarter: chart left out (see the last slide)"
+        ),
+        _picture(
+            retention_box,
+            "kpi-retention",
+            "Net and gross revenue retention",
+            images,
+            "Retention: chart left out (see the last slide)",
+        ),
     ]
     return slide("kpis", f"Portfolio KPIs, {content.quarter}", portfolio.caption, tuple(pieces))
 
@@ -131,7 +141,11 @@ def kpi_slide(content: DeckContent, images: dict[str, bytes]) -> Slide:
 def wallet_slide(content: DeckContent, images: dict[str, bytes]) -> Slide:
     wallet = content.wallet
     shown = wallet.metrics[:8]
-    absent = "No wallet estimate counts in this quarter." if wallet.split.empty else "Who holds the wallet: chart left out"
+    absent = (
+        "No wallet estimate counts in this quarter."
+        if wallet.split.empty
+        else "Who holds the wallet: chart left out (see the last slide)"
+    )
     pieces = [
         *cards(Box(MARGIN, BODY_TOP, 5.0, BODY_BOTTOM - BODY_TOP), shown, per_row=2),
         _picture(WALLET_CHART, "wallet-split", "Who holds the wallet, by segment", images, absent),
@@ -240,7 +254,7 @@ def account_slide(content: DeckContent, account: AccountContent, images: dict[st
             f"trend-{account.account_id}",
             "Revenue and wallet",
             images,
-            "No revenue recorded yet." if account.history.empty else "Revenue and wallet: chart left out",
+            "No revenue recorded yet." if account.history.empty else "Revenue and wallet: chart left out (see the last slide)",
         ),
         _picture(
             split_box,
@@ -249,7 +263,7 @@ def account_slide(content: DeckContent, account: AccountContent, images: dict[st
             images,
             f"No wallet estimate that counts in {content.quarter}."
             if account.wallet_split.empty
-            else "Who holds the wallet: chart left out",
+            else "Who holds the wallet: chart left out (see the last slide)",
         ),
         line(Box(right_x, note_top, ACCOUNT_CHARTS.w, 0.3), _note_heading(content, account), 13, True),
         text(
@@ -302,23 +316,20 @@ def _items(box: Box, account: AccountContent):
 
 
 def left_out_slide(names: tuple[str, ...], reason: str) -> Slide:
+    """Which charts the deck could not draw, in two columns, and why."""
     column = (WIDE - 0.3) / 2
-    top = BODY_TOP + 0.5
-    rows = int((BODY_BOTTOM - top) / 0.3)
+    top = BODY_TOP + 0.75
+    rows = int((BODY_BOTTOM - top) / line_height(13) + 1e-6)
     first, second = names[:rows], names[rows : 2 * rows]
-    rest = len(names) - len(first) - len(second)
-    listing = "\n".join(second) + (f"\n… and {rest} more" if rest > 0 else "")
+    if len(names) > 2 * rows:
+        second = (*names[rows : 2 * rows - 1], f"… and {len(names) - (2 * rows - 1)} more")
     pieces = [
-        text(Box(MARGIN, BODY_TOP, WIDE, 0.45), f"Why: {reason}.", 15, True),
+        text(Box(MARGIN, BODY_TOP, WIDE, 0.65), f"Why: {reason}.", 14, True),
         text(Box(MARGIN, top, column, BODY_BOTTOM - top), "\n".join(first), 13),
-        text(Box(MARGIN + column + 0.3, top, column, BODY_BOTTOM - top), listing, 13),
+        text(Box(MARGIN + column + 0.3, top, column, BODY_BOTTOM - top), "\n".join(second), 13),
     ]
-    return slide(
-        "charts left out",
-        "Charts left out",
-        f"{len(names)} chart{'s' if len(names) != 1 else ''}; their tables and numbers are on the slides",
-        tuple(pieces),
-    )
+    count = f"{len(names)} chart{'s' if len(names) != 1 else ''}"
+    return slide("charts left out", "Charts left out", f"{count}; their numbers and tables are on the slides", tuple(pieces))
 
 
 def deck_slides(content: DeckContent, images: dict[str, bytes], left_out: tuple[str, ...], reason: str) -> list[Slide]:

@@ -21,6 +21,7 @@ from lib.review.slides import (
     CELL_PADDING,
     GOOD,
     INK,
+    MISSING_SIZE,
     MUTED,
     RULE,
     SHADE,
@@ -131,7 +132,9 @@ def _picture(pdf: _Deck, piece: Picture) -> None:
     with pdf.local_context():
         pdf.set_dash_pattern(dash=0.08, gap=0.06)
         pdf.rect(box.x, box.y, box.w, box.h)
-    pdf.lines(box.x, box.y + box.h / 2 - line_height(14) / 2, box.w, [piece.missing], 14, color=MUTED, align="center")
+    lines = piece.missing.split("\n")
+    top = box.y + box.h / 2 - len(lines) * line_height(MISSING_SIZE) / 2
+    pdf.lines(box.x, top, box.w, lines, MISSING_SIZE, color=MUTED, align="center")
 
 
 def _opaque(png: bytes) -> Image.Image:

@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.oxml import parse_xml
@@ -26,6 +27,7 @@ from lib.review.slides import (
     GOOD,
     INK,
     LINE_SPACING,
+    MISSING_SIZE,
     MUTED,
     RULE,
     SHADE,
@@ -171,14 +173,12 @@ def _cell(cell, value: str, size: float, bold: bool, color: str, fill: str, alig
 
 def _picture(shapes, piece: Picture) -> None:
     if piece.png is None:
-        shape = shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, 0, 0)
-        _place(shape, piece.box)
-        shape.fill.background()
-        shape.line.color.rgb = _rgb(RULE)
-        shape.line.dash_style = 4  # dash
-        shape.shadow.inherit = False
-        _frame(shape.text_frame, 0.2, MSO_ANCHOR.MIDDLE)
-        _lines(shape.text_frame, [piece.missing], 14, color=MUTED, align="center")
+        box = shapes.add_textbox(0, 0, 0, 0)
+        _place(box, piece.box)
+        box.line.color.rgb = _rgb(RULE)
+        box.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        _frame(box.text_frame, 0.2, MSO_ANCHOR.MIDDLE)
+        _lines(box.text_frame, piece.missing.split("\n"), MISSING_SIZE, color=MUTED, align="center")
         return
     picture = shapes.add_picture(
         io.BytesIO(piece.png), Inches(piece.box.x), Inches(piece.box.y), Inches(piece.box.w), Inches(piece.box.h)

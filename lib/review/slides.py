@@ -17,6 +17,7 @@ MARGIN = 0.5
 INK, MUTED, ACCENT, RULE, SHADE = "#222222", "#555555", "#0072B2", "#BFBFBF", "#F2F2F2"
 GOOD, BAD = "#0072B2", "#D55E00"  # blue and vermillion: apart for every common colour vision, and always with a word
 LINE_SPACING = 1.22  # a line's height as a multiple of its font size
+MISSING_SIZE = 13  # the words standing in for a chart that is not there
 CELL_PADDING = 0.06
 
 
@@ -74,7 +75,7 @@ class Picture:
     key: str
     name: str
     png: bytes | None
-    missing: str = ""  # what stands in the box without an image
+    missing: str = ""  # what stands in the box without an image: lines, already wrapped
 
 
 @dataclass(frozen=True)

@@ -262,13 +262,13 @@ def assert_fits(slide) -> None:
 
 
 def test_nothing_runs_off_a_slide_with_long_names_notes_and_lists(demo_copy_url, no_browser):
-    """A 300-character name, a 400-line note and 30 open action items on the demo portfolio."""
+    """A 200-character name, a 400-line note and 30 open action items on the demo portfolio."""
     from lib.core.db import make_engine
 
     engine = make_engine(demo_copy_url)
     with Session(engine) as session, session.begin():
         account = session.scalars(select(Account).order_by(Account.id)).first()
-        account.name = "Very long account name " * 13
+        account.name = ("Very long account name " * 9)[:200]  # the most the column holds
         for n in range(30):
             session.add(ActionItem(account_id=account.id, quarter=DEMO_END, text=f"Follow-up number {n} " * 6, owner="Ann"))
         external = account.external_id

@@ -32,7 +32,7 @@ from lib.review.images import browser_path
 from lib.review.layout import deck_slides
 from lib.review.model import DeckError, DeckRequest
 from lib.review.slides import SLIDE_HEIGHT, SLIDE_WIDTH, Box, Card, Grid, Picture, Text, line_height, table
-from lib.review.text import plain_text, text_width
+from lib.review.text import plain_text, text_width, wrap
 from tests.conftest import ADMIN, DEMO_END, EDITOR, ROOT
 
 TODAY = dt.date(2026, 7, 15)
@@ -324,3 +324,11 @@ def test_the_command_line_writes_both_formats_and_refuses_unknown_ids(review_eng
     assert refused.returncode == 1 and "Unknown account id: NOPE" in refused.stderr and not (tmp_path / "x.pptx").exists()
     wrong = cli("deck", "--out", str(tmp_path / "x.docx"), db=url)
     assert wrong.returncode == 2 and ".pptx or .pdf" in wrong.stderr
+
+
+def test_a_number_is_never_wrapped_away_from_its_unit():
+    lacks = "revenue 0.99 M, needs 1 M (must-have); whitespace 223 k, needs 250 k; growth -9.9 %, needs 5 %"
+    for width in (1.5, 2.0, 2.5, 3.0, 4.2):
+        lines = wrap(lacks, width, 13)
+        assert " ".join(lines) == lacks
+        assert not any(line.split(" ")[0] in ("k,", "M,", "%,", "k;", "%", "k", "M") for line in lines), lines

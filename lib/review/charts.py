@@ -65,7 +65,7 @@ def _frame(figure: go.Figure, title: str, width: float, height: float, legend: s
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
-    figure.update_xaxes(tickangle=0, automargin=True)
+    figure.update_xaxes(tickangle=0, automargin=True, ticklabelstandoff=6)  # clear of the value axis's "0"
     figure.update_yaxes(automargin=True, gridcolor="#E5E5E5")
     return figure
 

@@ -17,6 +17,8 @@ from fpdf import FPDF
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"), Path("/usr/local/share/fonts"))
 ELLIPSIS = "…"
+_NBSP = "\u00a0"
+_GLUE = re.compile(r"(\d) (?=(?:k|M|B|%|pts|years)(?!\w))")  # a number stays on the line of its unit: "223 k", "5 %"
 _LATIN1_STANDINS = {"…": "...", "·": "-", "≥": ">=", "≤": "<=", "–": "-", "—": "-", "•": "-", "▲": "+", "▼": "-", "✓": "yes"}
 
 
@@ -91,11 +93,13 @@ def clip(text: str, width: float, size: float, bold: bool = False) -> str:
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     """The text in lines that fit the width (a word longer than a line is cut across lines); blank lines kept."""
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in _GLUE.sub("\\1" + _NBSP, text).split("\n"):
         bullet = re.match(r"^\s*(?:[•\-]|\d+\.)\s+", paragraph)
         hang = "   " if bullet else ""  # continuation lines of a list item stand in from its bullet
         line = ""
-        for word in paragraph.split():
+        for word in paragraph.split(" "):
+            if not word:
+                continue
             candidate = f"{line} {word}" if line else word
             if text_width(candidate, size, bold) <= width:
                 line = candidate
@@ -110,7 +114,7 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
                 lines.append(line[:cut])
                 line = hang + line[cut:]
         lines.append(line)
-    return lines
+    return [x.replace(_NBSP, " ") for x in lines]
 
 
 def _longest_fitting(text: str, width: float, size: float, bold: bool) -> int:

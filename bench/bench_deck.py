@@ -26,13 +26,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bench.demo_databases import demo_database  # noqa: E402
-from lib.core.db import FACTS, data_versions, make_engine, migrate  # noqa: E402
+from lib.core.db import make_engine, migrate  # noqa: E402
 from lib.core.models import Account, Revenue  # noqa: E402
-from lib.review.content import load_portfolio_data  # noqa: E402
+from lib.review.content import prepare_snapshots  # noqa: E402
 from lib.review.deck import build_deck  # noqa: E402
 from lib.review.images import browser_path  # noqa: E402
 from lib.review.model import DeckRequest  # noqa: E402
-from lib.wallet.shares import cached_wallet_data  # noqa: E402
 
 PHASES = (("Reading", "read"), ("Drawing", "charts"), ("Laying", "layout"), ("Writing", "write"))
 
@@ -79,8 +78,7 @@ def main() -> int:
         engine = make_engine(f"sqlite:///{copy}")
         migrate(engine)
         started = time.perf_counter()
-        data = load_portfolio_data(engine)
-        cached_wallet_data(engine, data, data_versions(engine)[FACTS])
+        data = prepare_snapshots(engine)
         print(f"{len(data.accounts):,} accounts, {data.quarters[0]}..{data.last_quarter}; browser: {browser_path() or 'none'}")
         print(f"snapshot files built once: {time.perf_counter() - started:.1f} s")
         print(f"{'accounts':>8} {'format':>6} {'best s':>7} {'read':>6} {'charts':>7} {'layout':>7} {'write':>6} {'slides':>6}")

@@ -50,6 +50,14 @@ from lib.review.model import (
 from lib.review.text import plain_text
 from lib.wallet.shares import cached_wallet_data, split_shares, wallet_figures, wallet_split
 
+__all__ = [
+    "PortfolioData",
+    "deck_content",
+    "load_portfolio_data",
+    "request_from_filters",
+    "relationships",
+    "single_threaded_share",
+]
 Progress = Callable[[float, str], None]
 TABLE_ROWS = 40  # more than any slide holds; the slide cuts to what fits and says "and N more"
 
@@ -64,6 +72,13 @@ def load_portfolio_data(engine: Engine) -> PortfolioData:
     """The portfolio arrays as the command line reads them (per data version, from their snapshot file)."""
     as_of = read_setting(engine, "data_as_of")
     return cached_portfolio(engine, data_versions(engine)[FACTS], dt.datetime.fromisoformat(as_of) if as_of else None)
+
+
+def prepare_snapshots(engine: Engine) -> PortfolioData:
+    """Build the per-version array files a deck reads (the portfolio and competitor spend), as the app's warm-up does."""
+    data = load_portfolio_data(engine)
+    cached_wallet_data(engine, data, data_versions(engine)[FACTS])
+    return data
 
 
 def deck_content(

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from lib.portfolio.data import PortfolioData
 from lib.review import pdf as pdf
 from lib.review import pptx as pptx
-from lib.review.content import deck_content
+from lib.review.content import PortfolioData, deck_content  # the one door to the feature packages
 from lib.review.images import Painter
 from lib.review.layout import account_charts, deck_slides, portfolio_charts
 from lib.review.model import DeckError, DeckRequest

@@ -332,3 +332,14 @@ def test_a_number_is_never_wrapped_away_from_its_unit():
         lines = wrap(lacks, width, 13)
         assert " ".join(lines) == lacks
         assert not any(line.split(" ")[0] in ("k,", "M,", "%,", "k;", "%", "k", "M") for line in lines), lines
+
+
+def test_the_browser_is_the_one_browser_path_names_or_none(monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", sys.executable)
+    assert browser_path() == sys.executable
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    assert browser_path() is None  # the user's choice wins: no search elsewhere
+    monkeypatch.setenv("BROWSER_PATH", "")
+    monkeypatch.setattr(images_module, "BROWSER_PLACES", ())
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert browser_path() is None

@@ -46,8 +46,8 @@ class Rendered:
 
 def browser_path() -> str | None:
     """The Chrome or Chromium to draw the charts with, or None."""
-    chosen = os.environ.get("BROWSER_PATH")
-    if chosen is not None:
+    chosen = os.environ.get("BROWSER_PATH", "").strip()
+    if chosen:
         return chosen if _runs(chosen) else None
     for place in BROWSER_PLACES:
         if _runs(place):

@@ -1,4 +1,4 @@
-"""Commands behind `python -m lib`: demo, import, kpis, relationships, export, users, rotate-key."""
+"""Commands behind `python -m lib`: demo, import, kpis, relationships, export, users, rotate-key, deck."""
 
 from __future__ import annotations
 
@@ -80,6 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--full-name", default="")
 
     commands.add_parser("rotate-key", help="replace the cookie key: every login ends, everybody logs in again")
+
+    deck = commands.add_parser("deck", help="build the review deck, as PowerPoint or PDF (told by the file's suffix)")
+    deck.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
+    deck.add_argument("--base-quarter", type=_quarter, help="Q-4 (default) or Q-1")
+    deck.add_argument("--segment", action="append", default=[])
+    deck.add_argument("--region", action="append", default=[])
+    deck.add_argument("--owner", action="append", default=[])
+    deck.add_argument("--accounts", default="key", help="key (default), all, or account ids as imported: ID,ID,...")
+    deck.add_argument("--out", type=Path, required=True, help="FILE.pptx or FILE.pdf")
     return parser
 
 
@@ -94,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": _export,
         "users": _users,
         "rotate-key": _rotate_key,
+        "deck": _deck,
     }
     try:
         engine = make_engine(url)
@@ -246,4 +256,39 @@ def _rotate_key(engine: Engine, _args: argparse.Namespace) -> int:
             "Replace it there and restart the app servers.",
             file=sys.stderr,
         )
+    return 0
+
+
+def _deck(engine: Engine, args: argparse.Namespace) -> int:
+    # Imported here: python-pptx, fpdf2 and kaleido load only for the command that needs them.
+    from lib.review.deck import FORMATS, build_deck
+    from lib.review.model import ALL, KEY, DeckError, DeckRequest
+
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        print(f"--out must name a .pptx or .pdf file, not {args.out.name!r}", file=sys.stderr)
+        return 2
+    data = _portfolio(engine)
+    quarter = args.quarter or data.last_quarter
+    offset = 4
+    if args.base_quarter and quarter:
+        offset = {shift_quarter(quarter, -4): 4, shift_quarter(quarter, -1): 1}.get(args.base_quarter, 0)
+        if not offset:
+            print("--base-quarter must be Q-4 or Q-1 of --quarter", file=sys.stderr)
+            return 2
+    named = args.accounts.strip()
+    accounts = named.lower() if named.lower() in (KEY, ALL) else tuple(part.strip() for part in named.split(",") if part.strip())
+    request = DeckRequest(quarter, offset, tuple(args.segment), tuple(args.region), tuple(args.owner), accounts)
+    try:
+        deck = build_deck(engine, request, fmt, data=data)
+    except DeckError as error:
+        print(error, file=sys.stderr)
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(deck.data)
+    print(f"Wrote {args.out}: the {deck.quarter} review deck, {len(deck.slide_titles)} slides, {len(deck.data) / 1e6:.1f} MB")
+    if deck.charts_left_out:
+        print(f"Left out {len(deck.charts_left_out)} chart(s): {deck.why_left_out}.")
+        for name in deck.charts_left_out:
+            print(f"  {name}")
     return 0

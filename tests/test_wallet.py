@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from lib.io.importer import ImportRejected, import_files
 from lib.portfolio.data import Filters, load_portfolio
@@ -338,6 +339,25 @@ def test_only_the_latest_quarters_largest_competitors_are_tracked_the_rest_is_ot
     assert (
         split.groups.set_index("group").loc["All accounts", OTHER_COMPETITORS] == 50 + 75 + 60
     )  # Cobalt P1, Helix P3 scaled, Cobalt P6
+
+
+@pytest.mark.parametrize("quarter", ["9999Q4", "2026q4", "junk"])
+def test_a_stored_spend_row_of_no_quarter_keeps_the_tracked_competitors(wallet_engine, quarter):
+    """A row the importer refuses, written straight into the database (as an older version could):
+    the tracked competitors stay those of the latest real quarter, 2026Q2."""
+    data = load_portfolio(wallet_engine)
+    clean = load_wallet_data(wallet_engine, data)
+    with wallet_engine.begin() as connection:
+        account = connection.execute(text("SELECT id FROM accounts WHERE external_id = 'P1'")).scalar()
+        connection.execute(
+            text("INSERT INTO competitor_spend (account_id, quarter, competitor, spend_cents) VALUES (:a, :q, 'Stray', 500)"),
+            {"a": account, "q": quarter},
+        )
+    spend = load_wallet_data(wallet_engine, load_portfolio(wallet_engine))
+    assert spend.competitors == clean.competitors == ("Northstar Systems", "Helix Solutions", "Cobalt Analytics")
+    assert (spend.total == clean.total).all()  # the stray row has no quarter of the portfolio to be in
+    history = load_account_history(wallet_engine, account)  # the account's dialog
+    assert quarter not in history.quarters["quarter"].tolist() and quarter not in history.spend["quarter"].tolist()
 
 
 def test_competitor_spend_imports_with_the_same_validation(wallet_engine):

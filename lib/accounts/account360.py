@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, case, func, select
 from lib.core import clock as clock
 from lib.core.charts import OURS, chart_text, style
 from lib.core.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
-from lib.core.quarters import quarter_end, shift_quarter
+from lib.core.quarters import is_stored_quarter, quarter_end, shift_quarter
 from lib.keyaccounts.qualification import account_metrics, qualify
 from lib.keyaccounts.store import active_criteria
 from lib.portfolio.data import ACCOUNT_COLUMNS, Filters, PortfolioData
@@ -126,7 +126,7 @@ def _revenue_history(connection: Connection, account_id: int) -> pd.DataFrame:
         .where(Revenue.account_id == account_id)
         .order_by(Revenue.quarter)
     ).all()
-    frame = pd.DataFrame(rows, columns=["quarter", "revenue", "wallet", "wallet_source", "wallet_confidence"])
+    frame = _real_quarters(pd.DataFrame(rows, columns=["quarter", "revenue", "wallet", "wallet_source", "wallet_confidence"]))
     frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float) / 100.0
     frame["wallet"] = pd.to_numeric(frame["wallet"], errors="coerce").astype(float) / 100.0
     counted = counted_wallets(frame["revenue"].to_numpy(), frame["wallet"].to_numpy())
@@ -134,6 +134,12 @@ def _revenue_history(connection: Connection, account_id: int) -> pd.DataFrame:
         frame["share_of_wallet"] = np.where(counted, frame["revenue"] / frame["wallet"], np.nan)
     frame["whitespace"] = np.where(counted, (frame["wallet"] - frame["revenue"]).clip(lower=0), np.nan)
     return frame
+
+
+def _real_quarters(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of quarters Keystone writes, as the portfolio keeps them (a row stored before the importer
+    checked quarters, such as 9999Q4, has no place on a quarter axis)."""
+    return frame[frame["quarter"].map(is_stored_quarter).astype(bool)].reset_index(drop=True)
 
 
 def _survey_history(connection: Connection, account_id: int) -> pd.DataFrame:
@@ -149,7 +155,7 @@ def _survey_history(connection: Connection, account_id: int) -> pd.DataFrame:
         .where(Survey.account_id == account_id)
         .group_by(Survey.quarter, Survey.kind)
     ).all()
-    raw = pd.DataFrame(rows, columns=["quarter", "kind", "n", "promoters", "detractors", "satisfied"])
+    raw = _real_quarters(pd.DataFrame(rows, columns=["quarter", "kind", "n", "promoters", "detractors", "satisfied"]))
     nps = raw[raw["kind"] == "NPS"].set_index("quarter")
     csat = raw[raw["kind"] == "CSAT"].set_index("quarter")
     quarters = sorted(set(raw["quarter"]))

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, Float, case, cast, func, select
 from lib.core.csv_safe import to_csv
 from lib.core.fastread import read_frames
 from lib.core.models import Account, CompetitorSpend, Revenue
+from lib.core.quarters import is_stored_quarter, quarter_window
 from lib.io.snapshot import cached_arrays
 from lib.portfolio.data import CONFIDENCE_LEVELS, Filters, PortfolioData
 from lib.portfolio.kpis import KpiValue, previous_filters
@@ -92,12 +93,28 @@ class WalletData:
         return int(self.by_competitor.nbytes + self.total.nbytes + sum(c.nbytes for c, _ in self.groups.values()))
 
 
-def tracked_competitors_query(limit: int = MAX_TRACKED_COMPETITORS):
-    """The largest competitors of the latest quarter with spend (read through the quarter index, not the whole table)."""
-    latest = select(func.max(CompetitorSpend.quarter)).scalar_subquery()
+def latest_spend_quarter(engine: Engine) -> str | None:
+    """The latest quarter of the window (lib.core.quarters) with competitor spend, or None.
+
+    A stored row of no real quarter (9999Q4, 2026q4, written before the importer checked it) is
+    passed over: it would otherwise choose the tracked competitors. Each step is one seek in the
+    quarter index; there is one step more per distinct bad value above the latest real quarter.
+    """
+    first, last = quarter_window()
+    below = (CompetitorSpend.quarter >= first) & (CompetitorSpend.quarter <= last)
+    with engine.connect() as connection:
+        while True:
+            latest = connection.scalar(select(func.max(CompetitorSpend.quarter)).where(below))
+            if latest is None or is_stored_quarter(latest):
+                return latest
+            below = (CompetitorSpend.quarter >= first) & (CompetitorSpend.quarter < latest)
+
+
+def tracked_competitors_query(quarter: str, limit: int = MAX_TRACKED_COMPETITORS):
+    """The largest competitors of the quarter (read through the quarter index, not the whole table)."""
     return (
         select(CompetitorSpend.competitor, cast(func.sum(CompetitorSpend.spend_cents), Float).label("spend"))
-        .where(CompetitorSpend.quarter == latest)
+        .where(CompetitorSpend.quarter == quarter)
         .group_by(CompetitorSpend.competitor)
         .order_by(func.sum(CompetitorSpend.spend_cents).desc(), CompetitorSpend.competitor)
         .limit(limit)
@@ -120,8 +137,9 @@ def competitor_spend_query(competitors: tuple[str, ...]):
 
 def load_wallet_data(engine: Engine, data: PortfolioData, limit: int = MAX_TRACKED_COMPETITORS) -> WalletData:
     """Aggregate competitor spend in the database and lay it out along the portfolio's quarters and accounts."""
-    ranked = read_frames(engine, {"competitors": tracked_competitors_query(limit)})["competitors"]
-    competitors = tuple(ranked["competitor"].tolist())
+    latest = latest_spend_quarter(engine)
+    ranked = read_frames(engine, {"competitors": tracked_competitors_query(latest, limit)})["competitors"] if latest else None
+    competitors = () if ranked is None else tuple(ranked["competitor"].tolist())
     shape = (len(data.quarters), len(data.accounts))
     by_competitor = np.zeros((*shape, len(competitors)), dtype=np.float32)
     total = np.zeros(shape, dtype=np.float64)
@@ -808,7 +826,10 @@ def load_account_history(engine: Engine, account_id: int) -> AccountHistory | No
             .where(CompetitorSpend.account_id == account_id)
             .group_by(CompetitorSpend.quarter, CompetitorSpend.competitor)
         ).all()
-    return account_history(account, revenue_rows, spend_rows)
+    # A row stored before the importer checked quarters (9999Q4) has no place on the account's quarter axis.
+    return account_history(
+        account, [r for r in revenue_rows if is_stored_quarter(r[0])], [r for r in spend_rows if is_stored_quarter(r[0])]
+    )
 
 
 def account_history(account, revenue_rows, spend_rows) -> AccountHistory:

@@ -5,6 +5,7 @@ import streamlit as st
 from lib.core import format as fmt
 from lib.ui.auth import require_user
 from lib.ui.filters import current_filters, describe
+from lib.ui.tables import account_table
 from lib.ui.theme import is_presentation
 from lib.ui.wallet import wallet as sow
 from lib.wallet import charts as charts
@@ -65,7 +66,7 @@ if whitespace.open:
         note, download = st.columns([3, 1], vertical_alignment="bottom")
         note.caption(
             f"The {min(len(ranked.table), ranked.accounts):,} largest whitespaces of {ranked.accounts:,} accounts "
-            "with a wallet that counts; select a row for the account's details."
+            "with a wallet that counts; select a row to open it in Account 360."
         )
         download.download_button(
             "Download all as CSV",
@@ -81,17 +82,7 @@ if whitespace.open:
         )
         shown = ["name", "owner", "whitespace", "wallet", "share_of_wallet", "top_competitor", "competitor_share"]
         shown += [] if large else ["estimate", "check"]
-        st.dataframe(
-            table,
-            key="sow_ranking",
-            hide_index=True,
-            width="stretch",
-            height=420,
-            column_order=shown,
-            column_config=sow.column_formats(table[shown]),
-            on_select=sow.open_from_table("sow_ranking", table["id"].tolist()),
-            selection_mode="single-row",
-        )
+        account_table(table, key="sow_ranking", height=420, columns=shown, column_config=sow.column_formats(table[shown]))
 
 if estimates.open:
     with estimates:
@@ -114,21 +105,14 @@ if estimates.open:
                 f"Buying from us in {filters.quarter} ({fmt.money(missing.revenue)} of revenue) without a wallet estimate: "
                 "left out of every share, never counted as 0 % or 100 %."
             )
-            without = missing.table.drop(columns=["id", "segment"])
-            st.dataframe(
-                without,
-                hide_index=True,
-                width="stretch",
-                height=250,
-                column_config=sow.column_formats(without),
-                key="sow_missing",
-            )
+            without = missing.table.drop(columns=["segment"])
+            account_table(without, key="sow_missing", height=250, column_config=sow.column_formats(without.drop(columns="id")))
         st.markdown(f"**Data problems: {problems.accounts:,} wallets**")
         st.caption(
             "A wallet of 0 or below our revenue cannot be right: it is left out of every share. Where competitors' spend "
             "overflows the wallet left after ours, our share counts and the competitors are scaled down to fit."
         )
-        flagged = problems.table.drop(columns=["id"])
-        st.dataframe(flagged, hide_index=True, width="stretch", column_config=sow.column_formats(flagged), key="sow_problems")
+        flagged = problems.table
+        account_table(flagged, key="sow_problems", column_config=sow.column_formats(flagged.drop(columns="id")))
 
 sow.show_chosen_account(filters, large)

@@ -25,7 +25,7 @@ from lib.ui.text import plain
 from lib.wallet import charts as charts
 from lib.wallet import shares as domain
 
-OPEN_ACCOUNT = "sow_open_account"  # set by a click on the chart or a row of the ranking; the dialog opens once
+OPEN_ACCOUNT = "sow_open_account"  # set by a click on the quadrant chart; the dialog opens once
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
@@ -218,17 +218,6 @@ def _first_value(customdata: object) -> int | None:
         return None if customdata is None else int(float(customdata))
     except (TypeError, ValueError):
         return None
-
-
-def open_from_table(key: str, ids: list[int]) -> Callable[[], None]:
-    """An on_select callback: the selected row's account opens in the dialog."""
-
-    def chosen() -> None:
-        rows = st.session_state[key].selection.rows if key in st.session_state else []
-        if rows and rows[0] < len(ids):
-            st.session_state[OPEN_ACCOUNT] = int(ids[rows[0]])
-
-    return chosen
 
 
 def show_chosen_account(filters: Filters, large: bool) -> None:

@@ -51,11 +51,13 @@ KPI_ORDER = (
 )
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, or None ("n/a") when the denominator is empty: never 0, never an exception."""
     return None if denominator == 0 else float(numerator) / float(denominator)
 
 
-def _money(x: float) -> float:
+def round_money(x: float) -> float:
+    """An amount of money as a KPI holds it: to the cent."""
     return round(float(x), 2)
 
 
@@ -98,16 +100,16 @@ def portfolio_kpis(data: PortfolioData, filters: Filters, gross_margin: float = 
     group = cohort(data, filters, mask)
     base_revenue = group.base.sum()
     retained = int((group.now > 0).sum())
-    logo_retention = _ratio(retained, len(group.base))
+    logo_retention = ratio(retained, len(group.base))
     churn_rate = None if logo_retention is None else 1.0 - logo_retention
-    nrr = _ratio(group.now.sum(), base_revenue)
+    nrr = ratio(group.now.sum(), base_revenue)
     active = int((rev_q > 0).sum())
     b = base_quarter(filters)
     kpis = [
         KpiValue(
             "revenue",
             "Revenue",
-            _money(rev_q.sum()) if has_accounts else None,
+            round_money(rev_q.sum()) if has_accounts else None,
             "money",
             f"Sum of our recognised revenue in {filters.quarter} over the accounts in the filter.",
             {"accounts in the filter": int(mask.sum())},
@@ -128,21 +130,21 @@ def portfolio_kpis(data: PortfolioData, filters: Filters, gross_margin: float = 
             f"Revenue in {filters.quarter} of the cohort (accounts with revenue in {b}), divided by the cohort's revenue in {b}.",
             {
                 "cohort accounts": len(group.base),
-                f"cohort revenue {b}": _money(base_revenue),
-                f"cohort revenue {filters.quarter}": _money(group.now.sum()),
+                f"cohort revenue {b}": round_money(base_revenue),
+                f"cohort revenue {filters.quarter}": round_money(group.now.sum()),
             },
         ),
         KpiValue(
             "grr",
             "Gross revenue retention",
-            _ratio(np.minimum(group.now, group.base).sum(), base_revenue),
+            ratio(np.minimum(group.now, group.base).sum(), base_revenue),
             "rate",
             f"Cohort revenue in {filters.quarter} with each account capped at its {b} revenue "
             f"(expansion ignored), divided by the cohort's revenue in {b}.",
             {
                 "cohort accounts": len(group.base),
-                f"cohort revenue {b}": _money(base_revenue),
-                "capped revenue now": _money(np.minimum(group.now, group.base).sum()),
+                f"cohort revenue {b}": round_money(base_revenue),
+                "capped revenue now": round_money(np.minimum(group.now, group.base).sum()),
             },
         ),
         KpiValue(
@@ -165,15 +167,18 @@ def portfolio_kpis(data: PortfolioData, filters: Filters, gross_margin: float = 
         KpiValue(
             "expansion_rate",
             "Expansion rate",
-            _ratio(np.maximum(group.now - group.base, 0).sum(), base_revenue),
+            ratio(np.maximum(group.now - group.base, 0).sum(), base_revenue),
             "rate",
             f"Revenue gained by the cohort's growing accounts since {b}, divided by the cohort's revenue in {b}.",
-            {f"cohort revenue {b}": _money(base_revenue), "expansion": _money(np.maximum(group.now - group.base, 0).sum())},
+            {
+                f"cohort revenue {b}": round_money(base_revenue),
+                "expansion": round_money(np.maximum(group.now - group.base, 0).sum()),
+            },
         ),
         KpiValue(
             "accounts_expanding",
             "Accounts expanding",
-            _ratio(int((group.now > group.base).sum()), len(group.base)),
+            ratio(int((group.now > group.base).sum()), len(group.base)),
             "rate",
             f"Share of the cohort's accounts whose revenue in {filters.quarter} is above their {b} revenue.",
             {"cohort accounts": len(group.base), "expanding": int((group.now > group.base).sum())},
@@ -204,13 +209,13 @@ def _annual_churn(churn_rate: float | None, base_offset: int) -> float | None:
 
 def _cltv(data, filters: Filters, active: int, revenue: float, churn_rate, gross_margin: float) -> KpiValue:
     annual_churn = _annual_churn(churn_rate, filters.base_offset)
-    arpa = _ratio(revenue * 4, active)
+    arpa = ratio(revenue * 4, active)
     if arpa is None or annual_churn is None:
         value = None
         lifetime = None
     else:
         lifetime = MAX_LIFETIME_YEARS if annual_churn == 0 else 1.0 / annual_churn
-        value = _money(arpa * gross_margin * lifetime)
+        value = round_money(arpa * gross_margin * lifetime)
     return KpiValue(
         "cltv",
         "Customer lifetime value",
@@ -219,7 +224,7 @@ def _cltv(data, filters: Filters, active: int, revenue: float, churn_rate, gross
         "Annualised revenue per active account x gross margin / annual logo churn "
         f"(lifetime capped at {MAX_LIFETIME_YEARS:g} years when no logo churned).",
         {
-            "annualised revenue per active account": None if arpa is None else _money(arpa),
+            "annualised revenue per active account": None if arpa is None else round_money(arpa),
             "gross margin": gross_margin,
             "annual logo churn": annual_churn,
             "lifetime (years)": lifetime,
@@ -248,7 +253,7 @@ def _csat(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
     return KpiValue(
         "csat",
         "CSAT",
-        _ratio(satisfied, n),
+        ratio(satisfied, n),
         "rate",
         f"Share of CSAT responses scoring 4 or 5 (of 5), dated in {quarter}.",
         {"responses": int(n), "satisfied (4-5)": int(satisfied)},
@@ -270,11 +275,11 @@ def _share_of_wallet(data: PortfolioData, quarter: str, mask: np.ndarray) -> Kpi
     return KpiValue(
         "share_of_wallet",
         "Share of wallet",
-        _ratio(ours, wallet),
+        ratio(ours, wallet),
         "rate",
         f"Our revenue divided by the customers' total wallet in {quarter}, pooled over the accounts "
         "with a wallet estimate (accounts without one, or with an estimate of 0 or below our revenue, are left out).",
-        {"our revenue": _money(ours), "wallet": _money(wallet), "accounts with a wallet": accounts},
+        {"our revenue": round_money(ours), "wallet": round_money(wallet), "accounts with a wallet": accounts},
     )
 
 
@@ -289,10 +294,10 @@ def _top20_share(rev_q: np.ndarray) -> KpiValue:
     return KpiValue(
         "top20_revenue_share",
         "Revenue concentration",
-        _ratio(top, active.sum()),
+        ratio(top, active.sum()),
         "rate",
         "Share of revenue that comes from the top 20 % of active accounts (ceil(20 % x n)) by revenue.",
-        {"active accounts": len(active), "top accounts": k, "their revenue": _money(top)},
+        {"active accounts": len(active), "top accounts": k, "their revenue": round_money(top)},
         higher_is_better=False,
     )
 

@@ -30,7 +30,7 @@ from lib.core.models import Account, CompetitorSpend, Revenue
 from lib.core.quarters import is_stored_quarter, quarter_window
 from lib.io.snapshot import cached_arrays
 from lib.portfolio.data import CONFIDENCE_LEVELS, Filters, PortfolioData
-from lib.portfolio.kpis import KpiValue, previous_filters
+from lib.portfolio.kpis import KpiValue, previous_filters, ratio, round_money
 from lib.wallet.rules import (  # noqa: F401  (re-exported: the page and tests use them through lib.wallet.shares)
     CENT,
     COUNTED,
@@ -62,14 +62,6 @@ QUADRANT_MEANINGS = {
     "Deprioritise": "small wallet, low share",
 }
 MAX_QUADRANT_POINTS = 2_000  # WebGL draws many more; this keeps the page's payload small
-
-
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return None if denominator == 0 else float(numerator) / float(denominator)
-
-
-def _money(x: float) -> float:
-    return round(float(x), 2)
 
 
 # --- loading --------------------------------------------------------------------------------------
@@ -303,7 +295,7 @@ class GroupTotals:
     accounts: np.ndarray
 
     def share(self, code: int) -> float | None:
-        return _ratio(self.revenue[code], self.wallet[code])
+        return ratio(self.revenue[code], self.wallet[code])
 
 
 def group_totals(spend: WalletData, wallets: AccountWallets, by: str, among: np.ndarray | None = None) -> GroupTotals:
@@ -341,10 +333,10 @@ def coverage(wallets: AccountWallets) -> Coverage:
         accounts=len(wallets.positions),
         counted=int(counted.sum()),
         without_estimate=int(no_estimate.sum()),
-        revenue_without_estimate=_money(wallets.revenue[no_estimate].sum()),
+        revenue_without_estimate=round_money(wallets.revenue[no_estimate].sum()),
         lower_confidence=int((wallets.status == LOWER_CONFIDENCE).sum()),
         left_out_problems=int(np.isin(wallets.status, (ZERO_WALLET, REVENUE_ABOVE_WALLET)).sum()),
-        high_confidence_wallet=_ratio(wallets.wallet[high].sum(), wallets.wallet[counted].sum()),
+        high_confidence_wallet=ratio(wallets.wallet[high].sum(), wallets.wallet[counted].sum()),
     )
 
 
@@ -405,8 +397,8 @@ def _figures(spend: WalletData, wallets: AccountWallets, segments: list[str], hi
         ", or whose estimate is not high confidence" if high_only else ""
     )
     inputs = {
-        "our revenue": _money(ours),
-        "wallet": _money(wallet),
+        "our revenue": round_money(ours),
+        "wallet": round_money(wallet),
         "accounts counted": accounts,
         "accounts in the filter": len(wallets.positions),
     }
@@ -415,7 +407,7 @@ def _figures(spend: WalletData, wallets: AccountWallets, segments: list[str], hi
         KpiValue(
             "share_of_wallet",
             "Share of wallet",
-            _ratio(ours, wallet),
+            ratio(ours, wallet),
             "rate",
             f"Our revenue divided by the customers' total wallet in {wallets.quarter}, pooled over the accounts "
             f"with {which} ({left_out} are left out).",
@@ -424,7 +416,7 @@ def _figures(spend: WalletData, wallets: AccountWallets, segments: list[str], hi
         KpiValue(
             "wallet",
             "Wallet",
-            _money(wallet) if accounts else None,
+            round_money(wallet) if accounts else None,
             "money",
             f"The customers' estimated total spend in our category in {wallets.quarter}, summed over the accounts with {which}.",
             inputs,
@@ -432,11 +424,11 @@ def _figures(spend: WalletData, wallets: AccountWallets, segments: list[str], hi
         KpiValue(
             "whitespace",
             "Whitespace",
-            _money(whitespace) if accounts else None,
+            round_money(whitespace) if accounts else None,
             "money",
             f"Wallet minus our revenue, floored at 0 per account, summed over the accounts with {which} "
             "(competitors' spend and the unattributed rest).",
-            {"wallet": _money(wallet), "our revenue": _money(ours), "accounts counted": accounts},
+            {"wallet": round_money(wallet), "our revenue": round_money(ours), "accounts counted": accounts},
         ),
     ]
     totals = group_totals(spend, wallets, "segment")
@@ -448,11 +440,11 @@ def _figures(spend: WalletData, wallets: AccountWallets, segments: list[str], hi
             KpiValue(
                 market_share_key(segment),
                 segment,
-                _ratio(seg_ours, seg_wallet),
+                ratio(seg_ours, seg_wallet),
                 "rate",
                 f"Our market share in the {segment} segment: our revenue there divided by the segment's total wallet "
                 f"in {wallets.quarter} (the wallets of its accounts with {which}).",
-                {"our revenue": _money(seg_ours), "wallet": _money(seg_wallet), "accounts counted": seg_accounts},
+                {"our revenue": round_money(seg_ours), "wallet": round_money(seg_wallet), "accounts counted": seg_accounts},
             )
         )
     return {f.key: f for f in figures}
@@ -736,7 +728,7 @@ def accounts_without_estimate(data: PortfolioData, filters: Filters, limit: int 
     chosen = positions[missing][np.argsort(-revenue[missing], kind="stable")]
     chosen_revenue = data.revenue[chosen, column]
     table = data.accounts.iloc[chosen[:limit]][["id", "name", "segment", "owner"]].assign(revenue=chosen_revenue[:limit])
-    return LeftOut(table.reset_index(drop=True), len(chosen), _money(chosen_revenue.sum()))
+    return LeftOut(table.reset_index(drop=True), len(chosen), round_money(chosen_revenue.sum()))
 
 
 def data_problems(data: PortfolioData, spend: WalletData, filters: Filters, limit: int | None = 100) -> LeftOut:
@@ -756,7 +748,7 @@ def data_problems(data: PortfolioData, spend: WalletData, filters: Filters, limi
         excess=wallets.revenue[shown] + wallets.reported_spend[shown] - np.nan_to_num(wallets.wallet[shown]),
         left_out=wallets.status[shown] != SPEND_ABOVE_WALLET,
     )
-    return LeftOut(table, len(flagged), _money(wallets.revenue[flagged].sum()))
+    return LeftOut(table, len(flagged), round_money(wallets.revenue[flagged].sum()))
 
 
 def estimate_quality(data: PortfolioData, spend: WalletData, filters: Filters, sources: np.ndarray | None = None) -> pd.DataFrame:

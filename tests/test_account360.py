@@ -18,7 +18,7 @@ from lib.accounts.account360 import (
 from lib.core.db import make_engine
 from lib.io.importer import import_files
 from lib.portfolio.data import Filters, load_portfolio
-from lib.portfolio.kpis import account_table
+from lib.portfolio.overview import account_table
 from tests.conftest import ADMIN, DEMO_END
 from tests.test_notes import account_id
 

@@ -17,7 +17,7 @@ from lib.core.models import Base
 from lib.io.importer import import_files, read_table
 from lib.notes.notes import export_csv
 from lib.portfolio.data import Filters, load_portfolio
-from lib.portfolio.kpis import account_table
+from lib.portfolio.overview import account_table
 from lib.wallet.shares import load_wallet_data, load_wallet_sources, ranking_csv, whitespace_ranking
 from tests.conftest import ADMIN, ROOT
 

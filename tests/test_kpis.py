@@ -15,7 +15,8 @@ import math
 import pytest
 
 from lib.portfolio.data import Filters, load_portfolio
-from lib.portfolio.kpis import KPI_ORDER, account_table, breakdown, kpi_accounts, kpi_trends, kpis_json, portfolio_kpis
+from lib.portfolio.kpis import KPI_ORDER, kpis_json, portfolio_kpis
+from lib.portfolio.overview import account_table, breakdown, kpi_accounts, kpi_trends
 
 Q = "2026Q2"
 

@@ -18,7 +18,8 @@ from lib.core.csv_safe import to_csv
 from lib.core.db import FACTS, read_setting
 from lib.io.snapshot import cached_portfolio
 from lib.portfolio.data import Filters, PortfolioData
-from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, PortfolioOverview, account_table, kpi_accounts, portfolio_overview
+from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN
+from lib.portfolio.overview import PortfolioOverview, account_table, kpi_accounts, portfolio_overview
 from lib.ui.store import database_key, engine, engine_for, url_of, versions
 
 

@@ -27,7 +27,7 @@ from lib.io.importer import ImportRejected, import_files
 from lib.io.snapshot import cached_portfolio
 from lib.portfolio.data import Filters, PortfolioData
 from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
-from lib.wallet.shares import cached_wallet_data
+from lib.wallet.data import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
 

@@ -9,7 +9,8 @@ from lib.ui.tables import account_table
 from lib.ui.theme import is_presentation
 from lib.ui.wallet import wallet as sow
 from lib.wallet import charts as charts
-from lib.wallet.shares import GROUPINGS, QUADRANT_MEANINGS
+from lib.wallet.data import GROUPINGS
+from lib.wallet.quadrant import QUADRANT_MEANINGS
 
 require_user()
 filters = current_filters()

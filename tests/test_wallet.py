@@ -25,33 +25,15 @@ from sqlalchemy import text
 from lib.io.importer import ImportRejected, import_files
 from lib.portfolio.data import Filters, load_portfolio
 from lib.portfolio.kpis import kpis_json, portfolio_kpis
-from lib.wallet.shares import (
-    NO_ESTIMATE,
-    OTHER_COMPETITORS,
-    REVENUE_ABOVE_WALLET,
-    SPEND_ABOVE_WALLET,
-    UNATTRIBUTED,
-    US,
-    ZERO_WALLET,
-    account_split_over_time,
-    account_wallets,
-    accounts_only,
-    accounts_without_estimate,
-    data_problems,
-    estimate_quality,
-    figure_accounts,
-    load_account_history,
-    load_wallet_data,
-    load_wallet_sources,
-    market_share_key,
-    quadrant,
-    ranking_csv,
-    share_trend,
-    split_shares,
-    wallet_figures,
-    wallet_split,
-    whitespace_ranking,
-)
+from lib.wallet.cards import figure_accounts, market_share_key, wallet_figures
+from lib.wallet.data import accounts_only, load_wallet_data, load_wallet_sources
+from lib.wallet.estimates import accounts_without_estimate, data_problems, estimate_quality
+from lib.wallet.history import account_split_over_time, load_account_history
+from lib.wallet.quadrant import quadrant
+from lib.wallet.rules import NO_ESTIMATE, REVENUE_ABOVE_WALLET, SPEND_ABOVE_WALLET, ZERO_WALLET
+from lib.wallet.shares import OTHER_COMPETITORS, UNATTRIBUTED, US, account_wallets
+from lib.wallet.split import share_trend, split_shares, wallet_split
+from lib.wallet.whitespace import ranking_csv, whitespace_ranking
 from tests.conftest import ADMIN, FIXTURES
 
 Q = "2026Q2"

@@ -23,14 +23,23 @@ from lib.ui.portfolio import portfolio
 from lib.ui.store import database_key, engine, engine_for, url_of, versioned, versions
 from lib.ui.text import plain
 from lib.wallet import charts as charts
-from lib.wallet import shares as domain
+from lib.wallet.cards import WalletFigures, figure_accounts, wallet_figures
+from lib.wallet.data import WalletData, accounts_only, cached_wallet_data, load_wallet_sources
+from lib.wallet.estimates import LeftOut, accounts_without_estimate, data_problems, estimate_quality
+from lib.wallet.history import AccountHistory, account_split_over_time, load_account_history
+from lib.wallet.quadrant import Quadrant
+from lib.wallet.quadrant import quadrant as place_accounts
+from lib.wallet.rules import SPEND_ABOVE_WALLET, STATUS_LABELS
+from lib.wallet.split import WalletSplit, share_trend, wallet_split
+from lib.wallet.whitespace import Ranking, whitespace_ranking
+from lib.wallet.whitespace import ranking_csv as ranking_as_csv
 
 OPEN_ACCOUNT = "sow_open_account"  # set by a click on the quadrant chart; the dialog opens once
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
-def _spend_of(database: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
-    return domain.cached_wallet_data(engine_for(url_of(database)), _data, facts_version)
+def _spend_of(database: str, facts_version: int, _data: PortfolioData) -> WalletData:
+    return cached_wallet_data(engine_for(url_of(database)), _data, facts_version)
 
 
 def warm_spend(database: str, facts_version: int, data: PortfolioData) -> None:
@@ -38,13 +47,13 @@ def warm_spend(database: str, facts_version: int, data: PortfolioData) -> None:
     _spend_of(database, facts_version, data)
 
 
-def _spend() -> domain.WalletData:
+def _spend() -> WalletData:
     return _spend_of(database_key(), versions()[FACTS], portfolio())
 
 
 @versioned(FACTS, max_entries=16)
 def _sources(quarter: str) -> np.ndarray:
-    return domain.load_wallet_sources(engine(), portfolio(), quarter)
+    return load_wallet_sources(engine(), portfolio(), quarter)
 
 
 def colors() -> dict[str, str]:
@@ -53,19 +62,19 @@ def colors() -> dict[str, str]:
 
 
 @versioned(FACTS, resource=True, max_entries=2)
-def _accounts_only() -> domain.WalletData:
-    return domain.accounts_only(portfolio())
+def _accounts_only() -> WalletData:
+    return accounts_only(portfolio())
 
 
 @versioned(FACTS)
-def figures(filters: Filters, high_confidence_only: bool) -> domain.WalletFigures:
+def figures(filters: Filters, high_confidence_only: bool) -> WalletFigures:
     """The cards, from the portfolio arrays alone: on screen before competitor spend is loaded."""
-    return domain.wallet_figures(portfolio(), _accounts_only(), filters, high_confidence_only)
+    return wallet_figures(portfolio(), _accounts_only(), filters, high_confidence_only)
 
 
 @versioned(FACTS, max_entries=256)
 def _figure_accounts(filters: Filters, high_confidence_only: bool, key: str) -> pd.DataFrame:
-    return domain.figure_accounts(portfolio(), _spend(), filters, key, high_confidence_only)
+    return figure_accounts(portfolio(), _spend(), filters, key, high_confidence_only)
 
 
 def accounts_behind(filters: Filters, high_confidence_only: bool) -> Callable[[str], pd.DataFrame]:
@@ -84,7 +93,7 @@ div[class*="st-key-kpicard_sow_"] [data-testid="stMetricDelta"] { font-size: 0.9
 """
 
 
-def cards(figures: domain.WalletFigures, filters: Filters, high_confidence_only: bool, large: bool) -> None:
+def cards(figures: WalletFigures, filters: Filters, high_confidence_only: bool, large: bool) -> None:
     """The share, wallet and whitespace cards, then our market share per segment, each with its change."""
     behind = accounts_behind(filters, high_confidence_only)
     segments = figures.segment_keys
@@ -118,7 +127,7 @@ def column_formats(frame: pd.DataFrame) -> dict:
     return config
 
 
-def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: str, large: bool = False) -> str:
+def coverage_caption(figures: WalletFigures, filters: Filters, describe: str, large: bool = False) -> str:
     """What the shares count and leave out, in one line under the title (the counts alone on a projector)."""
     cover = figures.coverage
     # A share has no base cohort: its changes are quarter on quarter, like the Portfolio cards', whatever Compare with says.
@@ -143,53 +152,53 @@ def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: 
 
 
 @versioned(FACTS)
-def _split(filters: Filters, high_confidence_only: bool, by: str, top_groups: int) -> domain.WalletSplit:
-    return domain.wallet_split(portfolio(), _spend(), filters, by, high_confidence_only, top_groups=top_groups)
+def _split(filters: Filters, high_confidence_only: bool, by: str, top_groups: int) -> WalletSplit:
+    return wallet_split(portfolio(), _spend(), filters, by, high_confidence_only, top_groups=top_groups)
 
 
-def split(filters: Filters, high_confidence_only: bool, by: str, large: bool = False) -> domain.WalletSplit:
+def split(filters: Filters, high_confidence_only: bool, by: str, large: bool = False) -> WalletSplit:
     return _split(filters, high_confidence_only, by, 6 if large else 10)
 
 
 @versioned(FACTS)
 def trend(filters: Filters, high_confidence_only: bool) -> pd.DataFrame:
-    return domain.share_trend(portfolio(), _spend(), filters, high_confidence_only)
+    return share_trend(portfolio(), _spend(), filters, high_confidence_only)
 
 
 @versioned(FACTS, max_entries=32)
-def quadrant(filters: Filters, high_confidence_only: bool) -> domain.Quadrant:
-    return domain.quadrant(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
+def quadrant(filters: Filters, high_confidence_only: bool) -> Quadrant:
+    return place_accounts(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
 
 
 @versioned(FACTS)
-def ranking(filters: Filters, high_confidence_only: bool, limit: int) -> domain.Ranking:
+def ranking(filters: Filters, high_confidence_only: bool, limit: int) -> Ranking:
     """The first `limit` accounts by whitespace, and how many there are in all."""
-    return domain.whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter), limit)
+    return whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter), limit)
 
 
 def ranking_csv(filters: Filters, high_confidence_only: bool) -> bytes:
     """Every account of the ranking as CSV, built when the download is clicked (not on each rerun)."""
-    everything = domain.whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
-    return domain.ranking_csv(everything, filters.quarter)
+    everything = whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
+    return ranking_as_csv(everything, filters.quarter)
 
 
 @versioned(FACTS, max_entries=32)
-def estimates(filters: Filters) -> tuple[pd.DataFrame, domain.LeftOut, domain.LeftOut]:
+def estimates(filters: Filters) -> tuple[pd.DataFrame, LeftOut, LeftOut]:
     """Where the estimates come from, the buying accounts without one, and the impossible ones."""
     data, spend = portfolio(), _spend()
     return (
-        domain.estimate_quality(data, spend, filters, _sources(filters.quarter)),
-        domain.accounts_without_estimate(data, filters),
-        domain.data_problems(data, spend, filters),
+        estimate_quality(data, spend, filters, _sources(filters.quarter)),
+        accounts_without_estimate(data, filters),
+        data_problems(data, spend, filters),
     )
 
 
 @versioned(FACTS, max_entries=128)
-def _history(account_id: int) -> domain.AccountHistory | None:
-    return domain.load_account_history(engine(), account_id)
+def _history(account_id: int) -> AccountHistory | None:
+    return load_account_history(engine(), account_id)
 
 
-def account_history(account_id: int) -> domain.AccountHistory | None:
+def account_history(account_id: int) -> AccountHistory | None:
     return _history(int(account_id))
 
 
@@ -232,7 +241,7 @@ def show_chosen_account(filters: Filters, large: bool) -> None:
     st.dialog(plain(history.name), width="large")(_account_details)(history, filters.quarter, large)
 
 
-def _account_details(history: domain.AccountHistory, quarter: str, large: bool) -> None:
+def _account_details(history: AccountHistory, quarter: str, large: bool) -> None:
     now, before = history.quarter(quarter), history.quarter(shift_quarter(quarter, -1))
     competitor, competitor_share = history.top_competitor(quarter)
     where = " · ".join(
@@ -261,7 +270,7 @@ def _account_details(history: domain.AccountHistory, quarter: str, large: bool) 
     if now is None or np.isnan(now["wallet"]):
         st.info(f"No wallet estimate for {quarter}: this account is left out of every share.", icon=":material/help:")
     palette = colors()
-    over_time = domain.account_split_over_time(history)
+    over_time = account_split_over_time(history)
     left, right = (st.container(), st.container()) if large else st.columns(2)
     left.plotly_chart(charts.account_split_chart(over_time, palette, large), width="stretch", key="sow_account_split")
     right.plotly_chart(charts.account_share_chart(history, palette, large), width="stretch", key="sow_account_trend")
@@ -278,7 +287,7 @@ def _estimate_text(row: dict | None) -> str:
 
 
 def _problem_advice(row: dict) -> str:
-    if row["status"] == domain.STATUS_LABELS[domain.SPEND_ABOVE_WALLET]:
+    if row["status"] == STATUS_LABELS[SPEND_ABOVE_WALLET]:
         return (
             f"Our revenue {fmt.money(row['revenue'])} and the competitors' {fmt.money(row['spend'])} exceed the "
             f"wallet {fmt.money(row['wallet'])}: the competitors are scaled down to fit. Check the estimate."

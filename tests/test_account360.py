@@ -9,14 +9,13 @@ from sqlalchemy import text
 from lib.accounts.account360 import (
     account_kpis,
     find_by_external_id,
-    key_account_basis,
-    key_account_status,
     load_account,
     search_accounts,
     wallet_problem,
 )
 from lib.core.db import make_engine
 from lib.io.importer import import_files
+from lib.keyaccounts.status import key_account_basis, key_account_status
 from lib.portfolio.data import Filters, load_portfolio
 from lib.portfolio.overview import account_table
 from tests.conftest import ADMIN, DEMO_END

@@ -2,7 +2,7 @@
 
 Small bound-parameter queries by account id (each one an index lookup), small frames back, so a
 page about one account costs the same with a hundred accounts or a hundred thousand. The
-key-account status comes from lib.keyaccounts.qualification under the active criteria when it is available.
+key-account status is lib.keyaccounts.status's.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from lib.core import clock as clock
 from lib.core.charts import OURS, chart_text, style
 from lib.core.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
 from lib.core.quarters import is_stored_quarter, quarter_end, shift_quarter
-from lib.keyaccounts.qualification import account_metrics, qualify
-from lib.keyaccounts.store import active_criteria
-from lib.portfolio.data import ACCOUNT_COLUMNS, Filters, PortfolioData
+from lib.portfolio.data import ACCOUNT_COLUMNS
 from lib.portfolio.kpis import KpiValue
 from lib.wallet.rules import STATUS_LABELS, counted_wallets, wallet_status
 
@@ -362,73 +360,3 @@ def wallet_split_figure(split: pd.DataFrame, quarter: str, large: bool = False, 
     )
     figure.update_xaxes(tickformat=".0%", range=[0, min(1.0, float(split["share_of_wallet"].max() or 0) * 1.25 + 0.05)])
     return style(figure, f"Who has the wallet, {quarter}", large, height=height)
-
-
-# --- key-account status -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class KeyAccountBasis:
-    """The active criteria and every account's result under them, or why there is none."""
-
-    available: bool
-    message: str = ""
-    criteria_name: str = ""
-    approved_by: str | None = None
-    approved_at: dt.datetime | None = None
-    results: pd.DataFrame | None = None  # index: account id; score, qualified, near_miss
-
-
-@dataclass(frozen=True)
-class KeyAccountStatus:
-    available: bool
-    message: str = ""
-    criteria_name: str = ""
-    approved_by: str | None = None
-    approved_at: dt.datetime | None = None
-    score: float | None = None
-    qualified: bool = False
-    near_miss: bool = False
-
-    @property
-    def label(self) -> str:
-        if not self.available:
-            return "n/a"
-        return "Key account" if self.qualified else "Near miss" if self.near_miss else "Not key"
-
-
-def key_account_basis(engine: Engine, data: PortfolioData, filters: Filters) -> KeyAccountBasis:
-    """Qualify every account under the active criteria set."""
-    stored = active_criteria(engine)
-    if stored is None:
-        return KeyAccountBasis(False, "no approved criteria set is active")
-    if stored.criteria is None:
-        return KeyAccountBasis(False, f"the active criteria set is invalid: {stored.problem}")
-    metrics = account_metrics(data, filters)
-    result = qualify(metrics, stored.criteria)
-    results = pd.DataFrame(
-        {
-            "score": np.asarray(result.score, dtype=float),
-            "qualified": np.asarray(result.qualified, dtype=bool),
-            "near_miss": np.asarray(result.near_miss, dtype=bool),
-        },
-        index=pd.Index(metrics["id"].to_numpy(), name="id"),
-    )
-    return KeyAccountBasis(
-        True,
-        criteria_name=getattr(stored, "name", "") or "",
-        approved_by=getattr(stored, "approved_by", None),
-        approved_at=getattr(stored, "approved_at", None),
-        results=results,
-    )
-
-
-def key_account_status(basis: KeyAccountBasis, account_id: int) -> KeyAccountStatus:
-    if not basis.available or basis.results is None:
-        return KeyAccountStatus(False, basis.message or "criteria not available")
-    common = {"criteria_name": basis.criteria_name, "approved_by": basis.approved_by, "approved_at": basis.approved_at}
-    if account_id not in basis.results.index:
-        return KeyAccountStatus(False, "the account is outside the current filters", **common)
-    row = basis.results.loc[account_id]
-    score = None if pd.isna(row["score"]) else float(row["score"])
-    return KeyAccountStatus(True, "", score=score, qualified=bool(row["qualified"]), near_miss=bool(row["near_miss"]), **common)

@@ -16,10 +16,6 @@ import streamlit as st
 
 from lib.accounts.account360 import (
     AccountView,
-    KeyAccountBasis,
-    KeyAccountStatus,
-    key_account_basis,
-    key_account_status,
     load_account,
     revenue_wallet_figure,
     search_accounts,
@@ -27,6 +23,7 @@ from lib.accounts.account360 import (
 )
 from lib.core import clock as clock
 from lib.core.db import CRITERIA, FACTS, NOTES
+from lib.keyaccounts.status import KeyAccountBasis, KeyAccountStatus, key_account_basis, key_account_status
 from lib.notes.action_items import account_open_items
 from lib.notes.notes import account_notes
 from lib.portfolio.data import Filters

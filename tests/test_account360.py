@@ -132,6 +132,14 @@ def test_people_and_meetings(small_engine):
     assert earlier.interactions.empty and earlier.single_threaded  # as of 2026-03-31 nobody had been met
 
 
+def test_stakeholders_are_ordered_by_the_levels_of_the_vocabulary_then_by_name(small_engine):
+    people = b"account_id,name,level\nB,Zoe Adams,staff\nB,Al Brown,\nB,Max Lee,manager\nB,Ada Ng,senior\n"
+    import_files(small_engine, [("stakeholders.csv", people)], ADMIN)
+    beta = load_account(small_engine, account_id(small_engine, "B"), "2026Q2", LATER)
+    # senior, manager, staff (lib.relationships.vocabulary.LEVELS), then a stakeholder of no level
+    assert beta.stakeholders["name"].tolist() == ["Ada Ng", "Sam Patel", "Max Lee", "Zoe Adams", "Al Brown"]
+
+
 def test_a_churned_account_and_a_missing_one(small_engine):
     gamma = load_account(small_engine, account_id(small_engine, "C"), "2026Q2", LATER)
     assert gamma.profile.churned_on == dt.date(2026, 1, 10)

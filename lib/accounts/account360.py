@@ -17,15 +17,14 @@ from sqlalchemy import Connection, Engine, case, func, select
 
 from lib.core import clock as clock
 from lib.core.charts import OURS, chart_text, style
-from lib.core.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
+from lib.core.models import Account, CompetitorSpend, Revenue, Survey
 from lib.core.quarters import is_stored_quarter, quarter_end, shift_quarter
 from lib.portfolio.data import ACCOUNT_COLUMNS
 from lib.portfolio.kpis import KpiValue
+from lib.relationships.people import people_met, recent_interactions, stakeholders
 from lib.wallet.rules import STATUS_LABELS, counted_wallets, wallet_status
 
 SEARCH_LIMIT = 25
-RECENT_INTERACTIONS = 12
-THREAD_WINDOW_DAYS = 90
 UNATTRIBUTED = "Unattributed"
 OUR_NAME = "Us"
 
@@ -100,17 +99,10 @@ def load_account(engine: Engine, account_id: int, quarter: str, today: dt.date |
         history = _revenue_history(connection, account_id)
         surveys = _survey_history(connection, account_id)
         split = _wallet_split(connection, account_id, quarter, history)
-        stakeholders = _stakeholders(connection, account_id, as_of)
-        interactions = _recent_interactions(connection, account_id, as_of)
-        touched = connection.scalar(
-            select(func.count(func.distinct(Interaction.stakeholder_name))).where(
-                Interaction.account_id == account_id,
-                Interaction.stakeholder_name != "",
-                Interaction.date > as_of - dt.timedelta(days=THREAD_WINDOW_DAYS),
-                Interaction.date <= as_of,
-            )
-        )
-    return AccountView(profile, quarter, as_of, history, surveys, split, stakeholders, interactions, int(touched or 0))
+        people = stakeholders(connection, account_id, as_of)
+        interactions = recent_interactions(connection, account_id, as_of)
+        touched = people_met(connection, account_id, as_of)
+    return AccountView(profile, quarter, as_of, history, surveys, split, people, interactions, touched)
 
 
 def _profile(connection: Connection, account_id: int) -> Profile | None:
@@ -188,54 +180,6 @@ def _wallet_split(connection: Connection, account_id: int, quarter: str, history
     frame = pd.DataFrame(rows, columns=columns[:3])
     frame["share_of_wallet"] = frame["spend"] / wallet
     return frame
-
-
-def _stakeholders(connection: Connection, account_id: int, as_of: dt.date) -> pd.DataFrame:
-    since = as_of - dt.timedelta(days=THREAD_WINDOW_DAYS)
-    contacts = (
-        select(
-            Interaction.stakeholder_id.label("stakeholder_id"),
-            func.max(Interaction.date).label("last_contact"),
-            func.sum(case((Interaction.date > since, 1), else_=0)).label("contacts_90d"),
-        )
-        .where(Interaction.account_id == account_id, Interaction.date <= as_of, Interaction.stakeholder_id.is_not(None))
-        .group_by(Interaction.stakeholder_id)
-        .subquery()
-    )
-    rows = connection.execute(
-        select(
-            Stakeholder.name,
-            Stakeholder.title,
-            Stakeholder.level,
-            Stakeholder.role,
-            Stakeholder.our_owner,
-            contacts.c.last_contact,
-            func.coalesce(contacts.c.contacts_90d, 0),
-        )
-        .outerjoin(contacts, contacts.c.stakeholder_id == Stakeholder.id)
-        .where(Stakeholder.account_id == account_id)
-        .order_by(
-            case(
-                (Stakeholder.level == "exec", 0), (Stakeholder.level == "senior", 1), (Stakeholder.level == "manager", 2), else_=3
-            ),
-            Stakeholder.name,
-        )
-    ).all()
-    frame = pd.DataFrame(rows, columns=["name", "title", "level", "role", "our_owner", "last_contact", "contacts_90d"])
-    frame["last_contact"] = (
-        pd.to_datetime(frame["last_contact"]).dt.date.astype(object).where(frame["last_contact"].notna(), None)
-    )
-    return frame
-
-
-def _recent_interactions(connection: Connection, account_id: int, as_of: dt.date) -> pd.DataFrame:
-    rows = connection.execute(
-        select(Interaction.date, Interaction.stakeholder_name, Interaction.our_person, Interaction.channel)
-        .where(Interaction.account_id == account_id, Interaction.date <= as_of)
-        .order_by(Interaction.date.desc(), Interaction.id.desc())
-        .limit(RECENT_INTERACTIONS)
-    ).all()
-    return pd.DataFrame(rows, columns=["date", "stakeholder", "our_person", "channel"])
 
 
 # --- numbers --------------------------------------------------------------------------------

@@ -17,16 +17,16 @@ from sqlalchemy import Connection, Engine, case, func, select
 
 from lib.core import clock as clock
 from lib.core.charts import OURS, chart_text, style
-from lib.core.models import Account, CompetitorSpend, Revenue, Survey
+from lib.core.models import Account, Survey
 from lib.core.quarters import is_stored_quarter, quarter_end, shift_quarter
 from lib.portfolio.data import ACCOUNT_COLUMNS
 from lib.portfolio.kpis import KpiValue
 from lib.relationships.people import people_met, recent_interactions, stakeholders
-from lib.wallet.rules import STATUS_LABELS, counted_wallets, wallet_status
+from lib.wallet.history import AccountHistory, read_account_history
+from lib.wallet.rules import STATUS_LABELS, wallet_status
+from lib.wallet.shares import UNATTRIBUTED, US
 
 SEARCH_LIMIT = 25
-UNATTRIBUTED = "Unattributed"
-OUR_NAME = "Us"
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,10 @@ def load_account(engine: Engine, account_id: int, quarter: str, today: dt.date |
         profile = _profile(connection, account_id)
         if profile is None:
             return None
-        history = _revenue_history(connection, account_id)
+        wallet = read_account_history(connection, account_id)
+        history = _revenue_history(wallet)
         surveys = _survey_history(connection, account_id)
-        split = _wallet_split(connection, account_id, quarter, history)
+        split = _wallet_split(wallet, quarter, history)
         people = stakeholders(connection, account_id, as_of)
         interactions = recent_interactions(connection, account_id, as_of)
         touched = people_met(connection, account_id, as_of)
@@ -110,20 +111,12 @@ def _profile(connection: Connection, account_id: int) -> Profile | None:
     return None if row is None else Profile(*row)
 
 
-def _revenue_history(connection: Connection, account_id: int) -> pd.DataFrame:
-    rows = connection.execute(
-        select(Revenue.quarter, Revenue.revenue_cents, Revenue.wallet_cents, Revenue.wallet_source, Revenue.wallet_confidence)
-        .where(Revenue.account_id == account_id)
-        .order_by(Revenue.quarter)
-    ).all()
-    frame = _real_quarters(pd.DataFrame(rows, columns=["quarter", "revenue", "wallet", "wallet_source", "wallet_confidence"]))
-    frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float) / 100.0
-    frame["wallet"] = pd.to_numeric(frame["wallet"], errors="coerce").astype(float) / 100.0
-    counted = counted_wallets(frame["revenue"].to_numpy(), frame["wallet"].to_numpy())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frame["share_of_wallet"] = np.where(counted, frame["revenue"] / frame["wallet"], np.nan)
-    frame["whitespace"] = np.where(counted, (frame["wallet"] - frame["revenue"]).clip(lower=0), np.nan)
-    return frame
+def _revenue_history(wallet: AccountHistory) -> pd.DataFrame:
+    """The quarters with a revenue row: our revenue, the wallet and our share of it (lib.wallet.rules decides which count)."""
+    recorded = wallet.quarters[wallet.quarters["recorded"].astype(bool)]
+    return recorded.rename(columns={"source": "wallet_source", "confidence": "wallet_confidence"})[
+        ["quarter", "revenue", "wallet", "wallet_source", "wallet_confidence", "share_of_wallet", "whitespace"]
+    ].reset_index(drop=True)
 
 
 def _real_quarters(frame: pd.DataFrame) -> pd.DataFrame:
@@ -161,24 +154,20 @@ def _survey_history(connection: Connection, account_id: int) -> pd.DataFrame:
     return frame[["quarter", "nps", "nps_responses", "csat", "csat_responses"]]
 
 
-def _wallet_split(connection: Connection, account_id: int, quarter: str, history: pd.DataFrame) -> pd.DataFrame:
-    """Our revenue, each competitor's spend and the unattributed rest of the quarter's wallet."""
+def _wallet_split(wallet: AccountHistory, quarter: str, history: pd.DataFrame) -> pd.DataFrame:
+    """Our revenue, each competitor's spend (as reported) and the unattributed rest of the quarter's wallet."""
     columns = ["name", "kind", "spend", "share_of_wallet"]
     row = history[history["quarter"] == quarter]
     if row.empty or pd.isna(row["share_of_wallet"].iloc[0]):  # no estimate, or one that cannot be right
         return pd.DataFrame(columns=columns)
-    wallet = float(row["wallet"].iloc[0])
+    total = float(row["wallet"].iloc[0])
     ours = float(row["revenue"].iloc[0])
-    spend = connection.execute(
-        select(CompetitorSpend.competitor, CompetitorSpend.spend_cents)
-        .where(CompetitorSpend.account_id == account_id, CompetitorSpend.quarter == quarter)
-        .order_by(CompetitorSpend.spend_cents.desc(), CompetitorSpend.competitor)
-    ).all()
-    competitors = [(name, "competitor", cents / 100.0) for name, cents in spend]
-    rest = max(wallet - ours - sum(s for _n, _k, s in competitors), 0.0)
-    rows = [(OUR_NAME, "us", ours), *competitors, (UNATTRIBUTED, "unattributed", rest)]
+    spend = wallet.spend[wallet.spend["quarter"] == quarter].sort_values(["spend", "competitor"], ascending=[False, True])
+    competitors = [(name, "competitor", float(amount)) for name, amount in zip(spend["competitor"], spend["spend"])]
+    rest = max(total - ours - sum(s for _n, _k, s in competitors), 0.0)
+    rows = [(US, "us", ours), *competitors, (UNATTRIBUTED, "unattributed", rest)]
     frame = pd.DataFrame(rows, columns=columns[:3])
-    frame["share_of_wallet"] = frame["spend"] / wallet
+    frame["share_of_wallet"] = frame["spend"] / total
     return frame
 
 

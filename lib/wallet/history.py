@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from lib.core.models import Account, CompetitorSpend, Revenue
 from lib.core.quarters import is_stored_quarter
@@ -26,7 +26,9 @@ class AccountHistory:
     segment: str | None
     region: str | None
     owner: str | None
-    quarters: pd.DataFrame  # quarter, revenue, wallet, source, confidence, spend, status, share_of_wallet, whitespace
+    # quarter, revenue, wallet, source, confidence, recorded (a revenue row: not only competitor spend),
+    # spend, status, counted, share_of_wallet, whitespace
+    quarters: pd.DataFrame
     spend: pd.DataFrame  # quarter, competitor, spend (as reported), counted (scaled to fit the wallet), share
 
     def quarter(self, quarter: str) -> dict | None:
@@ -43,21 +45,26 @@ class AccountHistory:
 
 def load_account_history(engine: Engine, account_id: int) -> AccountHistory | None:
     with engine.connect() as connection:
-        account = connection.execute(
-            select(Account.id, Account.name, Account.segment, Account.region, Account.owner).where(Account.id == account_id)
-        ).first()
-        if account is None:
-            return None
-        revenue_rows = connection.execute(
-            select(Revenue.quarter, Revenue.revenue_cents, Revenue.wallet_cents, Revenue.wallet_source, Revenue.wallet_confidence)
-            .where(Revenue.account_id == account_id)
-            .order_by(Revenue.quarter)
-        ).all()
-        spend_rows = connection.execute(
-            select(CompetitorSpend.quarter, CompetitorSpend.competitor, func.sum(CompetitorSpend.spend_cents))
-            .where(CompetitorSpend.account_id == account_id)
-            .group_by(CompetitorSpend.quarter, CompetitorSpend.competitor)
-        ).all()
+        return read_account_history(connection, account_id)
+
+
+def read_account_history(connection: Connection, account_id: int) -> AccountHistory | None:
+    """One account's quarters on an open connection (None when there is no such account): three index lookups."""
+    account = connection.execute(
+        select(Account.id, Account.name, Account.segment, Account.region, Account.owner).where(Account.id == account_id)
+    ).first()
+    if account is None:
+        return None
+    revenue_rows = connection.execute(
+        select(Revenue.quarter, Revenue.revenue_cents, Revenue.wallet_cents, Revenue.wallet_source, Revenue.wallet_confidence)
+        .where(Revenue.account_id == account_id)
+        .order_by(Revenue.quarter)
+    ).all()
+    spend_rows = connection.execute(
+        select(CompetitorSpend.quarter, CompetitorSpend.competitor, func.sum(CompetitorSpend.spend_cents))
+        .where(CompetitorSpend.account_id == account_id)
+        .group_by(CompetitorSpend.quarter, CompetitorSpend.competitor)
+    ).all()
     # A row stored before the importer checked quarters (9999Q4) has no place on the account's quarter axis.
     return account_history(
         account, [r for r in revenue_rows if is_stored_quarter(r[0])], [r for r in spend_rows if is_stored_quarter(r[0])]
@@ -66,7 +73,7 @@ def load_account_history(engine: Engine, account_id: int) -> AccountHistory | No
 
 def account_history(account, revenue_rows, spend_rows) -> AccountHistory:
     """Assemble one account's quarters from its rows (money in cents, as stored)."""
-    quarters = pd.DataFrame(revenue_rows, columns=["quarter", "revenue", "wallet", "source", "confidence"])
+    quarters = pd.DataFrame(revenue_rows, columns=["quarter", "revenue", "wallet", "source", "confidence"]).assign(recorded=True)
     quarters["revenue"] = pd.to_numeric(quarters["revenue"]).astype(np.float64) / 100.0
     quarters["wallet"] = pd.to_numeric(quarters["wallet"]).astype(np.float64) / 100.0
     spend = pd.DataFrame(spend_rows, columns=["quarter", "competitor", "spend"])
@@ -76,7 +83,7 @@ def account_history(account, revenue_rows, spend_rows) -> AccountHistory:
     extra = sorted(set(reported.index) - set(quarters["quarter"]))
     if extra:
         quarters = pd.concat(
-            [quarters, pd.DataFrame({"quarter": extra, "revenue": 0.0, "wallet": np.nan})], ignore_index=True
+            [quarters, pd.DataFrame({"quarter": extra, "revenue": 0.0, "wallet": np.nan, "recorded": False})], ignore_index=True
         ).sort_values("quarter", ignore_index=True)
     quarters["spend"] = quarters["quarter"].map(reported).fillna(0.0).to_numpy(dtype=np.float64)
     revenue, wallet = quarters["revenue"].to_numpy(), quarters["wallet"].to_numpy(dtype=np.float64)

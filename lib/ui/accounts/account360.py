@@ -17,10 +17,9 @@ import streamlit as st
 from lib.accounts.account360 import (
     AccountView,
     load_account,
-    revenue_wallet_figure,
     search_accounts,
-    wallet_split_figure,
 )
+from lib.accounts.charts import revenue_wallet_figure, wallet_split_figure
 from lib.core import clock as clock
 from lib.core.db import CRITERIA, FACTS, NOTES
 from lib.keyaccounts.status import KeyAccountBasis, KeyAccountStatus, key_account_basis, key_account_status

@@ -21,7 +21,7 @@ from lib.portfolio.data import ACCOUNT_COLUMNS
 from lib.portfolio.kpis import KpiValue
 from lib.relationships.people import people_met, recent_interactions, stakeholders
 from lib.wallet.history import AccountHistory, read_account_history
-from lib.wallet.rules import STATUS_LABELS, wallet_status
+from lib.wallet.rules import NO_ESTIMATE, STATUS_LABELS, wallet_status
 from lib.wallet.shares import UNATTRIBUTED, US
 
 SEARCH_LIMIT = 25
@@ -178,6 +178,12 @@ def wallet_problem(view: AccountView, quarter: str) -> str:
     revenue = row["revenue"].to_numpy() if not row.empty else np.zeros(1)
     wallet = row["wallet"].to_numpy() if not row.empty else np.full(1, np.nan)
     return STATUS_LABELS[int(wallet_status(np.nan_to_num(revenue), wallet)[0])]
+
+
+def wallet_data_problem(view: AccountView, quarter: str) -> str:
+    """Why the quarter's wallet is left out when it is a data problem (an estimate there that cannot be right), or ""."""
+    problem = wallet_problem(view, quarter)
+    return "" if problem == STATUS_LABELS[NO_ESTIMATE] else problem
 
 
 def account_kpis(view: AccountView, quarter: str) -> dict[str, KpiValue]:

@@ -5,9 +5,10 @@ import streamlit as st
 from lib.core import format as fmt
 from lib.ui.auth import require_user
 from lib.ui.filters import current_filters, describe
-from lib.ui.tables import account_table
 from lib.ui.theme import is_presentation
 from lib.ui.wallet import wallet as sow
+from lib.ui.wallet.dialog import open_from_chart, show_chosen_account
+from lib.ui.wallet.tables import missing_table, problems_table, ranking_caption, ranking_table, sources_table
 from lib.wallet import charts as charts
 from lib.wallet.data import GROUPINGS
 from lib.wallet.quadrant import QUADRANT_MEANINGS
@@ -52,7 +53,7 @@ if play.open:
             charts.quadrant_chart(sow.quadrant(filters, high_only), large, height=520 if large else 430),
             width="stretch",
             key="sow_quadrant",
-            on_select=sow.open_from_chart("sow_quadrant"),
+            on_select=open_from_chart("sow_quadrant"),
             selection_mode="points",
             config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
         )
@@ -65,10 +66,7 @@ if whitespace.open:
     with whitespace:
         ranked = sow.ranking(filters, high_only, limit=15 if large else 100)
         note, download = st.columns([3, 1], vertical_alignment="bottom")
-        note.caption(
-            f"The {min(len(ranked.table), ranked.accounts):,} largest whitespaces of {ranked.accounts:,} accounts "
-            "with a wallet that counts; select a row to open it in Account 360."
-        )
+        note.caption(ranking_caption(ranked))
         download.download_button(
             "Download all as CSV",
             lambda: sow.ranking_csv(filters, high_only),
@@ -78,12 +76,7 @@ if whitespace.open:
             key="sow_download",
             width="stretch",
         )
-        table = ranked.table.assign(
-            estimate=[" · ".join(x for x in (c, s) if x) for c, s in zip(ranked.table["confidence"], ranked.table["source"])]
-        )
-        shown = ["name", "owner", "whitespace", "wallet", "share_of_wallet", "top_competitor", "competitor_share"]
-        shown += [] if large else ["estimate", "check"]
-        account_table(table, key="sow_ranking", height=420, columns=shown, column_config=sow.column_formats(table[shown]))
+        ranking_table(ranked, large)
 
 if estimates.open:
     with estimates:
@@ -92,28 +85,19 @@ if estimates.open:
         with sources:
             st.markdown("**Where the estimates come from**")
             st.caption("Accounts counted, their wallet and our pooled share, by how sure the estimate is and its source.")
-            st.dataframe(
-                quality,
-                hide_index=True,
-                width="stretch",
-                height=250,
-                column_config=sow.column_formats(quality),
-                key="sow_quality",
-            )
+            sources_table(quality)
         with gaps:
             st.markdown(f"**No wallet estimate: {missing.accounts:,} accounts**")
             st.caption(
                 f"Buying from us in {filters.quarter} ({fmt.money(missing.revenue)} of revenue) without a wallet estimate: "
                 "left out of every share, never counted as 0 % or 100 %."
             )
-            without = missing.table.drop(columns=["segment"])
-            account_table(without, key="sow_missing", height=250, column_config=sow.column_formats(without.drop(columns="id")))
+            missing_table(missing)
         st.markdown(f"**Data problems: {problems.accounts:,} wallets**")
         st.caption(
             "A wallet of 0 or below our revenue cannot be right: it is left out of every share. Where competitors' spend "
             "overflows the wallet left after ours, our share counts and the competitors are scaled down to fit."
         )
-        flagged = problems.table
-        account_table(flagged, key="sow_problems", column_config=sow.column_formats(flagged.drop(columns="id")))
+        problems_table(problems)
 
-sow.show_chosen_account(filters, large)
+show_chosen_account(filters, large)

@@ -1,8 +1,9 @@
 """One account, all of it: profile, revenue and wallet by quarter, competitors, surveys, people, meetings.
 
 Small bound-parameter queries by account id (each one an index lookup), small frames back, so a
-page about one account costs the same with a hundred accounts or a hundred thousand. The
-key-account status is lib.keyaccounts.status's.
+page about one account costs the same with a hundred accounts or a hundred thousand. Each feature
+reads its own part on the one connection: the wallet lib.wallet.history, the people
+lib.relationships.people; the key-account status is lib.keyaccounts.status's.
 """
 
 from __future__ import annotations

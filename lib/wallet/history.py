@@ -72,36 +72,53 @@ def read_account_history(connection: Connection, account_id: int) -> AccountHist
 
 
 def account_history(account, revenue_rows, spend_rows) -> AccountHistory:
-    """Assemble one account's quarters from its rows (money in cents, as stored)."""
-    quarters = pd.DataFrame(revenue_rows, columns=["quarter", "revenue", "wallet", "source", "confidence"]).assign(recorded=True)
-    quarters["revenue"] = pd.to_numeric(quarters["revenue"]).astype(np.float64) / 100.0
-    quarters["wallet"] = pd.to_numeric(quarters["wallet"]).astype(np.float64) / 100.0
-    spend = pd.DataFrame(spend_rows, columns=["quarter", "competitor", "spend"])
-    spend["spend"] = pd.to_numeric(spend["spend"]).astype(np.float64) / 100.0
-    reported = spend.groupby("quarter")["spend"].sum()
+    """Assemble one account's quarters from its rows (money in cents, as stored).
+
+    A dozen quarters and a few dozen spend rows: plain Python and one frame each, since pandas'
+    per-operation cost would be most of Account 360's first view of an account.
+    """
+    reported_cents: dict[str, int] = {}
+    for quarter, _competitor, cents in spend_rows:
+        reported_cents[quarter] = reported_cents.get(quarter, 0) + int(cents)
+    rows = [(q, revenue, wallet, source, confidence, True) for q, revenue, wallet, source, confidence in revenue_rows]
     # Quarters with competitor spend but no revenue row have no wallet: they show as "no estimate".
-    extra = sorted(set(reported.index) - set(quarters["quarter"]))
+    recorded = {row[0] for row in rows}
+    extra = [(q, 0, None, None, None, False) for q in sorted(set(reported_cents) - recorded)]
     if extra:
-        quarters = pd.concat(
-            [quarters, pd.DataFrame({"quarter": extra, "revenue": 0.0, "wallet": np.nan, "recorded": False})], ignore_index=True
-        ).sort_values("quarter", ignore_index=True)
-    quarters["spend"] = quarters["quarter"].map(reported).fillna(0.0).to_numpy(dtype=np.float64)
-    revenue, wallet = quarters["revenue"].to_numpy(), quarters["wallet"].to_numpy(dtype=np.float64)
-    status = wallet_status(revenue, wallet, None, quarters["spend"].to_numpy())
+        rows = sorted(rows + extra, key=lambda row: row[0])
+    names = [row[0] for row in rows]
+    revenue = np.array([row[1] for row in rows], dtype=np.float64) / 100.0
+    wallet = np.array([np.nan if row[2] is None else row[2] for row in rows], dtype=np.float64) / 100.0
+    reported = np.array([reported_cents.get(q, 0) for q in names], dtype=np.float64) / 100.0
+    status = wallet_status(revenue, wallet, None, reported)
     counted = status <= SPEND_ABOVE_WALLET
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(status == SPEND_ABOVE_WALLET, np.clip(wallet - revenue, 0, None) / quarters["spend"].to_numpy(), 1.0)
-        quarters["share_of_wallet"] = np.where(counted, revenue / wallet, np.nan)
-    quarters["whitespace"] = np.where(counted, np.clip(wallet - revenue, 0, None), np.nan)
-    quarters["status"] = [STATUS_LABELS[s] for s in status]
-    quarters["counted"] = counted
-    by_quarter = quarters.set_index("quarter")
-    spend["counted"] = spend["spend"] * spend["quarter"].map(pd.Series(scale, index=quarters["quarter"])).fillna(1.0)
-    spend["share"] = np.where(
-        spend["quarter"].map(by_quarter["counted"]).fillna(False).astype(bool),
-        spend["counted"] / spend["quarter"].map(by_quarter["wallet"]),
-        np.nan,
+        scale = np.where(status == SPEND_ABOVE_WALLET, np.clip(wallet - revenue, 0, None) / reported, 1.0)
+        share_of_wallet = np.where(counted, revenue / wallet, np.nan)
+    quarters = pd.DataFrame(
+        {
+            "quarter": pd.Series(names, dtype=object),
+            "revenue": revenue,
+            "wallet": wallet,
+            "source": pd.Series([row[3] for row in rows], dtype=object),
+            "confidence": pd.Series([row[4] for row in rows], dtype=object),
+            "recorded": np.array([row[5] for row in rows], dtype=bool),
+            "spend": reported,
+            "share_of_wallet": share_of_wallet,
+            "whitespace": np.where(counted, np.clip(wallet - revenue, 0, None), np.nan),
+            "status": pd.Series([STATUS_LABELS[s] for s in status], dtype=object),
+            "counted": counted,
+        }
     )
+    at = {q: i for i, q in enumerate(names)}
+    # Each quarter's spend, largest first as the shares count it (scaled to fit the wallet where it overflowed).
+    spend = []
+    for quarter, competitor, cents in spend_rows:
+        amount = int(cents) / 100.0
+        i = at[quarter]
+        counted_amount = amount * scale[i]
+        spend.append((quarter, competitor, amount, counted_amount, counted_amount / wallet[i] if counted[i] else np.nan))
+    spend.sort(key=lambda row: (row[0], -row[3]))
     return AccountHistory(
         int(account.id),
         str(account.name),
@@ -109,7 +126,9 @@ def account_history(account, revenue_rows, spend_rows) -> AccountHistory:
         account.region,
         account.owner,
         quarters,
-        spend.sort_values(["quarter", "counted"], ascending=[True, False], ignore_index=True),
+        pd.DataFrame(spend, columns=["quarter", "competitor", "spend", "counted", "share"]).astype(
+            {"spend": np.float64, "counted": np.float64, "share": np.float64}
+        ),
     )
 
 

@@ -27,7 +27,8 @@ from lib.io.demo import DemoSpec, load_demo  # noqa: E402
 from lib.io.setup import ensure_initialized  # noqa: E402
 from lib.io.snapshot import cached_portfolio  # noqa: E402
 from lib.portfolio.data import Filters, load_portfolio  # noqa: E402
-from lib.portfolio.kpis import portfolio_kpis, portfolio_overview  # noqa: E402
+from lib.portfolio.kpis import portfolio_kpis  # noqa: E402
+from lib.portfolio.overview import portfolio_overview  # noqa: E402
 
 END = "2026Q3"
 EMPTY_PAGE = "import streamlit as st\nst.write('')\n"

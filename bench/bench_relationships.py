@@ -35,7 +35,8 @@ from bench.demo_databases import demo_database  # noqa: E402
 from lib.core.db import FACTS, data_versions, make_engine, migrate  # noqa: E402
 from lib.core.models import Interaction  # noqa: E402
 from lib.io.snapshot import cached_portfolio  # noqa: E402
-from lib.keyaccounts.qualification import account_metrics, qualify  # noqa: E402
+from lib.keyaccounts.metrics import account_metrics  # noqa: E402
+from lib.keyaccounts.qualification import qualify  # noqa: E402
 from lib.keyaccounts.store import active_criteria  # noqa: E402
 from lib.portfolio.data import Filters  # noqa: E402
 from lib.relationships.account import account_relationships  # noqa: E402

@@ -33,19 +33,12 @@ from sqlalchemy import create_engine
 
 from bench.demo_databases import demo_database
 from lib.portfolio.data import Filters, load_portfolio
-from lib.wallet.shares import (
-    accounts_without_estimate,
-    data_problems,
-    estimate_quality,
-    load_wallet_data,
-    load_wallet_sources,
-    quadrant,
-    ranking_csv,
-    share_trend,
-    wallet_figures,
-    wallet_split,
-    whitespace_ranking,
-)
+from lib.wallet.cards import wallet_figures
+from lib.wallet.data import load_wallet_data, load_wallet_sources
+from lib.wallet.estimates import accounts_without_estimate, data_problems, estimate_quality
+from lib.wallet.quadrant import quadrant
+from lib.wallet.split import share_trend, wallet_split
+from lib.wallet.whitespace import ranking_csv, whitespace_ranking
 
 
 def read_only_engine(path: str):

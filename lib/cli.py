@@ -30,7 +30,7 @@ from lib.portfolio.data import Filters, PortfolioData
 from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
 from lib.relationships.data import cached_relationships
 from lib.relationships.portfolio import relationships_json
-from lib.wallet.shares import cached_wallet_data
+from lib.wallet.data import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
 

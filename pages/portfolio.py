@@ -4,7 +4,8 @@ import streamlit as st
 
 from lib.core import format as fmt
 from lib.core.quarters import shift_quarter
-from lib.portfolio.kpis import BREAKDOWNS, KPI_ORDER, base_quarter
+from lib.portfolio.kpis import KPI_ORDER, base_quarter
+from lib.portfolio.overview import BREAKDOWNS
 from lib.ui.auth import require_user
 from lib.ui.cards import kpi_cards, money_columns
 from lib.ui.filters import current_filters, describe

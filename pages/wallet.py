@@ -7,8 +7,11 @@ from lib.ui.auth import require_user
 from lib.ui.filters import current_filters, describe
 from lib.ui.theme import is_presentation
 from lib.ui.wallet import wallet as sow
+from lib.ui.wallet.dialog import open_from_chart, show_chosen_account
+from lib.ui.wallet.tables import missing_table, problems_table, ranking_caption, ranking_table, sources_table
 from lib.wallet import charts as charts
-from lib.wallet.shares import GROUPINGS, QUADRANT_MEANINGS
+from lib.wallet.data import GROUPINGS
+from lib.wallet.quadrant import QUADRANT_MEANINGS
 
 require_user()
 filters = current_filters()
@@ -50,7 +53,7 @@ if play.open:
             charts.quadrant_chart(sow.quadrant(filters, high_only), large, height=520 if large else 430),
             width="stretch",
             key="sow_quadrant",
-            on_select=sow.open_from_chart("sow_quadrant"),
+            on_select=open_from_chart("sow_quadrant"),
             selection_mode="points",
             config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
         )
@@ -63,10 +66,7 @@ if whitespace.open:
     with whitespace:
         ranked = sow.ranking(filters, high_only, limit=15 if large else 100)
         note, download = st.columns([3, 1], vertical_alignment="bottom")
-        note.caption(
-            f"The {min(len(ranked.table), ranked.accounts):,} largest whitespaces of {ranked.accounts:,} accounts "
-            "with a wallet that counts; select a row for the account's details."
-        )
+        note.caption(ranking_caption(ranked))
         download.download_button(
             "Download all as CSV",
             lambda: sow.ranking_csv(filters, high_only),
@@ -76,22 +76,7 @@ if whitespace.open:
             key="sow_download",
             width="stretch",
         )
-        table = ranked.table.assign(
-            estimate=[" · ".join(x for x in (c, s) if x) for c, s in zip(ranked.table["confidence"], ranked.table["source"])]
-        )
-        shown = ["name", "owner", "whitespace", "wallet", "share_of_wallet", "top_competitor", "competitor_share"]
-        shown += [] if large else ["estimate", "check"]
-        st.dataframe(
-            table,
-            key="sow_ranking",
-            hide_index=True,
-            width="stretch",
-            height=420,
-            column_order=shown,
-            column_config=sow.column_formats(table[shown]),
-            on_select=sow.open_from_table("sow_ranking", table["id"].tolist()),
-            selection_mode="single-row",
-        )
+        ranking_table(ranked, large)
 
 if estimates.open:
     with estimates:
@@ -100,35 +85,19 @@ if estimates.open:
         with sources:
             st.markdown("**Where the estimates come from**")
             st.caption("Accounts counted, their wallet and our pooled share, by how sure the estimate is and its source.")
-            st.dataframe(
-                quality,
-                hide_index=True,
-                width="stretch",
-                height=250,
-                column_config=sow.column_formats(quality),
-                key="sow_quality",
-            )
+            sources_table(quality)
         with gaps:
             st.markdown(f"**No wallet estimate: {missing.accounts:,} accounts**")
             st.caption(
                 f"Buying from us in {filters.quarter} ({fmt.money(missing.revenue)} of revenue) without a wallet estimate: "
                 "left out of every share, never counted as 0 % or 100 %."
             )
-            without = missing.table.drop(columns=["id", "segment"])
-            st.dataframe(
-                without,
-                hide_index=True,
-                width="stretch",
-                height=250,
-                column_config=sow.column_formats(without),
-                key="sow_missing",
-            )
+            missing_table(missing)
         st.markdown(f"**Data problems: {problems.accounts:,} wallets**")
         st.caption(
             "A wallet of 0 or below our revenue cannot be right: it is left out of every share. Where competitors' spend "
             "overflows the wallet left after ours, our share counts and the competitors are scaled down to fit."
         )
-        flagged = problems.table.drop(columns=["id"])
-        st.dataframe(flagged, hide_index=True, width="stretch", column_config=sow.column_formats(flagged), key="sow_problems")
+        problems_table(problems)
 
-sow.show_chosen_account(filters, large)
+show_chosen_account(filters, large)

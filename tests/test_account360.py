@@ -9,16 +9,15 @@ from sqlalchemy import text
 from lib.accounts.account360 import (
     account_kpis,
     find_by_external_id,
-    key_account_basis,
-    key_account_status,
     load_account,
     search_accounts,
     wallet_problem,
 )
 from lib.core.db import make_engine
 from lib.io.importer import import_files
+from lib.keyaccounts.status import key_account_basis, key_account_status
 from lib.portfolio.data import Filters, load_portfolio
-from lib.portfolio.kpis import account_table
+from lib.portfolio.overview import account_table
 from tests.conftest import ADMIN, DEMO_END
 from tests.test_notes import account_id
 
@@ -131,6 +130,14 @@ def test_people_and_meetings(small_engine):
     assert beta.people_touched_90d == 1 and beta.single_threaded
     earlier = load_account(small_engine, account_id(small_engine, "A"), "2026Q1", LATER)
     assert earlier.interactions.empty and earlier.single_threaded  # as of 2026-03-31 nobody had been met
+
+
+def test_stakeholders_are_ordered_by_the_levels_of_the_vocabulary_then_by_name(small_engine):
+    people = b"account_id,name,level\nB,Zoe Adams,staff\nB,Al Brown,\nB,Max Lee,manager\nB,Ada Ng,senior\n"
+    import_files(small_engine, [("stakeholders.csv", people)], ADMIN)
+    beta = load_account(small_engine, account_id(small_engine, "B"), "2026Q2", LATER)
+    # senior, manager, staff (lib.relationships.vocabulary.LEVELS), then a stakeholder of no level
+    assert beta.stakeholders["name"].tolist() == ["Ada Ng", "Sam Patel", "Max Lee", "Zoe Adams", "Al Brown"]
 
 
 def test_a_churned_account_and_a_missing_one(small_engine):

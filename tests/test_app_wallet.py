@@ -132,9 +132,37 @@ def test_every_tab_renders(demo_url):
     assert any("Data problems" in m.value for m in at.markdown)
 
 
+def choose_row(at, key: str, row: int = 0):
+    """What a click on a row's selection box sends: the dataframe's selection state."""
+    at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return at.run()
+
+
+@pytest.mark.parametrize(
+    "tab, key, quarter",
+    [
+        ("Whitespace", "sow_ranking", LAST),
+        ("Wallet estimates", "sow_missing", LAST),
+        ("Wallet estimates", "sow_problems", "2026Q1"),  # the test demo's last quarter with a data problem
+    ],
+)
+def test_every_account_row_opens_account_360_in_one_click(demo_url, tab, key, quarter):
+    at = app_test(demo_url, page=PAGE)
+    at.selectbox(key="flt_quarter").select(quarter).run()
+    open_tab(at, tab)
+    table = next(d for d in at.dataframe if d.proto.id.endswith(f"-{key}"))
+    assert "id" not in table.proto.column_order and table.proto.selection_mode  # the id rides along, hidden
+    assert table.proto.placeholder == fmt.NA
+    first = table.value["name"].iloc[0]
+    choose_row(at, key)
+    assert not at.exception, at.exception
+    assert at.title[0].value == first  # Account 360, on that account: no dialog in between
+    assert "Top competitor" not in [m.label for m in at.metric]
+
+
 def test_a_chosen_account_opens_its_details_once(demo_url):
     at = app_test(demo_url, page=PAGE)
-    at.session_state["sow_open_account"] = 1  # what a click on the chart or a row of the ranking sets
+    at.session_state["sow_open_account"] = 1  # what a click on the quadrant chart sets
     at.run()
     assert not at.exception
     assert "Top competitor" in [m.label for m in at.metric]

@@ -17,8 +17,9 @@ from lib.core.models import Base
 from lib.io.importer import import_files, read_table
 from lib.notes.export import export_csv
 from lib.portfolio.data import Filters, load_portfolio
-from lib.portfolio.kpis import account_table
-from lib.wallet.shares import load_wallet_data, load_wallet_sources, ranking_csv, whitespace_ranking
+from lib.portfolio.overview import account_table
+from lib.wallet.data import load_wallet_data, load_wallet_sources
+from lib.wallet.whitespace import ranking_csv, whitespace_ranking
 from tests.conftest import ADMIN, ROOT
 
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3", "\tTAB", "\rCR"]

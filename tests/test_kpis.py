@@ -9,12 +9,14 @@ Quarter Q = 2026Q2, base B = 2025Q2 (Q-4). Revenue per account (B -> Q-1 -> Q):
 Cohort (revenue > 0 in B) = A, B, C, E with 500 in B and 120 + 150 + 0 + 150 = 420 in Q.
 """
 
+import dataclasses
 import math
 
 import pytest
 
 from lib.portfolio.data import Filters, load_portfolio
-from lib.portfolio.kpis import KPI_ORDER, account_table, breakdown, kpi_accounts, kpi_trends, kpis_json, portfolio_kpis
+from lib.portfolio.kpis import KPI_ORDER, kpis_json, portfolio_kpis
+from lib.portfolio.overview import account_table, breakdown, kpi_accounts, kpi_trends
 
 Q = "2026Q2"
 
@@ -191,3 +193,19 @@ def test_breakdowns_show_retention_and_churn_per_group(data):
     assert by_owner.loc["Cy", "nrr"] == 1.0 and by_owner.loc["Cy", "churn_rate"] == 0.0
     empty_cohort = breakdown(data, Filters("2026Q1"), "owner")  # nobody had revenue in 2025Q1
     assert empty_cohort["churn_rate"].isna().all()
+
+
+class ClearedByAnotherSession(dict):
+    """A mask cache that another session empties right after each store: the race, made certain."""
+
+    def __setitem__(self, key: tuple, value: object) -> None:
+        super().__setitem__(key, value)
+        self.clear()
+
+
+def test_a_mask_survives_another_session_clearing_the_cache_between_store_and_return(data):
+    shared = dataclasses.replace(data, _masks=ClearedByAnotherSession())
+    mask = shared.mask(Filters(Q, segments=("SMB",)))
+    assert shared.accounts.loc[mask, "name"].tolist() == ["Gamma Foods", "Delta Health"]
+    assert not mask.flags.writeable  # still read-only, as a cached one is
+    assert values(shared, segments=("SMB",))["revenue"] == 40.0  # C 0 + D 40

@@ -92,6 +92,11 @@ def test_an_old_customer_is_still_a_customer(small_engine):
 BAD_STORED_QUARTERS = ["0000Q1", "9999Q4", "1Q1", "2026q1", "junk"]
 
 
+def account_id(engine, external_id: str) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT id FROM accounts WHERE external_id = :e"), {"e": external_id}).scalar()
+
+
 def store_bad_rows(engine, quarter: str) -> None:
     """Rows the importer refuses, written straight into the database (as an older version could)."""
     with engine.begin() as connection:
@@ -102,6 +107,10 @@ def store_bad_rows(engine, quarter: str) -> None:
         connection.execute(
             text("INSERT INTO surveys (account_id, date, quarter, kind, score, respondent) VALUES (:a, :d, :q, 'NPS', 9, :q)"),
             {"a": account, "d": dt.date(2026, 1, 1), "q": quarter},
+        )
+        connection.execute(
+            text("INSERT INTO competitor_spend (account_id, quarter, competitor, spend_cents) VALUES (:a, :q, 'Stray', 500)"),
+            {"a": account, "q": quarter},
         )
         connection.execute(text("UPDATE data_versions SET version = version + 1"))
 
@@ -143,6 +152,17 @@ def test_every_page_survives_stored_bad_rows(small_engine):
     assert quarters[0] == "2026Q3" and quarters[-1] == "2025Q2"  # 0000Q1 and 9999Q4 are no quarters to choose
     for page in ("pages/wallet.py", "pages/key_accounts.py", "pages/account_360.py", "pages/review_notes.py", "pages/data.py"):
         assert not app_test(url, "admin", page).exception, page
+    wallet = app_test(url, "admin", "pages/wallet.py")
+    wallet.selectbox(key="flt_quarter").select("2026Q2").run()  # the fixture's quarter of competitor spend
+    split = json.loads(next(c for c in wallet.get("plotly_chart") if "sow_split_chart" in c.proto.id).proto.spec)
+    assert {"Northstar Systems", "Cobalt Analytics"} <= {trace["name"] for trace in split["data"]}  # still tracked
+    account_360 = app_test(url, "admin")
+    account_360.session_state["a360_account_id"] = account_id(small_engine, "A")  # the account holding the bad rows
+    account_360.switch_page("pages/account_360.py").run()
+    assert not account_360.exception
+    assert account_360.title[0].value == "Alpha Industries"
+    trend = json.loads(next(c for c in account_360.get("plotly_chart") if "a360_trend" in c.proto.id).proto.spec)
+    assert trend["data"][0]["x"] == ["2025Q2", "2026Q1", "2026Q2"]  # A's revenue rows; 0000Q1 and 9999Q4 are no quarters
 
 
 def test_the_command_line_refuses_quarters_outside_the_window(small_engine):

@@ -20,37 +20,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from lib.io.importer import ImportRejected, import_files
 from lib.portfolio.data import Filters, load_portfolio
 from lib.portfolio.kpis import kpis_json, portfolio_kpis
-from lib.wallet.shares import (
-    NO_ESTIMATE,
-    OTHER_COMPETITORS,
-    REVENUE_ABOVE_WALLET,
-    SPEND_ABOVE_WALLET,
-    UNATTRIBUTED,
-    US,
-    ZERO_WALLET,
-    account_split_over_time,
-    account_wallets,
-    accounts_only,
-    accounts_without_estimate,
-    data_problems,
-    estimate_quality,
-    figure_accounts,
-    load_account_history,
-    load_wallet_data,
-    load_wallet_sources,
-    market_share_key,
-    quadrant,
-    ranking_csv,
-    share_trend,
-    split_shares,
-    wallet_figures,
-    wallet_split,
-    whitespace_ranking,
-)
+from lib.wallet.cards import figure_accounts, market_share_key, wallet_figures
+from lib.wallet.data import accounts_only, load_wallet_data, load_wallet_sources
+from lib.wallet.estimates import accounts_without_estimate, data_problems, estimate_quality
+from lib.wallet.history import account_split_over_time, load_account_history
+from lib.wallet.quadrant import quadrant
+from lib.wallet.rules import NO_ESTIMATE, REVENUE_ABOVE_WALLET, SPEND_ABOVE_WALLET, ZERO_WALLET
+from lib.wallet.shares import OTHER_COMPETITORS, UNATTRIBUTED, US, account_wallets
+from lib.wallet.split import share_trend, split_shares, wallet_split
+from lib.wallet.whitespace import ranking_csv, whitespace_ranking
 from tests.conftest import ADMIN, FIXTURES
 
 Q = "2026Q2"
@@ -338,6 +321,25 @@ def test_only_the_latest_quarters_largest_competitors_are_tracked_the_rest_is_ot
     assert (
         split.groups.set_index("group").loc["All accounts", OTHER_COMPETITORS] == 50 + 75 + 60
     )  # Cobalt P1, Helix P3 scaled, Cobalt P6
+
+
+@pytest.mark.parametrize("quarter", ["9999Q4", "2026q4", "junk"])
+def test_a_stored_spend_row_of_no_quarter_keeps_the_tracked_competitors(wallet_engine, quarter):
+    """A row the importer refuses, written straight into the database (as an older version could):
+    the tracked competitors stay those of the latest real quarter, 2026Q2."""
+    data = load_portfolio(wallet_engine)
+    clean = load_wallet_data(wallet_engine, data)
+    with wallet_engine.begin() as connection:
+        account = connection.execute(text("SELECT id FROM accounts WHERE external_id = 'P1'")).scalar()
+        connection.execute(
+            text("INSERT INTO competitor_spend (account_id, quarter, competitor, spend_cents) VALUES (:a, :q, 'Stray', 500)"),
+            {"a": account, "q": quarter},
+        )
+    spend = load_wallet_data(wallet_engine, load_portfolio(wallet_engine))
+    assert spend.competitors == clean.competitors == ("Northstar Systems", "Helix Solutions", "Cobalt Analytics")
+    assert (spend.total == clean.total).all()  # the stray row has no quarter of the portfolio to be in
+    history = load_account_history(wallet_engine, account)  # the account's dialog
+    assert quarter not in history.quarters["quarter"].tolist() and quarter not in history.spend["quarter"].tolist()
 
 
 def test_competitor_spend_imports_with_the_same_validation(wallet_engine):

@@ -1,8 +1,9 @@
 """One account, all of it: profile, revenue and wallet by quarter, competitors, surveys, people, meetings.
 
 Small bound-parameter queries by account id (each one an index lookup), small frames back, so a
-page about one account costs the same with a hundred accounts or a hundred thousand. The
-key-account status comes from lib.keyaccounts.qualification under the active criteria when it is available.
+page about one account costs the same with a hundred accounts or a hundred thousand. Each feature
+reads its own part on the one connection: the wallet lib.wallet.history, the people
+lib.relationships.people; the key-account status is lib.keyaccounts.status's.
 """
 
 from __future__ import annotations
@@ -12,25 +13,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from sqlalchemy import Connection, Engine, case, func, select
 
 from lib.core import clock as clock
-from lib.core.charts import OURS, chart_text, style
-from lib.core.models import Account, CompetitorSpend, Interaction, Revenue, Stakeholder, Survey
-from lib.core.quarters import quarter_end, shift_quarter
-from lib.keyaccounts.metrics import account_metrics
-from lib.keyaccounts.qualification import qualify
-from lib.keyaccounts.store import active_criteria
-from lib.portfolio.data import ACCOUNT_COLUMNS, Filters, PortfolioData
+from lib.core.models import Account, Survey
+from lib.core.quarters import is_stored_quarter, quarter_end, shift_quarter
+from lib.portfolio.data import ACCOUNT_COLUMNS
 from lib.portfolio.kpis import KpiValue
-from lib.wallet.rules import STATUS_LABELS, counted_wallets, wallet_status
+from lib.relationships.people import people_met, recent_interactions, stakeholders
+from lib.wallet.history import AccountHistory, read_account_history
+from lib.wallet.rules import NO_ESTIMATE, STATUS_LABELS, wallet_status
+from lib.wallet.shares import UNATTRIBUTED, US
 
 SEARCH_LIMIT = 25
-RECENT_INTERACTIONS = 12
-THREAD_WINDOW_DAYS = 90
-UNATTRIBUTED = "Unattributed"
-OUR_NAME = "Us"
 
 
 @dataclass(frozen=True)
@@ -100,20 +95,14 @@ def load_account(engine: Engine, account_id: int, quarter: str, today: dt.date |
         profile = _profile(connection, account_id)
         if profile is None:
             return None
-        history = _revenue_history(connection, account_id)
+        wallet = read_account_history(connection, account_id)
+        history = _revenue_history(wallet)
         surveys = _survey_history(connection, account_id)
-        split = _wallet_split(connection, account_id, quarter, history)
-        stakeholders = _stakeholders(connection, account_id, as_of)
-        interactions = _recent_interactions(connection, account_id, as_of)
-        touched = connection.scalar(
-            select(func.count(func.distinct(Interaction.stakeholder_name))).where(
-                Interaction.account_id == account_id,
-                Interaction.stakeholder_name != "",
-                Interaction.date > as_of - dt.timedelta(days=THREAD_WINDOW_DAYS),
-                Interaction.date <= as_of,
-            )
-        )
-    return AccountView(profile, quarter, as_of, history, surveys, split, stakeholders, interactions, int(touched or 0))
+        split = _wallet_split(wallet, quarter, history)
+        people = stakeholders(connection, account_id, as_of)
+        interactions = recent_interactions(connection, account_id, as_of)
+        touched = people_met(connection, account_id, as_of)
+    return AccountView(profile, quarter, as_of, history, surveys, split, people, interactions, touched)
 
 
 def _profile(connection: Connection, account_id: int) -> Profile | None:
@@ -121,20 +110,18 @@ def _profile(connection: Connection, account_id: int) -> Profile | None:
     return None if row is None else Profile(*row)
 
 
-def _revenue_history(connection: Connection, account_id: int) -> pd.DataFrame:
-    rows = connection.execute(
-        select(Revenue.quarter, Revenue.revenue_cents, Revenue.wallet_cents, Revenue.wallet_source, Revenue.wallet_confidence)
-        .where(Revenue.account_id == account_id)
-        .order_by(Revenue.quarter)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["quarter", "revenue", "wallet", "wallet_source", "wallet_confidence"])
-    frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float) / 100.0
-    frame["wallet"] = pd.to_numeric(frame["wallet"], errors="coerce").astype(float) / 100.0
-    counted = counted_wallets(frame["revenue"].to_numpy(), frame["wallet"].to_numpy())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frame["share_of_wallet"] = np.where(counted, frame["revenue"] / frame["wallet"], np.nan)
-    frame["whitespace"] = np.where(counted, (frame["wallet"] - frame["revenue"]).clip(lower=0), np.nan)
-    return frame
+def _revenue_history(wallet: AccountHistory) -> pd.DataFrame:
+    """The quarters with a revenue row: our revenue, the wallet and our share of it (lib.wallet.rules decides which count)."""
+    recorded = wallet.quarters[wallet.quarters["recorded"].astype(bool)]
+    return recorded.rename(columns={"source": "wallet_source", "confidence": "wallet_confidence"})[
+        ["quarter", "revenue", "wallet", "wallet_source", "wallet_confidence", "share_of_wallet", "whitespace"]
+    ].reset_index(drop=True)
+
+
+def _real_quarters(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of quarters Keystone writes, as the portfolio keeps them (a row stored before the importer
+    checked quarters, such as 9999Q4, has no place on a quarter axis)."""
+    return frame[frame["quarter"].map(is_stored_quarter).astype(bool)].reset_index(drop=True)
 
 
 def _survey_history(connection: Connection, account_id: int) -> pd.DataFrame:
@@ -150,7 +137,7 @@ def _survey_history(connection: Connection, account_id: int) -> pd.DataFrame:
         .where(Survey.account_id == account_id)
         .group_by(Survey.quarter, Survey.kind)
     ).all()
-    raw = pd.DataFrame(rows, columns=["quarter", "kind", "n", "promoters", "detractors", "satisfied"])
+    raw = _real_quarters(pd.DataFrame(rows, columns=["quarter", "kind", "n", "promoters", "detractors", "satisfied"]))
     nps = raw[raw["kind"] == "NPS"].set_index("quarter")
     csat = raw[raw["kind"] == "CSAT"].set_index("quarter")
     quarters = sorted(set(raw["quarter"]))
@@ -166,73 +153,21 @@ def _survey_history(connection: Connection, account_id: int) -> pd.DataFrame:
     return frame[["quarter", "nps", "nps_responses", "csat", "csat_responses"]]
 
 
-def _wallet_split(connection: Connection, account_id: int, quarter: str, history: pd.DataFrame) -> pd.DataFrame:
-    """Our revenue, each competitor's spend and the unattributed rest of the quarter's wallet."""
+def _wallet_split(wallet: AccountHistory, quarter: str, history: pd.DataFrame) -> pd.DataFrame:
+    """Our revenue, each competitor's spend (as reported) and the unattributed rest of the quarter's wallet."""
     columns = ["name", "kind", "spend", "share_of_wallet"]
     row = history[history["quarter"] == quarter]
     if row.empty or pd.isna(row["share_of_wallet"].iloc[0]):  # no estimate, or one that cannot be right
         return pd.DataFrame(columns=columns)
-    wallet = float(row["wallet"].iloc[0])
+    total = float(row["wallet"].iloc[0])
     ours = float(row["revenue"].iloc[0])
-    spend = connection.execute(
-        select(CompetitorSpend.competitor, CompetitorSpend.spend_cents)
-        .where(CompetitorSpend.account_id == account_id, CompetitorSpend.quarter == quarter)
-        .order_by(CompetitorSpend.spend_cents.desc(), CompetitorSpend.competitor)
-    ).all()
-    competitors = [(name, "competitor", cents / 100.0) for name, cents in spend]
-    rest = max(wallet - ours - sum(s for _n, _k, s in competitors), 0.0)
-    rows = [(OUR_NAME, "us", ours), *competitors, (UNATTRIBUTED, "unattributed", rest)]
+    spend = wallet.spend[wallet.spend["quarter"] == quarter].sort_values(["spend", "competitor"], ascending=[False, True])
+    competitors = [(name, "competitor", float(amount)) for name, amount in zip(spend["competitor"], spend["spend"])]
+    rest = max(total - ours - sum(s for _n, _k, s in competitors), 0.0)
+    rows = [(US, "us", ours), *competitors, (UNATTRIBUTED, "unattributed", rest)]
     frame = pd.DataFrame(rows, columns=columns[:3])
-    frame["share_of_wallet"] = frame["spend"] / wallet
+    frame["share_of_wallet"] = frame["spend"] / total
     return frame
-
-
-def _stakeholders(connection: Connection, account_id: int, as_of: dt.date) -> pd.DataFrame:
-    since = as_of - dt.timedelta(days=THREAD_WINDOW_DAYS)
-    contacts = (
-        select(
-            Interaction.stakeholder_id.label("stakeholder_id"),
-            func.max(Interaction.date).label("last_contact"),
-            func.sum(case((Interaction.date > since, 1), else_=0)).label("contacts_90d"),
-        )
-        .where(Interaction.account_id == account_id, Interaction.date <= as_of, Interaction.stakeholder_id.is_not(None))
-        .group_by(Interaction.stakeholder_id)
-        .subquery()
-    )
-    rows = connection.execute(
-        select(
-            Stakeholder.name,
-            Stakeholder.title,
-            Stakeholder.level,
-            Stakeholder.role,
-            Stakeholder.our_owner,
-            contacts.c.last_contact,
-            func.coalesce(contacts.c.contacts_90d, 0),
-        )
-        .outerjoin(contacts, contacts.c.stakeholder_id == Stakeholder.id)
-        .where(Stakeholder.account_id == account_id)
-        .order_by(
-            case(
-                (Stakeholder.level == "exec", 0), (Stakeholder.level == "senior", 1), (Stakeholder.level == "manager", 2), else_=3
-            ),
-            Stakeholder.name,
-        )
-    ).all()
-    frame = pd.DataFrame(rows, columns=["name", "title", "level", "role", "our_owner", "last_contact", "contacts_90d"])
-    frame["last_contact"] = (
-        pd.to_datetime(frame["last_contact"]).dt.date.astype(object).where(frame["last_contact"].notna(), None)
-    )
-    return frame
-
-
-def _recent_interactions(connection: Connection, account_id: int, as_of: dt.date) -> pd.DataFrame:
-    rows = connection.execute(
-        select(Interaction.date, Interaction.stakeholder_name, Interaction.our_person, Interaction.channel)
-        .where(Interaction.account_id == account_id, Interaction.date <= as_of)
-        .order_by(Interaction.date.desc(), Interaction.id.desc())
-        .limit(RECENT_INTERACTIONS)
-    ).all()
-    return pd.DataFrame(rows, columns=["date", "stakeholder", "our_person", "channel"])
 
 
 # --- numbers --------------------------------------------------------------------------------
@@ -244,6 +179,12 @@ def wallet_problem(view: AccountView, quarter: str) -> str:
     revenue = row["revenue"].to_numpy() if not row.empty else np.zeros(1)
     wallet = row["wallet"].to_numpy() if not row.empty else np.full(1, np.nan)
     return STATUS_LABELS[int(wallet_status(np.nan_to_num(revenue), wallet)[0])]
+
+
+def wallet_data_problem(view: AccountView, quarter: str) -> str:
+    """Why the quarter's wallet is left out when it is a data problem (an estimate there that cannot be right), or ""."""
+    problem = wallet_problem(view, quarter)
+    return "" if problem == STATUS_LABELS[NO_ESTIMATE] else problem
 
 
 def account_kpis(view: AccountView, quarter: str) -> dict[str, KpiValue]:
@@ -309,121 +250,3 @@ def _get(frame: pd.DataFrame, column: str, quarter: str) -> float | None:
         return None
     value = frame.at[quarter, column]
     return None if pd.isna(value) else float(value)
-
-
-# --- figures --------------------------------------------------------------------------------
-
-
-def revenue_wallet_figure(history: pd.DataFrame, large: bool = False, height: int = 300) -> go.Figure:
-    figure = go.Figure()
-    figure.add_trace(
-        go.Bar(
-            x=history["quarter"],
-            y=history["revenue"],
-            name="Our revenue",
-            marker_color=OURS,
-            customdata=history[["share_of_wallet"]].to_numpy(),
-            hovertemplate="%{x}: %{y:,.0f} (share of wallet %{customdata[0]:.0%})<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=history["quarter"],
-            y=history["wallet"],
-            name="Wallet",
-            mode="lines+markers",
-            line={"color": "#e07b00", "width": 3, "dash": "dot"},
-            hovertemplate="%{x}: wallet %{y:,.0f}<extra></extra>",
-        )
-    )
-    figure.update_yaxes(tickformat="~s", rangemode="tozero")
-    return style(figure, "Revenue and wallet by quarter", large, height=height)
-
-
-def wallet_split_figure(split: pd.DataFrame, quarter: str, large: bool = False, height: int = 300) -> go.Figure:
-    shown = split.iloc[::-1]
-    colors = {"us": OURS, "competitor": "#c0392b", "unattributed": "#bdc3c7"}
-    figure = go.Figure(
-        go.Bar(
-            x=shown["share_of_wallet"],
-            y=shown["name"].map(chart_text),
-            orientation="h",
-            marker_color=[colors[k] for k in shown["kind"]],
-            text=[f"{v:.0%}" for v in shown["share_of_wallet"]],
-            textposition="outside",
-            customdata=shown[["spend"]].to_numpy(),
-            hovertemplate="%{y}: %{x:.1%} of the wallet (%{customdata[0]:,.0f})<extra></extra>",
-        )
-    )
-    figure.update_xaxes(tickformat=".0%", range=[0, min(1.0, float(split["share_of_wallet"].max() or 0) * 1.25 + 0.05)])
-    return style(figure, f"Who has the wallet, {quarter}", large, height=height)
-
-
-# --- key-account status -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class KeyAccountBasis:
-    """The active criteria and every account's result under them, or why there is none."""
-
-    available: bool
-    message: str = ""
-    criteria_name: str = ""
-    approved_by: str | None = None
-    approved_at: dt.datetime | None = None
-    results: pd.DataFrame | None = None  # index: account id; score, qualified, near_miss
-
-
-@dataclass(frozen=True)
-class KeyAccountStatus:
-    available: bool
-    message: str = ""
-    criteria_name: str = ""
-    approved_by: str | None = None
-    approved_at: dt.datetime | None = None
-    score: float | None = None
-    qualified: bool = False
-    near_miss: bool = False
-
-    @property
-    def label(self) -> str:
-        if not self.available:
-            return "n/a"
-        return "Key account" if self.qualified else "Near miss" if self.near_miss else "Not key"
-
-
-def key_account_basis(engine: Engine, data: PortfolioData, filters: Filters) -> KeyAccountBasis:
-    """Qualify every account under the active criteria set."""
-    stored = active_criteria(engine)
-    if stored is None:
-        return KeyAccountBasis(False, "no approved criteria set is active")
-    if stored.criteria is None:
-        return KeyAccountBasis(False, f"the active criteria set is invalid: {stored.problem}")
-    metrics = account_metrics(data, filters)
-    result = qualify(metrics, stored.criteria)
-    results = pd.DataFrame(
-        {
-            "score": np.asarray(result.score, dtype=float),
-            "qualified": np.asarray(result.qualified, dtype=bool),
-            "near_miss": np.asarray(result.near_miss, dtype=bool),
-        },
-        index=pd.Index(metrics["id"].to_numpy(), name="id"),
-    )
-    return KeyAccountBasis(
-        True,
-        criteria_name=getattr(stored, "name", "") or "",
-        approved_by=getattr(stored, "approved_by", None),
-        approved_at=getattr(stored, "approved_at", None),
-        results=results,
-    )
-
-
-def key_account_status(basis: KeyAccountBasis, account_id: int) -> KeyAccountStatus:
-    if not basis.available or basis.results is None:
-        return KeyAccountStatus(False, basis.message or "criteria not available")
-    common = {"criteria_name": basis.criteria_name, "approved_by": basis.approved_by, "approved_at": basis.approved_at}
-    if account_id not in basis.results.index:
-        return KeyAccountStatus(False, "the account is outside the current filters", **common)
-    row = basis.results.loc[account_id]
-    score = None if pd.isna(row["score"]) else float(row["score"])
-    return KeyAccountStatus(True, "", score=score, qualified=bool(row["qualified"]), near_miss=bool(row["near_miss"]), **common)

@@ -74,7 +74,10 @@ class PortfolioData:
     def mask(self, filters: Filters) -> np.ndarray:
         """Accounts inside the segment, region and owner filters (read-only; remembered per filter)."""
         key = (filters.segments, filters.regions, filters.owners)
-        if key not in self._masks:
+        # Sessions share this cache and another one may clear it at any moment: once built, the mask
+        # is returned from the local variable, never read back from the cache.
+        keep = self._masks.get(key)
+        if keep is None:
             keep = np.ones(len(self.accounts), dtype=bool)
             for column, chosen in zip(("segment", "region", "owner"), key):
                 if chosen:
@@ -83,7 +86,7 @@ class PortfolioData:
             if len(self._masks) > 64:
                 self._masks.clear()
             self._masks[key] = keep
-        return self._masks[key]
+        return keep
 
     def choices(self, column: str) -> list[str]:
         return sorted(v for v in self.accounts[column].dropna().unique().tolist() if v)

@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from lib.core.quarters import shift_quarter
 from lib.portfolio.data import Filters, PortfolioData
@@ -51,11 +50,13 @@ KPI_ORDER = (
 )
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, or None ("n/a") when the denominator is empty: never 0, never an exception."""
     return None if denominator == 0 else float(numerator) / float(denominator)
 
 
-def _money(x: float) -> float:
+def round_money(x: float) -> float:
+    """An amount of money as a KPI holds it: to the cent."""
     return round(float(x), 2)
 
 
@@ -98,16 +99,16 @@ def portfolio_kpis(data: PortfolioData, filters: Filters, gross_margin: float = 
     group = cohort(data, filters, mask)
     base_revenue = group.base.sum()
     retained = int((group.now > 0).sum())
-    logo_retention = _ratio(retained, len(group.base))
+    logo_retention = ratio(retained, len(group.base))
     churn_rate = None if logo_retention is None else 1.0 - logo_retention
-    nrr = _ratio(group.now.sum(), base_revenue)
+    nrr = ratio(group.now.sum(), base_revenue)
     active = int((rev_q > 0).sum())
     b = base_quarter(filters)
     kpis = [
         KpiValue(
             "revenue",
             "Revenue",
-            _money(rev_q.sum()) if has_accounts else None,
+            round_money(rev_q.sum()) if has_accounts else None,
             "money",
             f"Sum of our recognised revenue in {filters.quarter} over the accounts in the filter.",
             {"accounts in the filter": int(mask.sum())},
@@ -128,21 +129,21 @@ def portfolio_kpis(data: PortfolioData, filters: Filters, gross_margin: float = 
             f"Revenue in {filters.quarter} of the cohort (accounts with revenue in {b}), divided by the cohort's revenue in {b}.",
             {
                 "cohort accounts": len(group.base),
-                f"cohort revenue {b}": _money(base_revenue),
-                f"cohort revenue {filters.quarter}": _money(group.now.sum()),
+                f"cohort revenue {b}": round_money(base_revenue),
+                f"cohort revenue {filters.quarter}": round_money(group.now.sum()),
             },
         ),
         KpiValue(
             "grr",
             "Gross revenue retention",
-            _ratio(np.minimum(group.now, group.base).sum(), base_revenue),
+            ratio(np.minimum(group.now, group.base).sum(), base_revenue),
             "rate",
             f"Cohort revenue in {filters.quarter} with each account capped at its {b} revenue "
             f"(expansion ignored), divided by the cohort's revenue in {b}.",
             {
                 "cohort accounts": len(group.base),
-                f"cohort revenue {b}": _money(base_revenue),
-                "capped revenue now": _money(np.minimum(group.now, group.base).sum()),
+                f"cohort revenue {b}": round_money(base_revenue),
+                "capped revenue now": round_money(np.minimum(group.now, group.base).sum()),
             },
         ),
         KpiValue(
@@ -165,15 +166,18 @@ def portfolio_kpis(data: PortfolioData, filters: Filters, gross_margin: float = 
         KpiValue(
             "expansion_rate",
             "Expansion rate",
-            _ratio(np.maximum(group.now - group.base, 0).sum(), base_revenue),
+            ratio(np.maximum(group.now - group.base, 0).sum(), base_revenue),
             "rate",
             f"Revenue gained by the cohort's growing accounts since {b}, divided by the cohort's revenue in {b}.",
-            {f"cohort revenue {b}": _money(base_revenue), "expansion": _money(np.maximum(group.now - group.base, 0).sum())},
+            {
+                f"cohort revenue {b}": round_money(base_revenue),
+                "expansion": round_money(np.maximum(group.now - group.base, 0).sum()),
+            },
         ),
         KpiValue(
             "accounts_expanding",
             "Accounts expanding",
-            _ratio(int((group.now > group.base).sum()), len(group.base)),
+            ratio(int((group.now > group.base).sum()), len(group.base)),
             "rate",
             f"Share of the cohort's accounts whose revenue in {filters.quarter} is above their {b} revenue.",
             {"cohort accounts": len(group.base), "expanding": int((group.now > group.base).sum())},
@@ -204,13 +208,13 @@ def _annual_churn(churn_rate: float | None, base_offset: int) -> float | None:
 
 def _cltv(data, filters: Filters, active: int, revenue: float, churn_rate, gross_margin: float) -> KpiValue:
     annual_churn = _annual_churn(churn_rate, filters.base_offset)
-    arpa = _ratio(revenue * 4, active)
+    arpa = ratio(revenue * 4, active)
     if arpa is None or annual_churn is None:
         value = None
         lifetime = None
     else:
         lifetime = MAX_LIFETIME_YEARS if annual_churn == 0 else 1.0 / annual_churn
-        value = _money(arpa * gross_margin * lifetime)
+        value = round_money(arpa * gross_margin * lifetime)
     return KpiValue(
         "cltv",
         "Customer lifetime value",
@@ -219,7 +223,7 @@ def _cltv(data, filters: Filters, active: int, revenue: float, churn_rate, gross
         "Annualised revenue per active account x gross margin / annual logo churn "
         f"(lifetime capped at {MAX_LIFETIME_YEARS:g} years when no logo churned).",
         {
-            "annualised revenue per active account": None if arpa is None else _money(arpa),
+            "annualised revenue per active account": None if arpa is None else round_money(arpa),
             "gross margin": gross_margin,
             "annual logo churn": annual_churn,
             "lifetime (years)": lifetime,
@@ -248,7 +252,7 @@ def _csat(data: PortfolioData, quarter: str, mask: np.ndarray) -> KpiValue:
     return KpiValue(
         "csat",
         "CSAT",
-        _ratio(satisfied, n),
+        ratio(satisfied, n),
         "rate",
         f"Share of CSAT responses scoring 4 or 5 (of 5), dated in {quarter}.",
         {"responses": int(n), "satisfied (4-5)": int(satisfied)},
@@ -270,11 +274,11 @@ def _share_of_wallet(data: PortfolioData, quarter: str, mask: np.ndarray) -> Kpi
     return KpiValue(
         "share_of_wallet",
         "Share of wallet",
-        _ratio(ours, wallet),
+        ratio(ours, wallet),
         "rate",
         f"Our revenue divided by the customers' total wallet in {quarter}, pooled over the accounts "
         "with a wallet estimate (accounts without one, or with an estimate of 0 or below our revenue, are left out).",
-        {"our revenue": _money(ours), "wallet": _money(wallet), "accounts with a wallet": accounts},
+        {"our revenue": round_money(ours), "wallet": round_money(wallet), "accounts with a wallet": accounts},
     )
 
 
@@ -289,10 +293,10 @@ def _top20_share(rev_q: np.ndarray) -> KpiValue:
     return KpiValue(
         "top20_revenue_share",
         "Revenue concentration",
-        _ratio(top, active.sum()),
+        ratio(top, active.sum()),
         "rate",
         "Share of revenue that comes from the top 20 % of active accounts (ceil(20 % x n)) by revenue.",
-        {"active accounts": len(active), "top accounts": k, "their revenue": _money(top)},
+        {"active accounts": len(active), "top accounts": k, "their revenue": round_money(top)},
         higher_is_better=False,
     )
 
@@ -312,137 +316,3 @@ def kpis_json(data: PortfolioData, filters: Filters, gross_margin: float = DEFAU
 
 def previous_filters(filters: Filters) -> Filters:
     return Filters(shift_quarter(filters.quarter, -1), filters.base_offset, filters.segments, filters.regions, filters.owners)
-
-
-def kpi_trends(data: PortfolioData, filters: Filters) -> pd.DataFrame:
-    """Revenue, NRR, GRR and NPS for every quarter of the data, under the same filters."""
-    rows = []
-    for quarter in data.quarters:
-        values = portfolio_kpis(data, Filters(quarter, filters.base_offset, filters.segments, filters.regions, filters.owners))
-        rows.append({"quarter": quarter, **{k: values[k].value for k in ("revenue", "nrr", "grr", "nps", "active_accounts")}})
-    return pd.DataFrame(rows)
-
-
-BREAKDOWN_COLUMNS = ("revenue", "revenue_share", "active_accounts", "nrr", "grr", "churn_rate", "logo_retention", "nps")
-
-
-def breakdown(data: PortfolioData, filters: Filters, by: str) -> pd.DataFrame:
-    """KPIs per segment, region or owner: revenue and its share, accounts, NRR, GRR, churn, logo retention, NPS."""
-    mask = data.mask(filters)
-    q, b = data.column(filters.quarter), data.column(base_quarter(filters))
-    if q is None or not mask.any():
-        return pd.DataFrame(columns=[by, *BREAKDOWN_COLUMNS])
-    rev_q = data.revenue[mask, q]
-    rev_b = data.revenue[mask, b] if b is not None else np.zeros_like(rev_q)
-    in_cohort = rev_b > 0
-    frame = pd.DataFrame(
-        {
-            by: data.accounts.loc[mask, by].fillna("(none)").to_numpy(),
-            "revenue": rev_q,
-            "active": rev_q > 0,
-            "cohort_base": np.where(in_cohort, rev_b, 0.0),
-            "cohort_now": np.where(in_cohort, rev_q, 0.0),
-            "cohort_capped": np.where(in_cohort, np.minimum(rev_q, rev_b), 0.0),
-            "cohort": in_cohort,
-            "retained": in_cohort & (rev_q > 0),
-            "nps_n": data.nps_responses[mask, q],
-            "nps_net": data.nps_promoters[mask, q] - data.nps_detractors[mask, q],
-        }
-    )
-    grouped = frame.groupby(by, sort=False).sum(numeric_only=True)
-    total = grouped["revenue"].sum()
-    result = pd.DataFrame(
-        {
-            "revenue": grouped["revenue"],
-            "revenue_share": grouped["revenue"] / total if total else np.nan,
-            "active_accounts": grouped["active"].astype(int),
-            "nrr": grouped["cohort_now"] / grouped["cohort_base"].replace(0, np.nan),
-            "grr": grouped["cohort_capped"] / grouped["cohort_base"].replace(0, np.nan),
-            "logo_retention": grouped["retained"] / grouped["cohort"].replace(0, np.nan),
-            "nps": 100.0 * grouped["nps_net"] / grouped["nps_n"].replace(0, np.nan),
-        }
-    )
-    result["churn_rate"] = 1.0 - result["logo_retention"]
-    return result[list(BREAKDOWN_COLUMNS)].sort_values("revenue", ascending=False).reset_index(names=by)
-
-
-def account_table(data: PortfolioData, filters: Filters) -> pd.DataFrame:
-    """One row per account in the filter: revenue now and in the base quarter, its movement, wallet, share, NPS, status.
-
-    Share of wallet and whitespace are n/a where lib.wallet.rules leaves the wallet out, as on every page.
-    """
-    mask = data.mask(filters)
-    q, b = data.column(filters.quarter), data.column(base_quarter(filters))
-    accounts = data.accounts.loc[mask, ["id", "external_id", "name", "segment", "region", "owner"]]
-    if q is None:
-        return accounts.assign(revenue=np.nan).iloc[:0]
-    rev_q = data.revenue[mask, q]
-    rev_b = data.revenue[mask, b] if b is not None else np.full_like(rev_q, np.nan)
-    wallet = data.wallet[mask, q]
-    counted = counted_wallets(rev_q, wallet)
-    nps_n = data.nps_responses[mask, q]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table = accounts.assign(
-            revenue=rev_q,
-            base_revenue=rev_b,
-            change=np.where(rev_b > 0, rev_q / rev_b - 1.0, np.nan),
-            movement=rev_q - rev_b,
-            wallet=wallet,
-            share_of_wallet=np.where(counted, rev_q / wallet, np.nan),
-            whitespace=np.where(counted, np.clip(wallet - rev_q, 0, None), np.nan),
-            nps=np.where(nps_n > 0, 100.0 * (data.nps_promoters[mask, q] - data.nps_detractors[mask, q]) / nps_n, np.nan),
-            status=np.select([(rev_q > 0) & ~(rev_b > 0), rev_q > 0, rev_b > 0], ["new", "active", "lost"], "inactive"),
-        )
-    return table.sort_values("revenue", ascending=False).reset_index(drop=True)
-
-
-def kpi_accounts(data: PortfolioData, filters: Filters, key: str, limit: int = 10) -> pd.DataFrame:
-    """The accounts behind a KPI: the ones that move it most, in the quarter and filters shown.
-
-    Each row keeps the account's `id` (shown hidden) so that selecting it opens Account 360.
-    """
-    table = account_table(data, filters)
-    if table.empty:
-        return table
-    cohort_rows = table[table["base_revenue"] > 0]
-    if key in ("nrr", "grr", "expansion_rate", "revenue_growth_existing", "accounts_expanding"):
-        picked = cohort_rows.reindex(cohort_rows["movement"].abs().sort_values(ascending=False).index)
-        return picked.head(limit)[["id", "name", "base_revenue", "revenue", "movement"]]
-    if key in ("logo_retention", "churn_rate"):
-        return cohort_rows[cohort_rows["revenue"] <= 0].head(limit)[["id", "name", "base_revenue", "revenue", "owner"]]
-    if key in ("nps", "csat"):
-        rated = table[table["nps"].notna()]
-        return rated.sort_values("nps").head(limit)[["id", "name", "nps", "revenue"]]
-    if key == "share_of_wallet":
-        largest = table.sort_values("whitespace", ascending=False, na_position="last")
-        return largest.head(limit)[["id", "name", "revenue", "wallet", "share_of_wallet"]]
-    if key == "top20_revenue_share":
-        active = table[table["revenue"] > 0]
-        return active.head(min(limit, top_accounts_count(len(active))))[["id", "name", "revenue"]]
-    return table.head(limit)[["id", "name", "revenue", "segment", "owner"]]
-
-
-BREAKDOWNS = ("segment", "region", "owner")
-
-
-@dataclass(frozen=True)
-class PortfolioOverview:
-    """Everything the Portfolio page shows for one set of filters (small: cached per filters)."""
-
-    filters: Filters
-    now: dict[str, KpiValue]
-    before: dict[str, KpiValue]
-    trends: pd.DataFrame
-    breakdowns: dict[str, pd.DataFrame]
-    accounts_in_filter: int
-
-
-def portfolio_overview(data: PortfolioData, filters: Filters, gross_margin: float = DEFAULT_GROSS_MARGIN) -> PortfolioOverview:
-    return PortfolioOverview(
-        filters=filters,
-        now=portfolio_kpis(data, filters, gross_margin),
-        before=portfolio_kpis(data, previous_filters(filters), gross_margin),
-        trends=kpi_trends(data, filters),
-        breakdowns={by: breakdown(data, filters, by) for by in BREAKDOWNS},
-        accounts_in_filter=int(data.mask(filters).sum()),
-    )

@@ -31,7 +31,8 @@ from lib.keyaccounts.tables import near_misses, qualified_accounts
 from lib.notes.action_items import account_open_items
 from lib.notes.notes import get_note
 from lib.portfolio.data import Filters, PortfolioData
-from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, KPI_ORDER, KpiValue, account_table, base_quarter, portfolio_overview
+from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, KPI_ORDER, KpiValue, base_quarter
+from lib.portfolio.overview import account_table, portfolio_overview
 from lib.relationships.vocabulary import KEY_ROLES
 from lib.review.model import (
     ALL,
@@ -51,7 +52,9 @@ from lib.review.model import (
     WalletContent,
 )
 from lib.review.text import plain_text
-from lib.wallet.shares import cached_wallet_data, split_shares, wallet_figures, wallet_split
+from lib.wallet.cards import wallet_figures
+from lib.wallet.data import cached_wallet_data
+from lib.wallet.split import split_shares, wallet_split
 
 __all__ = [
     "PortfolioData",

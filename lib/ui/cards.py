@@ -15,20 +15,23 @@ def kpi_cards(
     now: dict[str, KpiValue],
     before: dict[str, KpiValue],
     keys: Sequence[str],
-    accounts_behind: Callable[[str], pd.DataFrame],
+    accounts_behind: Callable[[str], pd.DataFrame] | None,
     per_row: int = 7,
     key_prefix: str = "kpi",
     compared_with: str | None = None,
+    same_height: bool = False,
 ) -> None:
     """A grid of cards; each opens a lazy popover with the formula, the inputs and the accounts.
 
     compared_with names the quarter of `before` (e.g. "2026Q2"): each change then reads "vs 2026Q2".
+    Without accounts_behind (one account's cards) the formula is the card's tooltip instead of a popover.
+    same_height stretches the cards of a row to the tallest one.
     """
     for start in range(0, len(keys), per_row):
         columns = st.columns(per_row)
         for column, key in zip(columns, keys[start : start + per_row]):
             with column:
-                _card(now[key], before.get(key), accounts_behind, key_prefix, compared_with)
+                _card(now[key], before.get(key), accounts_behind, key_prefix, compared_with, same_height)
 
 
 # Card labels short enough for seven cards in a row on a 1280 px projector.
@@ -50,19 +53,24 @@ SHORT_LABELS = {
 def _card(
     kpi: KpiValue,
     previous: KpiValue | None,
-    accounts_behind: Callable[[str], pd.DataFrame],
+    accounts_behind: Callable[[str], pd.DataFrame] | None,
     key_prefix: str,
     compared_with: str | None = None,
+    same_height: bool = False,
 ) -> None:
-    with st.container(border=True, key=f"kpicard_{key_prefix}_{kpi.key}"):
+    height = "stretch" if same_height else "content"
+    with st.container(border=True, key=f"kpicard_{key_prefix}_{kpi.key}", height=height):
         delta = fmt.change(kpi.unit, kpi.value, previous.value if previous else None)
         st.metric(
             SHORT_LABELS.get(kpi.key, kpi.label),
             fmt.value(kpi.unit, kpi.value),
             delta,
             delta_color="normal" if kpi.higher_is_better else "inverse",
+            help=None if accounts_behind else kpi.formula,
             delta_description=f"vs {compared_with}" if delta and compared_with else None,
         )
+        if accounts_behind is None:
+            return
         why = st.popover(
             "",
             type="tertiary",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
@@ -10,12 +12,19 @@ from lib.ui.cards import money_columns
 from lib.ui.navigation import open_account
 
 
-def account_table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
+def account_table(
+    frame: pd.DataFrame,
+    key: str,
+    height: int | None = None,
+    columns: Sequence[str] | None = None,
+    column_config: dict | None = None,
+) -> None:
     """A sortable table of accounts (an `id` column is kept hidden); selecting a row opens Account 360.
 
-    An empty cell reads "n/a", as a card does, never "None".
+    columns: the columns shown, in order (default: all but `id`); column_config: their formats
+    (default: lib.ui.cards.money_columns). An empty cell reads "n/a", as a card does, never "None".
     """
-    visible = [c for c in frame.columns if c != "id"]
+    visible = list(columns) if columns is not None else [c for c in frame.columns if c != "id"]
     event = st.dataframe(
         frame,
         key=key,
@@ -23,7 +32,7 @@ def account_table(frame: pd.DataFrame, key: str, height: int | None = None) -> N
         width="stretch",
         height=height or "auto",
         column_order=visible,
-        column_config=money_columns(frame[visible]),
+        column_config=column_config if column_config is not None else money_columns(frame[visible]),
         on_select="rerun",
         selection_mode="single-row",
         placeholder=fmt.NA,

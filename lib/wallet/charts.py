@@ -1,6 +1,6 @@
 """Plotly figures of the Share of wallet page: who holds the wallet, our share over time, where to play.
 
-Plain functions of the frames lib.wallet.shares returns; one colour per competitor on every chart.
+Plain functions of the frames lib.wallet's modules return; one colour per competitor on every chart.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import plotly.graph_objects as go
 
 from lib.core import format as fmt
 from lib.core.charts import OURS, PALETTE, chart_text, style
-from lib.wallet.shares import OTHER_COMPETITORS, QUADRANTS, UNATTRIBUTED, US, AccountHistory, Quadrant, WalletSplit
+from lib.wallet.history import AccountHistory
+from lib.wallet.quadrant import QUADRANTS, Quadrant
+from lib.wallet.shares import OTHER_COMPETITORS, UNATTRIBUTED, US
+from lib.wallet.split import WalletSplit
 
 COMPETITOR_COLORS = (
     "#e07b00",

@@ -5,7 +5,7 @@ portfolio_why.png, portfolio_projector.png, account_360.png."""
 from lib.accounts.account360 import search_accounts
 from lib.core.db import make_engine
 from lib.portfolio.data import Filters, load_portfolio
-from lib.portfolio.kpis import kpi_accounts
+from lib.portfolio.overview import kpi_accounts
 from tests.browser.conftest import log_in, no_exception, screenshot, wait_for_app
 from tests.conftest import DEMO_END
 

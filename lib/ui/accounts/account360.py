@@ -16,17 +16,13 @@ import streamlit as st
 
 from lib.accounts.account360 import (
     AccountView,
-    KeyAccountBasis,
-    KeyAccountStatus,
-    key_account_basis,
-    key_account_status,
     load_account,
-    revenue_wallet_figure,
     search_accounts,
-    wallet_split_figure,
 )
+from lib.accounts.charts import revenue_wallet_figure, wallet_split_figure
 from lib.core import clock as clock
 from lib.core.db import CRITERIA, FACTS, NOTES
+from lib.keyaccounts.status import KeyAccountBasis, KeyAccountStatus, key_account_basis, key_account_status
 from lib.notes.action_items import account_open_items
 from lib.notes.notes import account_notes
 from lib.portfolio.data import Filters

@@ -1,4 +1,4 @@
-"""The Share of wallet page's data, cached by lib.ui.store, and the account details dialog.
+"""The Share of wallet page's data, cached by lib.ui.store, and its cards.
 
 Two caches, as in lib.ui.store: `st.cache_resource` for the competitor-spend arrays (large and
 read-only, loaded once per data version), `st.cache_data` for the small per-filter views. Every
@@ -17,20 +17,23 @@ from lib.core import format as fmt
 from lib.core.db import FACTS
 from lib.core.quarters import shift_quarter
 from lib.portfolio.data import Filters, PortfolioData
-from lib.ui.cards import kpi_cards, money_columns
-from lib.ui.navigation import open_account
+from lib.ui.cards import kpi_cards
 from lib.ui.portfolio import portfolio
 from lib.ui.store import database_key, engine, engine_for, url_of, versioned, versions
-from lib.ui.text import plain
 from lib.wallet import charts as charts
-from lib.wallet import shares as domain
-
-OPEN_ACCOUNT = "sow_open_account"  # set by a click on the chart or a row of the ranking; the dialog opens once
+from lib.wallet.cards import WalletFigures, figure_accounts, wallet_figures
+from lib.wallet.data import WalletData, accounts_only, cached_wallet_data, load_wallet_sources
+from lib.wallet.estimates import LeftOut, accounts_without_estimate, data_problems, estimate_quality
+from lib.wallet.quadrant import Quadrant
+from lib.wallet.quadrant import quadrant as place_accounts
+from lib.wallet.split import WalletSplit, share_trend, wallet_split
+from lib.wallet.whitespace import Ranking, whitespace_ranking
+from lib.wallet.whitespace import ranking_csv as ranking_as_csv
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading competitor spend (once after each import)…")
-def _spend_of(database: str, facts_version: int, _data: PortfolioData) -> domain.WalletData:
-    return domain.cached_wallet_data(engine_for(url_of(database)), _data, facts_version)
+def _spend_of(database: str, facts_version: int, _data: PortfolioData) -> WalletData:
+    return cached_wallet_data(engine_for(url_of(database)), _data, facts_version)
 
 
 def warm_spend(database: str, facts_version: int, data: PortfolioData) -> None:
@@ -38,13 +41,13 @@ def warm_spend(database: str, facts_version: int, data: PortfolioData) -> None:
     _spend_of(database, facts_version, data)
 
 
-def _spend() -> domain.WalletData:
+def _spend() -> WalletData:
     return _spend_of(database_key(), versions()[FACTS], portfolio())
 
 
 @versioned(FACTS, max_entries=16)
 def _sources(quarter: str) -> np.ndarray:
-    return domain.load_wallet_sources(engine(), portfolio(), quarter)
+    return load_wallet_sources(engine(), portfolio(), quarter)
 
 
 def colors() -> dict[str, str]:
@@ -53,19 +56,19 @@ def colors() -> dict[str, str]:
 
 
 @versioned(FACTS, resource=True, max_entries=2)
-def _accounts_only() -> domain.WalletData:
-    return domain.accounts_only(portfolio())
+def _accounts_only() -> WalletData:
+    return accounts_only(portfolio())
 
 
 @versioned(FACTS)
-def figures(filters: Filters, high_confidence_only: bool) -> domain.WalletFigures:
+def figures(filters: Filters, high_confidence_only: bool) -> WalletFigures:
     """The cards, from the portfolio arrays alone: on screen before competitor spend is loaded."""
-    return domain.wallet_figures(portfolio(), _accounts_only(), filters, high_confidence_only)
+    return wallet_figures(portfolio(), _accounts_only(), filters, high_confidence_only)
 
 
 @versioned(FACTS, max_entries=256)
 def _figure_accounts(filters: Filters, high_confidence_only: bool, key: str) -> pd.DataFrame:
-    return domain.figure_accounts(portfolio(), _spend(), filters, key, high_confidence_only)
+    return figure_accounts(portfolio(), _spend(), filters, key, high_confidence_only)
 
 
 def accounts_behind(filters: Filters, high_confidence_only: bool) -> Callable[[str], pd.DataFrame]:
@@ -84,7 +87,7 @@ div[class*="st-key-kpicard_sow_"] [data-testid="stMetricDelta"] { font-size: 0.9
 """
 
 
-def cards(figures: domain.WalletFigures, filters: Filters, high_confidence_only: bool, large: bool) -> None:
+def cards(figures: WalletFigures, filters: Filters, high_confidence_only: bool, large: bool) -> None:
     """The share, wallet and whitespace cards, then our market share per segment, each with its change."""
     behind = accounts_behind(filters, high_confidence_only)
     segments = figures.segment_keys
@@ -105,20 +108,7 @@ def cards(figures: domain.WalletFigures, filters: Filters, high_confidence_only:
         kpi_cards(figures.now, figures.before, segments, behind, per_row=len(segments), key_prefix="sow", compared_with=previous)
 
 
-def column_formats(frame: pd.DataFrame) -> dict:
-    """money_columns, plus the columns only this page shows."""
-    config = money_columns(frame)
-    for column, label, kind in (
-        ("excess", "Excess", "compact"),
-        ("high_confidence", "High confidence", "percent"),
-        ("left_out", "Left out", None),
-    ):
-        if column in frame.columns:
-            config[column] = st.column_config.NumberColumn(label, format=kind) if kind else st.column_config.CheckboxColumn(label)
-    return config
-
-
-def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: str, large: bool = False) -> str:
+def coverage_caption(figures: WalletFigures, filters: Filters, describe: str, large: bool = False) -> str:
     """What the shares count and leave out, in one line under the title (the counts alone on a projector)."""
     cover = figures.coverage
     # A share has no base cohort: its changes are quarter on quarter, like the Portfolio cards', whatever Compare with says.
@@ -143,155 +133,42 @@ def coverage_caption(figures: domain.WalletFigures, filters: Filters, describe: 
 
 
 @versioned(FACTS)
-def _split(filters: Filters, high_confidence_only: bool, by: str, top_groups: int) -> domain.WalletSplit:
-    return domain.wallet_split(portfolio(), _spend(), filters, by, high_confidence_only, top_groups=top_groups)
+def _split(filters: Filters, high_confidence_only: bool, by: str, top_groups: int) -> WalletSplit:
+    return wallet_split(portfolio(), _spend(), filters, by, high_confidence_only, top_groups=top_groups)
 
 
-def split(filters: Filters, high_confidence_only: bool, by: str, large: bool = False) -> domain.WalletSplit:
+def split(filters: Filters, high_confidence_only: bool, by: str, large: bool = False) -> WalletSplit:
     return _split(filters, high_confidence_only, by, 6 if large else 10)
 
 
 @versioned(FACTS)
 def trend(filters: Filters, high_confidence_only: bool) -> pd.DataFrame:
-    return domain.share_trend(portfolio(), _spend(), filters, high_confidence_only)
+    return share_trend(portfolio(), _spend(), filters, high_confidence_only)
 
 
 @versioned(FACTS, max_entries=32)
-def quadrant(filters: Filters, high_confidence_only: bool) -> domain.Quadrant:
-    return domain.quadrant(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
+def quadrant(filters: Filters, high_confidence_only: bool) -> Quadrant:
+    return place_accounts(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
 
 
 @versioned(FACTS)
-def ranking(filters: Filters, high_confidence_only: bool, limit: int) -> domain.Ranking:
+def ranking(filters: Filters, high_confidence_only: bool, limit: int) -> Ranking:
     """The first `limit` accounts by whitespace, and how many there are in all."""
-    return domain.whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter), limit)
+    return whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter), limit)
 
 
 def ranking_csv(filters: Filters, high_confidence_only: bool) -> bytes:
     """Every account of the ranking as CSV, built when the download is clicked (not on each rerun)."""
-    everything = domain.whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
-    return domain.ranking_csv(everything, filters.quarter)
+    everything = whitespace_ranking(portfolio(), _spend(), filters, high_confidence_only, _sources(filters.quarter))
+    return ranking_as_csv(everything, filters.quarter)
 
 
 @versioned(FACTS, max_entries=32)
-def estimates(filters: Filters) -> tuple[pd.DataFrame, domain.LeftOut, domain.LeftOut]:
+def estimates(filters: Filters) -> tuple[pd.DataFrame, LeftOut, LeftOut]:
     """Where the estimates come from, the buying accounts without one, and the impossible ones."""
     data, spend = portfolio(), _spend()
     return (
-        domain.estimate_quality(data, spend, filters, _sources(filters.quarter)),
-        domain.accounts_without_estimate(data, filters),
-        domain.data_problems(data, spend, filters),
+        estimate_quality(data, spend, filters, _sources(filters.quarter)),
+        accounts_without_estimate(data, filters),
+        data_problems(data, spend, filters),
     )
-
-
-@versioned(FACTS, max_entries=128)
-def _history(account_id: int) -> domain.AccountHistory | None:
-    return domain.load_account_history(engine(), account_id)
-
-
-def account_history(account_id: int) -> domain.AccountHistory | None:
-    return _history(int(account_id))
-
-
-# --- opening an account ---------------------------------------------------------------------------
-
-
-def open_from_chart(key: str) -> Callable[[], None]:
-    """An on_select callback: the clicked point's account (customdata[0]) opens in the dialog."""
-
-    def chosen() -> None:
-        points = st.session_state[key].selection.points if key in st.session_state else []
-        account_id = _first_value(points[0].get("customdata")) if points else None
-        if account_id is not None:
-            st.session_state[OPEN_ACCOUNT] = account_id
-
-    return chosen
-
-
-def _first_value(customdata: object) -> int | None:
-    """customdata[0] of a point: a list, or an object {"0": ...} when Plotly held the row as a typed array."""
-    if isinstance(customdata, dict):
-        customdata = customdata.get("0")
-    elif isinstance(customdata, list | tuple):
-        customdata = customdata[0] if customdata else None
-    try:
-        return None if customdata is None else int(float(customdata))
-    except (TypeError, ValueError):
-        return None
-
-
-def open_from_table(key: str, ids: list[int]) -> Callable[[], None]:
-    """An on_select callback: the selected row's account opens in the dialog."""
-
-    def chosen() -> None:
-        rows = st.session_state[key].selection.rows if key in st.session_state else []
-        if rows and rows[0] < len(ids):
-            st.session_state[OPEN_ACCOUNT] = int(ids[rows[0]])
-
-    return chosen
-
-
-def show_chosen_account(filters: Filters, large: bool) -> None:
-    """Open the dialog for an account chosen in this run (once: closing it does not bring it back)."""
-    account_id = st.session_state.pop(OPEN_ACCOUNT, None)
-    if account_id is None:
-        return
-    history = account_history(account_id)
-    if history is None:
-        st.toast("That account is no longer in the database.", icon=":material/info:")
-        return
-    st.dialog(plain(history.name), width="large")(_account_details)(history, filters.quarter, large)
-
-
-def _account_details(history: domain.AccountHistory, quarter: str, large: bool) -> None:
-    now, before = history.quarter(quarter), history.quarter(shift_quarter(quarter, -1))
-    competitor, competitor_share = history.top_competitor(quarter)
-    where = " · ".join(
-        plain(x) for x in (history.segment, history.region, f"owner {history.owner}" if history.owner else None) if x
-    )
-    estimate = plain(_estimate_text(now))
-    st.caption(f"{where} · {quarter} · wallet estimate: {estimate}")
-    counted = bool(now and now["counted"])
-    share, wallet_card, whitespace_card, rival = st.columns(4)
-    share.metric(
-        "Share of wallet",
-        fmt.rate(now["share_of_wallet"]) if counted else fmt.NA,
-        fmt.change("rate", now["share_of_wallet"], before["share_of_wallet"]) if counted and before else None,
-    )
-    wallet_card.metric("Wallet", fmt.money(now["wallet"]) if now else fmt.NA)
-    whitespace_card.metric("Whitespace", fmt.money(now["whitespace"]) if counted else fmt.NA)
-    rival.metric(
-        "Top competitor",
-        plain(competitor) or "none reported",
-        f"{fmt.rate(competitor_share, 0)} of the wallet" if competitor_share is not None else None,
-        delta_color="off",
-        delta_arrow="off",
-    )
-    if now and now["status"]:
-        st.warning(f"Data problem in {quarter}: {now['status']}. " + _problem_advice(now), icon=":material/report:")
-    if now is None or np.isnan(now["wallet"]):
-        st.info(f"No wallet estimate for {quarter}: this account is left out of every share.", icon=":material/help:")
-    palette = colors()
-    over_time = domain.account_split_over_time(history)
-    left, right = (st.container(), st.container()) if large else st.columns(2)
-    left.plotly_chart(charts.account_split_chart(over_time, palette, large), width="stretch", key="sow_account_split")
-    right.plotly_chart(charts.account_share_chart(history, palette, large), width="stretch", key="sow_account_trend")
-    if st.button("Open in Account 360", key="sow_open_360", icon=":material/domain:"):
-        open_account(history.account_id)
-
-
-def _estimate_text(row: dict | None) -> str:
-    if row is None or row["wallet"] is None or np.isnan(row["wallet"]):
-        return "none"
-    confidence = row.get("confidence")
-    source = row.get("source")
-    return " · ".join(x for x in (f"{confidence} confidence" if confidence else "confidence not given", source) if x)
-
-
-def _problem_advice(row: dict) -> str:
-    if row["status"] == domain.STATUS_LABELS[domain.SPEND_ABOVE_WALLET]:
-        return (
-            f"Our revenue {fmt.money(row['revenue'])} and the competitors' {fmt.money(row['spend'])} exceed the "
-            f"wallet {fmt.money(row['wallet'])}: the competitors are scaled down to fit. Check the estimate."
-        )
-    return "This wallet is left out of every share until the estimate is corrected."

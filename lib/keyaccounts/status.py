@@ -1,0 +1,86 @@
+"""An account's key-account status: qualified, near miss or not, under the active approved criteria set.
+
+The whole portfolio is qualified once per filter and data version (key_account_basis); one account's
+status is then a lookup (key_account_status), or the reason there is none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from lib.keyaccounts.metrics import account_metrics
+from lib.keyaccounts.qualification import qualify
+from lib.keyaccounts.store import active_criteria
+from lib.portfolio.data import Filters, PortfolioData
+
+
+@dataclass(frozen=True, eq=False)
+class KeyAccountBasis:
+    """The active criteria and every account's result under them, or why there is none."""
+
+    available: bool
+    message: str = ""
+    criteria_name: str = ""
+    approved_by: str | None = None
+    approved_at: dt.datetime | None = None
+    results: pd.DataFrame | None = None  # index: account id; score, qualified, near_miss
+
+
+@dataclass(frozen=True)
+class KeyAccountStatus:
+    available: bool
+    message: str = ""
+    criteria_name: str = ""
+    approved_by: str | None = None
+    approved_at: dt.datetime | None = None
+    score: float | None = None
+    qualified: bool = False
+    near_miss: bool = False
+
+    @property
+    def label(self) -> str:
+        if not self.available:
+            return "n/a"
+        return "Key account" if self.qualified else "Near miss" if self.near_miss else "Not key"
+
+
+def key_account_basis(engine: Engine, data: PortfolioData, filters: Filters) -> KeyAccountBasis:
+    """Qualify every account under the active criteria set."""
+    stored = active_criteria(engine)
+    if stored is None:
+        return KeyAccountBasis(False, "no approved criteria set is active")
+    if stored.criteria is None:
+        return KeyAccountBasis(False, f"the active criteria set is invalid: {stored.problem}")
+    metrics = account_metrics(data, filters)
+    result = qualify(metrics, stored.criteria)
+    results = pd.DataFrame(
+        {
+            "score": np.asarray(result.score, dtype=float),
+            "qualified": np.asarray(result.qualified, dtype=bool),
+            "near_miss": np.asarray(result.near_miss, dtype=bool),
+        },
+        index=pd.Index(metrics["id"].to_numpy(), name="id"),
+    )
+    return KeyAccountBasis(
+        True,
+        criteria_name=getattr(stored, "name", "") or "",
+        approved_by=getattr(stored, "approved_by", None),
+        approved_at=getattr(stored, "approved_at", None),
+        results=results,
+    )
+
+
+def key_account_status(basis: KeyAccountBasis, account_id: int) -> KeyAccountStatus:
+    if not basis.available or basis.results is None:
+        return KeyAccountStatus(False, basis.message or "criteria not available")
+    common = {"criteria_name": basis.criteria_name, "approved_by": basis.approved_by, "approved_at": basis.approved_at}
+    if account_id not in basis.results.index:
+        return KeyAccountStatus(False, "the account is outside the current filters", **common)
+    row = basis.results.loc[account_id]
+    score = None if pd.isna(row["score"]) else float(row["score"])
+    return KeyAccountStatus(True, "", score=score, qualified=bool(row["qualified"]), near_miss=bool(row["near_miss"]), **common)

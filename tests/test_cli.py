@@ -5,10 +5,12 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import select
 
 from lib.core import format as fmt
 from lib.core.auth import COOKIE_KEY, cookie_session_id, session_user, sign_cookie, start_session, verify_login
 from lib.core.db import make_engine, read_setting
+from lib.core.models import AuditLog
 from lib.portfolio.data import Filters, load_portfolio
 from lib.portfolio.kpis import KPI_ORDER, portfolio_kpis
 from tests.conftest import FIXTURES, ROOT, app_test
@@ -45,6 +47,9 @@ def test_a_rejected_import_exits_non_zero_and_lists_the_problems(db_url):
     assert result.returncode == 1
     assert "bad_revenue.csv, row 2, column revenue: text where a number belongs" in result.stderr
     assert "bad_revenue.csv, row 3, column account_id: unknown account 'ZZ'" in result.stderr
+    with make_engine(db_url).connect() as connection:
+        logged = connection.execute(select(AuditLog.user, AuditLog.action, AuditLog.entity, AuditLog.detail)).all()[-1]
+    assert logged[:3] == ("cli", "import rejected", "bad_revenue.csv") and logged[3].startswith("2 problem(s)")
 
 
 def test_kpis_json_equals_what_the_portfolio_page_shows(demo_url):

@@ -9,23 +9,34 @@ import pytest
 from sqlalchemy import select, text
 
 from lib.core.auth import PermissionDenied
-from lib.core.models import Base
+from lib.core.models import AuditLog, Base
 from lib.io.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
 from tests.conftest import ADMIN, EDITOR, portfolio_files
 
-TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "audit_log")
+TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "settings")
 
 
 def snapshot(engine) -> dict[str, list]:
+    """Every row of the data (the audit log aside: a rejected import is logged there)."""
     with engine.connect() as connection:
         return {t: sorted(map(tuple, connection.execute(select(Base.metadata.tables[t])).all()), key=repr) for t in TABLES}
 
 
+def audit_rows(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(AuditLog.user, AuditLog.action, AuditLog.entity, AuditLog.detail).order_by(AuditLog.id)
+        ).all()
+
+
 def rejected(engine, files) -> list:
-    before = snapshot(engine)
+    """The problems of an import that must be rejected; the data is checked unchanged and the rejection logged."""
+    before, logged = snapshot(engine), audit_rows(engine)
     with pytest.raises(ImportRejected) as caught:
         import_files(engine, files, ADMIN)
     assert snapshot(engine) == before, "a rejected import changed the database"
+    [(user, action, _files, detail)] = audit_rows(engine)[len(logged) :]
+    assert (user, action) == ("admin", "import rejected") and f"{len(caught.value.problems)} problem(s)" in detail
     return caught.value.problems
 
 
@@ -364,6 +375,30 @@ def test_a_database_error_while_writing_is_a_message_and_rolls_back(small_engine
     monkeypatch.setattr(importer, "_write_kind", failing)
     [problem] = rejected(small_engine, portfolio_files("accounts.csv"))
     assert problem.file == "(database)" and "nothing was written" in problem.reason and "INSERT" not in problem.reason
+    assert audit_rows(small_engine)[-1][2:] == ("accounts.csv", f"1 problem(s), nothing was written: {problem}")
+
+
+def test_a_rejected_import_is_logged_with_who_the_files_and_the_first_problems(small_engine):
+    bad = "account_id,quarter,revenue\n" + "".join(f"A,2026Q{q},lots\n" for q in range(1, 5)) + "NOPE,2025Q1,1\nA,2025Q2,x\n"
+    problems = rejected(small_engine, [("revenue.csv", bad.encode()), ("accounts.csv", b"account_id,name\nN1,New\n")])
+    user, action, files, detail = audit_rows(small_engine)[-1]
+    assert (user, action, files) == ("admin", "import rejected", "revenue.csv, accounts.csv")
+    assert detail.startswith("6 problem(s), nothing was written: revenue.csv, row 2, column revenue: text where a number")
+    assert str(problems[4]) in detail and str(problems[5]) not in detail and detail.endswith("; and 1 more")
+
+
+def test_long_file_names_are_cut_to_the_audit_column_and_the_import_goes_through(small_engine):
+    long = "a-very-long-export-name-" * 8
+    files = [
+        (f"{long}accounts.csv", b"account_id,name\nL1,Long\n"),
+        (f"{long}revenue.csv", b"account_id,quarter,revenue\nL1,2026Q2,5\n"),
+    ]
+    import_files(small_engine, files, ADMIN)
+    width = AuditLog.__table__.c.entity.type.length
+    (entity,) = audit_rows(small_engine)[-1][2:3]
+    assert len(entity) == width and entity.endswith("…") and entity.startswith(long)
+    rejected(small_engine, [(f"{long}revenue.csv", b"account_id,quarter,revenue\nNOPE,2026Q2,5\n")] * 2)
+    assert len(audit_rows(small_engine)[-1][2]) == width
 
 
 # --- ids and labels that differ only in case or spacing ---

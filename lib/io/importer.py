@@ -8,6 +8,7 @@ same rows updates them: every kind has a natural key.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -674,7 +675,9 @@ def import_files(
             for column in LABEL_COLUMNS
         }
     cleaned, listing, problems = validate(files, known_accounts, known_people, today)
+    names = [name for name, _content in files]
     if problems:
+        log_rejection(engine, actor, names, problems)
         raise ImportRejected(problems)
     warnings = label_warnings(cleaned.get("accounts", []), known_labels)
     try:
@@ -682,11 +685,40 @@ def import_files(
     except SQLAlchemyError as error:
         # Validation leaves little for the database to refuse; whatever it is, it is said without SQL.
         cause = type(getattr(error, "orig", None) or error).__name__
-        raise ImportRejected(
-            [Problem("(database)", None, None, f"the database refused the rows ({cause}); nothing was written: try again")]
-        ) from error
+        refused = [Problem("(database)", None, None, f"the database refused the rows ({cause}); nothing was written: try again")]
+        log_rejection(engine, actor, names, refused)
+        raise ImportRejected(refused) from error
     report(1.0, "Done")
     return replace(summary, warnings=warnings)
+
+
+REJECTED = "import rejected"  # the audit action of an import that wrote nothing
+PROBLEMS_LOGGED = 5
+
+
+def log_rejection(engine: Engine, actor: Actor, file_names: Sequence[str], problems: Sequence[Problem]) -> None:
+    """Put a rejected import in the import log (who, when, the files, the problems) in a transaction of its own.
+
+    The data stays untouched. A database that cannot take even this row (read-only, gone) already
+    rejected the import; the person is told the problems all the same.
+    """
+    shown = "; ".join(str(p) for p in problems[:PROBLEMS_LOGGED])
+    more = f"; and {len(problems) - PROBLEMS_LOGGED} more" if len(problems) > PROBLEMS_LOGGED else ""
+    entry = models.AuditLog(
+        at=utc_now(),
+        user=actor.username,
+        action=REJECTED,
+        entity=fit_entity(", ".join(file_names)),
+        detail=f"{len(problems)} problem(s), nothing was written: {shown}{more}",
+    )
+    with contextlib.suppress(SQLAlchemyError), write_session(engine) as session:
+        session.add(entry)
+
+
+def fit_entity(text: str) -> str:
+    """Text cut to the audit log's entity column, so long file names never fail an import (PostgreSQL checks lengths)."""
+    width = models.AuditLog.__table__.c.entity.type.length
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _write_batch(
@@ -715,7 +747,7 @@ def _write_batch(
                 at=now,
                 user=actor.username,
                 action="import",
-                entity=", ".join(name for name, _k, _n in listing),
+                entity=fit_entity(", ".join(name for name, _k, _n in listing)),
                 detail=summary.describe(),
             )
         )

@@ -40,21 +40,36 @@ def _quarter(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _global_options() -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (`--db URL kpis` and `kpis --db URL`).
+
+    SUPPRESS keeps a command's parser from overwriting a value given before the command with its default.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--db", default=argparse.SUPPRESS, help="database URL (default: DATABASE_URL, secrets.toml, then data/keystone.db)"
+    )
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib", description="Keystone without a browser.")
-    parser.add_argument("--db", help="database URL (default: DATABASE_URL, secrets.toml, then data/keystone.db)")
+    common = _global_options()
+    parser = argparse.ArgumentParser(prog="python -m lib", description="Keystone without a browser.", parents=[common])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="fill the database with a deterministic demo portfolio")
+    def command(name: str, summary: str, under: argparse._SubParsersAction = commands) -> argparse.ArgumentParser:
+        return under.add_parser(name, help=summary, parents=[common])
+
+    demo = command("demo", "fill the database with a deterministic demo portfolio")
     demo.add_argument("--accounts", type=int, default=400)
     demo.add_argument("--quarters", type=int, default=12)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--end", type=_quarter, help="last quarter, YYYYQn (default: the last completed one)")
 
-    load = commands.add_parser("import", help="load CSV or XLSX files; all or nothing")
+    load = command("import", "load CSV or XLSX files; all or nothing")
     load.add_argument("files", nargs="+", type=Path)
 
-    kpis = commands.add_parser("kpis", help="print the portfolio KPIs of a quarter")
+    kpis = command("kpis", "print the portfolio KPIs of a quarter")
     kpis.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
     kpis.add_argument("--base-quarter", type=_quarter, help="Q-4 (default) or Q-1")
     kpis.add_argument("--segment", action="append", default=[])
@@ -62,23 +77,23 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--owner", action="append", default=[])
     kpis.add_argument("--format", choices=("table", "json"), default="table")
 
-    export = commands.add_parser("export", help="write every table as CSV into a folder")
+    export = command("export", "write every table as CSV into a folder")
     export.add_argument("directory", type=Path)
 
-    users = commands.add_parser("users", help="manage logins")
+    users = command("users", "manage logins")
     user_commands = users.add_subparsers(dest="users_command", required=True)
-    add = user_commands.add_parser("add", help="add a login; asks for the password")
+    add = command("add", "add a login; asks for the password", user_commands)
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--full-name", default="")
 
-    commands.add_parser("rotate-key", help="replace the cookie key: every login ends, everybody logs in again")
+    command("rotate-key", "replace the cookie key: every login ends, everybody logs in again")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    url = database_url(args.db)
+    url = database_url(getattr(args, "db", None))
     handlers = {"demo": _demo, "import": _import, "kpis": _kpis, "export": _export, "users": _users, "rotate-key": _rotate_key}
     try:
         engine = make_engine(url)

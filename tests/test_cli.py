@@ -22,6 +22,39 @@ def cli(*args: str, db: str, stdin: str | None = None) -> subprocess.CompletedPr
     )
 
 
+EVERY_COMMAND = [
+    ["demo"],
+    ["import", "a.csv"],
+    ["kpis", "--quarter", "2026Q2"],
+    ["export", "out"],
+    ["users", "add", "dana", "--role", "editor"],
+    ["rotate-key"],
+]
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: " ".join(c[:2]))
+def test_every_command_takes_the_database_before_or_after_it(command):
+    from lib.cli import _parser
+
+    assert _parser().parse_args(["--db", "sqlite:///before.db", *command]).db == "sqlite:///before.db"
+    assert _parser().parse_args([*command, "--db", "sqlite:///after.db"]).db == "sqlite:///after.db"
+    assert not hasattr(_parser().parse_args(command), "db")  # then DATABASE_URL, secrets.toml, data/keystone.db
+
+
+def test_kpis_and_users_add_with_the_database_after_the_command(db_url):
+    files = [str(FIXTURES / "portfolio" / f) for f in ("accounts.csv", "revenue.csv")]
+    run = {"cwd": ROOT, "capture_output": True, "text": True, "timeout": 300}
+    loaded = subprocess.run([sys.executable, "-m", "lib", "import", *files, "--db", db_url], **run)
+    assert loaded.returncode == 0, loaded.stderr
+    kpis = subprocess.run([sys.executable, "-m", "lib", "kpis", "--quarter", "2026Q2", "--format", "json", "--db", db_url], **run)
+    assert kpis.returncode == 0, kpis.stderr
+    assert json.loads(kpis.stdout)["revenue"] == 460.0
+    add = [sys.executable, "-m", "lib", "users", "add", "dana", "--role", "editor", "--db", db_url]
+    added = subprocess.run(add, input="a long password\na long password\n", **run)
+    assert added.returncode == 0, added.stderr
+    assert verify_login(make_engine(db_url), "dana", "a long password").username == "dana"
+
+
 def test_import_then_kpis_json_is_the_hand_computed_portfolio(db_url):
     files = [str(FIXTURES / "portfolio" / f) for f in ("accounts.csv", "revenue.csv", "surveys.csv")]
     loaded = cli("import", *files, db=db_url)

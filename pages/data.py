@@ -30,7 +30,8 @@ with upload:
 as_of = data_as_of(engine())
 caption.caption(
     "Load accounts, revenue and wallets, competitor spend, surveys, stakeholders and interactions. "
-    + (f"Data as of {as_of:%Y-%m-%d %H:%M} UTC." if as_of else "")
+    "Accounts come first: every other file names accounts by account_id, so import the accounts file before it "
+    "or in the same batch. " + (f"Data as of {as_of:%Y-%m-%d %H:%M} UTC." if as_of else "")
 )
 with status:
     st.subheader("In the database")

@@ -87,3 +87,8 @@ def test_a_rejected_import_is_listed_under_recent_imports(demo_copy_url):
     first = recent.iloc[0]
     assert (first["user"], first["action"], first["files"]) == ("admin", "import rejected", "revenue.csv")
     assert first["detail"].startswith("3 problem(s), nothing was written: revenue.csv, row 2, column account_id: unknown account")
+
+
+def test_the_page_says_that_accounts_come_first(demo_url):
+    at = app_test(demo_url, "admin", DATA_PAGE)
+    assert "Accounts come first" in at.caption[0].value and "or in the same batch" in at.caption[0].value

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from lib.core.auth import PermissionDenied
 from lib.core.models import AuditLog, Base
 from lib.io.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
-from tests.conftest import ADMIN, EDITOR, portfolio_files
+from tests.conftest import ADMIN, EDITOR, ROOT, portfolio_files
 
 TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "settings")
 
@@ -125,6 +125,26 @@ def test_unknown_account_but_accounts_of_the_same_batch_are_known(small_engine):
         [("revenue.csv", b"account_id,quarter,revenue\nNEW,2026Q3,5\n"), ("accounts.csv", b"account_id,name\nNEW,Newco\n")],
         ADMIN,
     )
+
+
+SAMPLES = ROOT / "data" / "samples"
+
+
+def test_the_sample_revenue_alone_is_refused_saying_that_accounts_come_first(engine):
+    problems = rejected(engine, [("revenue.csv", (SAMPLES / "revenue.csv").read_bytes())])
+    assert len(problems) == 13 and {(p.file, p.column) for p in problems} == {("revenue.csv", "account_id")}
+    assert [p.row for p in problems] == list(range(2, 15))  # one problem per row
+    assert problems[0].reason == (
+        "unknown account 'A': no account has this id in the database or in an accounts file of this batch; "
+        "accounts come first: import the accounts file before this one, or in the same batch"
+    )
+    summary = import_files(engine, [(p.name, p.read_bytes()) for p in sorted(SAMPLES.glob("*.csv"))], ADMIN)
+    assert summary.rows["accounts"] == 5 and summary.rows["revenue"] == 13
+
+
+def test_the_readme_says_that_accounts_come_first_and_names_the_sample():
+    readme = (ROOT / "README.md").read_text()
+    assert "**Accounts come first.**" in readme and "import `data/samples/accounts.csv`" in readme
 
 
 def test_duplicate_keys_within_and_across_files(small_engine):

@@ -530,13 +530,7 @@ def validate(
             if kind != "accounts":
                 unknown = frame["external_id"].notna() & (frame["external_id"] != "") & ~frame["external_id"].isin(accounts)
                 problems += [
-                    Problem(
-                        f,
-                        int(r),
-                        "account_id",
-                        f"unknown account {a!r}: not in the database or in an accounts file of this import"
-                        + (f" (did you mean {spelled[_folded_id(a)]!r}?)" if _folded_id(a) in spelled else ""),
-                    )
+                    Problem(f, int(r), "account_id", unknown_account(a, spelled.get(_folded_id(a))))
                     for f, r, a in frame.loc[unknown, ["_file", "_row", "external_id"]].itertuples(index=False)
                 ]
             if kind == "interactions":
@@ -554,6 +548,17 @@ def validate(
             _cross_file_duplicates(kind, frames, problems)
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     return cleaned, listing, problems
+
+
+ACCOUNTS_FIRST = "accounts come first: import the accounts file before this one, or in the same batch"
+
+
+def unknown_account(account_id: str, other_spelling: str | None) -> str:
+    """Why a row naming an account that does not exist is refused, and what to do about it."""
+    reason = f"unknown account {account_id!r}: no account has this id in the database or in an accounts file of this batch"
+    if other_spelling:
+        return f"{reason} (did you mean {other_spelling!r}?)"
+    return f"{reason}; {ACCOUNTS_FIRST}"
 
 
 def _folded_id(account_id: str) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import json
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -24,10 +25,10 @@ from lib.core.quarters import check_quarter, shift_quarter
 from lib.core.roles import ROLES
 from lib.io.demo import DemoSpec, load_demo
 from lib.io.importer import ImportRejected, import_files
+from lib.io.prepare import prepare_version
 from lib.io.snapshot import cached_portfolio
 from lib.portfolio.data import Filters, PortfolioData
 from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
-from lib.wallet.shares import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
 
@@ -137,18 +138,19 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
     print(f"Imported {summary.describe()}")
     for warning in summary.warnings:
         print(f"  warning: {warning}")
-    _prepare_app_caches(engine)
+    started = time.perf_counter()
+    try:
+        prepared = prepare_version(engine)
+    except (SQLAlchemyError, OSError) as error:  # the import stands; the first page builds the arrays instead
+        print(f"  note: the arrays for the app were not prepared ({database_reason(error)})", file=sys.stderr)
+        return 0
+    print(f"Prepared data version {prepared.facts_version} for the app in {time.perf_counter() - started:.1f} s")
     return 0
 
 
 def _portfolio(engine: Engine) -> PortfolioData:
     as_of = read_setting(engine, "data_as_of")
     return cached_portfolio(engine, data_versions(engine)[FACTS], dt.datetime.fromisoformat(as_of) if as_of else None)
-
-
-def _prepare_app_caches(engine: Engine) -> None:
-    """Build the per-version arrays the app loads first, so that its next start finds them ready."""
-    cached_wallet_data(engine, _portfolio(engine), data_versions(engine)[FACTS])
 
 
 def _kpis(engine: Engine, args: argparse.Namespace) -> int:

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
-from lib.core.db import make_engine, read_setting
+from lib.core.db import FACTS, data_versions, make_engine, read_setting
+from lib.io.snapshot import snapshot_path
 from tests.conftest import FIXTURES, app_test
 
 DATA_PAGE = "pages/data.py"
@@ -92,3 +93,26 @@ def test_a_rejected_import_is_listed_under_recent_imports(demo_copy_url):
 def test_the_page_says_that_accounts_come_first(demo_url):
     at = app_test(demo_url, "admin", DATA_PAGE)
     assert "Accounts come first" in at.caption[0].value and "or in the same batch" in at.caption[0].value
+
+
+def test_an_import_prepares_the_next_pages_on_disk_and_in_this_server(demo_copy_url, monkeypatch):
+    import lib.ui.portfolio as ui_portfolio
+    import lib.wallet.shares as shares
+
+    at = app_test(demo_copy_url, "admin", DATA_PAGE)
+    upload(at, ("revenue.csv", b"account_id,quarter,revenue\nACC-000001,2026Q3,5000000\n"))
+    assert at.success and not at.exception
+    engine = make_engine(demo_copy_url)
+    version = data_versions(engine)[FACTS]
+    for kind in ("portfolio", "competitor-spend"):
+        assert snapshot_path(engine, version, kind=kind).exists(), kind
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the page after the import loaded the portfolio again")
+
+    monkeypatch.setattr(ui_portfolio, "cached_portfolio", refuse)
+    monkeypatch.setattr(shares, "cached_wallet_data", refuse)
+    at.switch_page("pages/portfolio.py").run()
+    assert not at.exception and at.metric
+    at.switch_page("pages/wallet.py").run()
+    assert not at.exception, [e.value for e in at.exception]

@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from lib.core import format as fmt
 from lib.core.auth import COOKIE_KEY, cookie_session_id, session_user, sign_cookie, start_session, verify_login
-from lib.core.db import make_engine, read_setting
+from lib.core.db import FACTS, data_versions, make_engine, read_setting
 from lib.core.models import AuditLog
+from lib.io.snapshot import cached_portfolio, snapshot_path
 from lib.portfolio.data import Filters, load_portfolio
 from lib.portfolio.kpis import KPI_ORDER, portfolio_kpis
+from lib.wallet.shares import cached_wallet_data
 from tests.conftest import FIXTURES, ROOT, app_test
 
 
@@ -152,3 +154,19 @@ def test_rotate_key_says_it_cannot_change_a_key_set_in_secrets_toml(engine, db_u
     monkeypatch.setattr(cli_module, "read_secrets", lambda: {"cookie_key": "set by hand"})
     assert cli_module.main(["--db", db_url, "rotate-key"]) == 0
     assert "secrets.toml sets cookie_key" in capsys.readouterr().err
+
+
+def test_an_import_prepares_the_arrays_the_app_finds_under_another_spelling_of_the_address(db_url, monkeypatch):
+    from tests.test_snapshot import another_spelling, refuse_to_build
+
+    files = [str(FIXTURES / "portfolio" / f) for f in ("accounts.csv", "revenue.csv", "competitor_spend.csv")]
+    loaded = cli("import", *files, db=another_spelling(db_url, relative_to=ROOT))
+    assert loaded.returncode == 0, loaded.stderr
+    engine = make_engine(db_url)
+    version = data_versions(engine)[FACTS]
+    assert f"Prepared data version {version} for the app" in loaded.stdout
+    for kind in ("portfolio", "competitor-spend"):
+        assert snapshot_path(engine, version, kind=kind).exists(), kind
+    refuse_to_build(monkeypatch)  # what the app server loads first comes from the prepared files
+    data = cached_portfolio(engine, version)
+    assert data.revenue.sum() > 0 and cached_wallet_data(engine, data, version).total.sum() > 0

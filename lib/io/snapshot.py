@@ -2,11 +2,12 @@
 
 Building the portfolio arrays reads every account-quarter aggregate (a million rows at 100,000
 accounts: seconds on SQLite), competitor spend several times more. The result only changes when
-the facts version changes, so it is kept as an .npz file named after the database (its address
-and the identity stored in it: a database recreated at the same address is another database),
-the kind of arrays and the version; a restarted server, the command line and every other process on the
-machine load it in a fraction of a second. The files hold plain arrays only (no pickles), are
-written atomically, and older versions are removed.
+the facts change, so it is kept as an .npz file named after what the database says of itself
+(lib.core.db.facts_identity: its identity and the stamp of its last facts write, never the spelling
+of its address, so the command line and the app servers find each other's files; a database
+recreated at the same address is another database), the kind of arrays and the version; a restarted
+server, the command line and every other process on the machine load it in a fraction of a second.
+The files hold plain arrays only (no pickles), are written atomically, and older versions are removed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib.core.config import PROJECT_ROOT
-from lib.core.db import database_id
+from lib.core.db import facts_identity
 from lib.portfolio.data import PortfolioData, as_dates, load_portfolio
 
 CACHE_DIR = Path(os.environ.get("KEYSTONE_CACHE_DIR", PROJECT_ROOT / "data" / "cache"))
@@ -57,16 +58,25 @@ ACCOUNT_COLUMNS = (
 
 
 def snapshot_path(engine: Engine, facts_version: int, directory: Path | None = None, kind: str = "portfolio") -> Path:
-    database = f"{engine.url.render_as_string(hide_password=True)}\n{database_id(engine)}"
-    key = hashlib.sha256(database.encode()).hexdigest()[:16]
-    return (directory or CACHE_DIR) / f"{kind}-{key}-f{FORMAT}-v{facts_version}.npz"
+    return _path(kind, facts_identity(engine), facts_version, directory)
+
+
+def _path(kind: str, identity: tuple[str, str], facts_version: int, directory: Path | None) -> Path:
+    facts = hashlib.sha256("\n".join(identity).encode()).hexdigest()[:12]
+    return (directory or CACHE_DIR) / f"{_prefix(kind, identity[0])}f{FORMAT}-v{facts_version}-{facts}.npz"
+
+
+def _prefix(kind: str, database: str) -> str:
+    """The start of the names of every file of this kind kept for this database."""
+    return f"{kind}-{hashlib.sha256(database.encode()).hexdigest()[:16]}-"
 
 
 def cached_arrays(
     engine: Engine, facts_version: int, kind: str, build: Callable[[], dict[str, np.ndarray]], directory: Path | None = None
 ) -> dict[str, np.ndarray]:
     """The arrays of this kind and data version: from their file when there is one, else built and saved."""
-    path = snapshot_path(engine, facts_version, directory, kind)
+    identity = facts_identity(engine)
+    path = _path(kind, identity, facts_version, directory)
     if path.exists():
         try:
             with np.load(path, allow_pickle=False) as stored:
@@ -75,7 +85,7 @@ def cached_arrays(
             path.unlink(missing_ok=True)  # damaged or from another format: build it again
     arrays = build()
     with contextlib.suppress(OSError):  # a read-only disk only costs speed
-        _save(path, arrays)
+        _save(path, arrays, _prefix(kind, identity[0]))
     return arrays
 
 
@@ -88,13 +98,14 @@ def cached_portfolio(
     )
 
 
-def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def _save(path: Path, arrays: dict[str, np.ndarray], prefix: str) -> None:
+    """Write the file atomically, then remove the database's older files of this kind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "wb") as stream:
         np.savez(stream, **arrays)
     os.replace(temporary, path)
-    for old in path.parent.glob(path.name.rsplit("-v", 1)[0] + "-v*.npz"):
+    for old in path.parent.glob(f"{prefix}*"):
         if old != path:
             old.unlink(missing_ok=True)
 

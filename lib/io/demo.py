@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.orm import Session
 
 from lib.core import clock as clock
@@ -696,11 +696,15 @@ def fill_demo(session: Session, spec: DemoSpec, today: dt.date | None = None) ->
     return sorted(frames["revenue"]["quarter"].unique().tolist()), rows
 
 
-def _wipe(connection) -> None:
+def _wipe(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        # SQLAlchemy has no TRUNCATE: the names are lib.core.models' own, quoted as identifiers by the dialect.
-        names = ", ".join(connection.dialect.identifier_preparer.format_table(m.__table__) for m in WIPE_ORDER)
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        from psycopg import sql
+
+        # SQLAlchemy has no TRUNCATE: psycopg composes it, with lib.core.models' table names as quoted identifiers.
+        tables = sql.SQL(", ").join(sql.Identifier(m.__tablename__) for m in WIPE_ORDER)
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(sql.SQL("TRUNCATE {tables} RESTART IDENTITY CASCADE").format(tables=tables))
+        cursor.close()
         return
     for model in WIPE_ORDER:
         connection.execute(delete(model.__table__))

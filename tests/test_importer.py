@@ -10,7 +10,8 @@ from sqlalchemy import select, text
 
 from lib.core.auth import PermissionDenied
 from lib.core.models import AuditLog, Base
-from lib.io.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
+from lib.io.importer import MAX_FILE_BYTES, ImportRejected, import_files
+from lib.io.importer.formats import detect_kind
 from tests.conftest import ADMIN, EDITOR, ROOT, portfolio_files
 
 TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "settings")
@@ -204,9 +205,9 @@ def test_only_an_admin_may_import(small_engine):
 
 
 def test_a_failure_while_writing_rolls_everything_back(small_engine, monkeypatch):
-    import lib.io.importer as importer
+    import lib.io.importer.writing as writing
 
-    real = importer._write_kind
+    real = writing._write_kind
     calls = []
 
     def failing(connection, kind, frame, tick):
@@ -215,7 +216,7 @@ def test_a_failure_while_writing_rolls_everything_back(small_engine, monkeypatch
             raise RuntimeError("disk full")
         return real(connection, kind, frame, tick)
 
-    monkeypatch.setattr(importer, "_write_kind", failing)
+    monkeypatch.setattr(writing, "_write_kind", failing)
     before = snapshot(small_engine)
     with pytest.raises(RuntimeError):
         import_files(small_engine, portfolio_files("accounts.csv", "revenue.csv", "surveys.csv"), ADMIN)
@@ -320,7 +321,7 @@ def test_text_longer_than_its_column_is_refused(small_engine, name, header, colu
 
 def test_text_limits_come_from_the_models():
     from lib.core import models
-    from lib.io.importer import text_limits
+    from lib.io.importer.formats import text_limits
 
     assert text_limits("accounts")["owner"] == models.Account.__table__.c.owner.type.length
     assert text_limits("interactions")["stakeholder"] == models.Interaction.__table__.c.stakeholder_name.type.length
@@ -387,12 +388,12 @@ def test_every_bad_input_of_a_batch_is_listed_and_nothing_is_written(small_engin
 def test_a_database_error_while_writing_is_a_message_and_rolls_back(small_engine, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    import lib.io.importer as importer
+    import lib.io.importer.writing as writing
 
     def failing(connection, kind, frame, tick):
         raise OperationalError("INSERT INTO revenue ...", {}, Exception("deadlock detected"))
 
-    monkeypatch.setattr(importer, "_write_kind", failing)
+    monkeypatch.setattr(writing, "_write_kind", failing)
     [problem] = rejected(small_engine, portfolio_files("accounts.csv"))
     assert problem.file == "(database)" and "nothing was written" in problem.reason and "INSERT" not in problem.reason
     assert audit_rows(small_engine)[-1][2:] == ("accounts.csv", f"1 problem(s), nothing was written: {problem}")

@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 
 from lib.core.fastread import positional, read_frames
 from lib.core.models import Account, AuditLog
-from lib.io import importer as importer
 from lib.io.bulk import insert_frame
 from lib.io.importer import MAX_FILE_BYTES, MAX_FILE_MB, ImportRejected, import_files
+from lib.io.importer import writing as writing
 from tests.conftest import ADMIN, ROOT
 
 HOSTILE = "x'); DROP TABLE accounts; --"
@@ -111,7 +111,7 @@ def test_two_imports_at_once_count_new_and_updated_rows_right(engine, monkeypatc
     accounts = pd.DataFrame({"account_id": [f"C{i:05d}" for i in range(3_000)], "name": "Concurrent Ltd"})
     content = accounts.to_csv(index=False).encode()
     first_wrote = threading.Event()
-    real = importer._write_kind
+    real = writing._write_kind
 
     def pausing(connection, kind, frame, tick):
         written = real(connection, kind, frame, tick)
@@ -120,7 +120,7 @@ def test_two_imports_at_once_count_new_and_updated_rows_right(engine, monkeypatc
             time.sleep(1.5)  # the second import counts and writes meanwhile (it waits for the row locks)
         return written
 
-    monkeypatch.setattr(importer, "_write_kind", pausing)
+    monkeypatch.setattr(writing, "_write_kind", pausing)
     summaries = {}
 
     def run(name: str) -> None:

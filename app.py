@@ -38,7 +38,7 @@ if user is None:
     st.stop()
 
 navigation = st.navigation(PAGES_BY_ROLE[user.role])
-clear_login_form()  # before the portfolio loads: its progress shows on a clean screen
+clear_login_form()  # before the portfolio loads, so its progress shows on a clean screen
 refresh_versions()
 with st.sidebar:
     st.caption(f"**{plain(st.session_state.get('user_name', user.username))}** · {user.role}")

@@ -38,7 +38,6 @@ from lib.ui.store import engine
 
 COOKIE_NAME = "keystone_session"
 SESSION = "login_session"  # session_state: the id of this browser session's login on the server
-JUST_LOGGED_IN = "login_just_done"  # session_state: the login form is still on screen from the last run
 _COOKIE_RUNS = 3  # reruns that keep the cookie component on screen so it surely runs
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -123,20 +122,19 @@ def _attempt_login() -> None:
             "logout": False,
             "cookie_runs_left": _COOKIE_RUNS,
             "cookie_deletes_left": 0,
-            JUST_LOGGED_IN: True,
         }
     )
 
 
 def clear_login_form() -> None:
-    """On the first run after a form login, take the login form off the screen before anything loads.
+    """The first element of the main area on every run of a logged-in user: an empty one.
 
     Streamlit keeps the last run's elements on screen, greyed, until the new run writes over them, and
-    its loading spinners write over nothing: without this the greyed form would stay beside "Loading
-    the portfolio…". An empty element in the form's place (the first of the main area) removes it.
+    its loading spinners write over nothing. Right after a login this empty element takes the place of
+    the login form (the first element of the last run), so the portfolio loads on a clean screen and
+    not beside a greyed form. It stays first on every later run, so the page below never moves.
     """
-    if st.session_state.pop(JUST_LOGGED_IN, False):
-        st.empty()
+    st.empty()
 
 
 def _forget_previous_user_work() -> None:

@@ -31,7 +31,6 @@ import numpy as np
 from sqlalchemy import create_engine
 
 from bench.demo_databases import demo_database
-from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.qualification import (
     CriteriaSet,
     account_metrics,
@@ -41,6 +40,7 @@ from lib.keyaccounts.qualification import (
     qualify,
     summarize,
 )
+from lib.keyaccounts.starter import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.portfolio.data import Filters, load_portfolio
 
 

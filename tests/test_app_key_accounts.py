@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from lib.core.db import make_engine
 from lib.core.models import AuditLog, CriteriaSetRow
-from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.qualification import CriteriaSet, account_metrics, compare, qualify
+from lib.keyaccounts.starter import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.portfolio.data import Filters, load_portfolio
 from tests.conftest import DEMO_END, app_test
 

@@ -22,7 +22,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.qualification import (
     METRICS,
     CriteriaSet,
@@ -44,6 +43,7 @@ from lib.keyaccounts.qualification import (
     summarize,
     threshold_text,
 )
+from lib.keyaccounts.starter import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.portfolio.data import Filters, PortfolioData, load_portfolio
 
 Q = "2026Q2"

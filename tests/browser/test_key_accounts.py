@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from lib.core.db import make_engine
 from lib.core.models import AuditLog, CriteriaSetRow
-from lib.io.demo import APPROVED_CRITERIA
 from lib.keyaccounts.qualification import CriteriaSet, account_metrics, compare, qualify
+from lib.keyaccounts.starter import APPROVED_CRITERIA
 from lib.portfolio.data import Filters, load_portfolio
 from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
 from tests.conftest import DEMO_END, ROOT

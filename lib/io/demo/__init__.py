@@ -8,7 +8,6 @@ action items and two criteria sets complete the picture. Everything is drawn fro
 """
 
 from lib.io.demo.build import DemoSpec, build_demo_frames
-from lib.io.demo.criteria_and_users import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.io.demo.loading import DemoSummary, fill_demo, load_demo
 
-__all__ = ["APPROVED_CRITERIA", "DRAFT_CRITERIA", "DemoSpec", "DemoSummary", "build_demo_frames", "fill_demo", "load_demo"]
+__all__ = ["DemoSpec", "DemoSummary", "build_demo_frames", "fill_demo", "load_demo"]

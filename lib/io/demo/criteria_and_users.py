@@ -9,32 +9,11 @@ import pandas as pd
 
 from lib.core.auth import hash_password
 from lib.core.quarters import quarter_start, shift_quarter
+from lib.keyaccounts.starter import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.store import one_quarter_later
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (("admin", "Alex Admin", "admin"), ("editor", "Erin Editor", "editor"), ("viewer", "Victor Viewer", "viewer"))
-
-
-APPROVED_CRITERIA = {
-    "cutoff": 60,
-    "near_miss_margin": 0.10,
-    "rules": [
-        {"metric": "annual_revenue", "op": ">=", "threshold": 1_000_000, "weight": 3, "must_have": True},
-        {"metric": "yoy_growth", "op": ">=", "threshold": 0.05, "weight": 1, "must_have": False},
-        {"metric": "whitespace", "op": ">=", "threshold": 250_000, "weight": 2, "must_have": False},
-        {"metric": "nps", "op": ">=", "threshold": 30, "weight": 1, "must_have": False},
-        {"metric": "strategic_fit", "op": ">=", "threshold": 3, "weight": 2, "must_have": False},
-        {"metric": "stakeholder_coverage", "op": ">=", "threshold": 3, "weight": 1, "must_have": False},
-    ],
-}
-DRAFT_CRITERIA = {
-    **APPROVED_CRITERIA,
-    "rules": [
-        {**APPROVED_CRITERIA["rules"][0], "threshold": 2_000_000},
-        *APPROVED_CRITERIA["rules"][1:],
-        {"metric": "revenue_rank_pct", "op": "<=", "threshold": 20, "weight": 1, "must_have": False},
-    ],
-}
 
 
 def criteria_sets(last_quarter: str, now: dt.datetime) -> pd.DataFrame:

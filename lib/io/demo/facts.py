@@ -18,6 +18,7 @@ from lib.io.demo.names import (
     pick,
     unique_names,
 )
+from lib.portfolio.data import WALLET_CONFIDENCES
 from lib.relationships.vocabulary import CHANNELS, LEVELS, STAKEHOLDER_ROLES
 
 SEGMENTS = ("Enterprise", "Mid-Market", "SMB")
@@ -29,8 +30,7 @@ SEGMENT_QUARTERLY_CHURN = (0.004, 0.010, 0.018)
 REGIONS = ("North America", "EMEA", "APAC", "LATAM")
 REGION_WEIGHTS = (0.40, 0.35, 0.18, 0.07)
 COMPETITOR_POPULARITY = (0.22, 0.18, 0.15, 0.12, 0.10, 0.09, 0.08, 0.06)
-CONFIDENCES = ("low", "medium", "high")
-CONFIDENCE_WEIGHTS = (0.25, 0.45, 0.30)
+CONFIDENCE_WEIGHTS = (0.25, 0.45, 0.30)  # of WALLET_CONFIDENCES
 
 
 def draw_accounts(rng: np.random.Generator, count: int, quarters: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -110,7 +110,7 @@ def draw_revenue(rng: np.random.Generator, traits: pd.DataFrame, quarters: list[
     wallet = np.round(np.maximum(wallet, revenue * 1.05))
     has_wallet = rng.random(count) >= 0.04
     source = pick(rng, WALLET_SOURCES, None, count)
-    confidence = pick(rng, CONFIDENCES, CONFIDENCE_WEIGHTS, count)
+    confidence = pick(rng, WALLET_CONFIDENCES, CONFIDENCE_WEIGHTS, count)
 
     present = age >= 0  # a row from the quarter the logo joined; churned logos keep their wallet
     rows, cols = np.nonzero(present)

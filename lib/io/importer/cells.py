@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from lib.core.quarters import FIRST_ACCOUNT_YEAR, FIRST_YEAR, check_date, check_quarter, quarter_of
-from lib.io.importer.formats import CONFIDENCES, MAX_NUMBER, Problem, text_limits
+from lib.io.importer.formats import MAX_NUMBER, Problem, text_limits
 from lib.io.importer.reading import ParsedFile
+from lib.portfolio.data import WALLET_CONFIDENCES
 from lib.relationships.vocabulary import CHANNELS, LEVELS, STAKEHOLDER_ROLES
 
 # Control characters have no place in a name or a note (a NUL even cut the text); tab and line breaks do.
@@ -239,7 +240,7 @@ def _revenue(check: _Checker, account: pd.Series) -> pd.DataFrame:
             "revenue": revenue,
             "wallet": wallet,
             "wallet_source": check.optional_text("wallet_source"),
-            "wallet_confidence": check.choice("wallet_confidence", CONFIDENCES),
+            "wallet_confidence": check.choice("wallet_confidence", WALLET_CONFIDENCES),
         }
     )
     if "quarter" in check.frame.columns:

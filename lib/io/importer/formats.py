@@ -83,7 +83,6 @@ SPECS = {
 WRITE_ORDER = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions")
 ACCOUNT_ONLY = {"segment", "industry", "region", "owner", "customer_since", "churned_on", "strategic_fit"}
 STAKEHOLDER_ONLY = {"title", "level", "role", "our_owner"}
-CONFIDENCES = ("low", "medium", "high")
 # Columns checked against a list or a format of their own rather than against the column's length.
 FORMATTED = {"quarter", "date", "kind", "level", "role", "channel", "wallet_confidence"}
 # The table each kind is written to, and its natural key in the table's columns.

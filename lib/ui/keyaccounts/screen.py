@@ -21,7 +21,6 @@ from lib.core.auth import PermissionDenied
 from lib.core.csv_safe import to_csv
 from lib.core.db import CRITERIA, FACTS
 from lib.core.roles import can_approve, can_edit
-from lib.io.demo import APPROVED_CRITERIA
 from lib.keyaccounts.charts import pareto_chart
 from lib.keyaccounts.qualification import (
     METRICS,
@@ -43,6 +42,7 @@ from lib.keyaccounts.qualification import (
     rule_check,
     summarize,
 )
+from lib.keyaccounts.starter import APPROVED_CRITERIA
 from lib.keyaccounts.store import (
     MAX_NAME,
     MAX_NOTE,

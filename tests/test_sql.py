@@ -8,7 +8,7 @@ import tomllib
 
 import pandas as pd
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from lib.core.fastread import positional, read_frames
 from lib.core.models import Account, AuditLog
@@ -86,6 +86,25 @@ def test_bulk_inserts_quote_names_and_bind_values(engine):
         insert_frame(connection, Account.__table__, pd.DataFrame({"external_id": ["B1"], "name": [HOSTILE], "segment": [None]}))
     with engine.connect() as connection:
         assert connection.execute(select(Account.name, Account.segment)).one() == (HOSTILE, None)
+
+
+def test_bulk_writes_are_one_sqlalchemy_executemany_with_bound_values(engine):
+    seen = []
+
+    def record(_connection, _cursor, statement, parameters, _context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO ACCOUNTS"):
+            seen.append((statement, executemany, len(parameters) if executemany else 1))
+
+    frame = pd.DataFrame({"external_id": ["M1", "M2", "M3"], "name": [HOSTILE, "Two", "Three"], "segment": [None, "SMB", None]})
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.begin() as connection:
+            assert insert_frame(connection, Account.__table__, frame) == 3
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    [(statement, executemany, rows)] = seen
+    assert executemany and rows == 3 and "DROP" not in statement
+    assert "driver_connection" not in (ROOT / "lib" / "io" / "bulk.py").read_text()
 
 
 def test_the_export_reads_tables_without_sql_text():

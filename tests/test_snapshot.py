@@ -13,7 +13,7 @@ import lib.wallet.shares as shares
 from lib.core.db import FACTS, data_versions, database_id, make_engine, migrate
 from lib.io.importer import import_files
 from lib.io.prepare import prepare_version
-from lib.io.snapshot import MATRICES, cached_portfolio, snapshot_path
+from lib.io.snapshot import MATRICES, PER_ACCOUNT, cached_portfolio, snapshot_path
 from lib.portfolio.data import load_portfolio
 from tests.conftest import ADMIN, portfolio_files
 from tests.conftest import _new_database_url as new_database_url
@@ -22,7 +22,9 @@ from tests.conftest import _new_database_url as new_database_url
 def assert_same(left, right) -> None:
     pd.testing.assert_frame_equal(left.accounts, right.accounts)
     assert left.quarters == right.quarters
-    for name in MATRICES:
+    assert left.data_as_of == right.data_as_of
+    for name in (*MATRICES, *PER_ACCOUNT):
+        assert getattr(left, name).dtype == getattr(right, name).dtype, name
         assert np.array_equal(getattr(left, name), getattr(right, name), equal_nan=True), name
 
 
@@ -43,7 +45,25 @@ def test_a_new_version_gets_a_new_snapshot_and_the_old_one_goes(small_engine, tm
     assert second == first + 1
     data = cached_portfolio(small_engine, second, directory=tmp_path)
     assert data.revenue[0, data.column("2026Q2")] == 999.0
-    assert [p.name for p in tmp_path.glob("*.npz")] == [snapshot_path(small_engine, second, tmp_path).name]
+    assert [p.name for p in tmp_path.glob("portfolio-*")] == [snapshot_path(small_engine, second, tmp_path).name]
+
+
+def test_the_portfolio_file_is_parquet_that_pandas_reads(small_engine, tmp_path):
+    version = data_versions(small_engine)[FACTS]
+    data = cached_portfolio(small_engine, version, directory=tmp_path)
+    stored = pd.read_parquet(snapshot_path(small_engine, version, tmp_path))
+    pd.testing.assert_frame_equal(stored[list(data.accounts.columns)], data.accounts)
+    assert stored["revenue 2026Q2"].tolist() == data.revenue[:, data.column("2026Q2")].tolist()
+    assert stored["stakeholder_count"].tolist() == data.stakeholder_count.tolist()
+
+
+def test_an_empty_database_has_a_snapshot_too(engine, tmp_path):
+    version = data_versions(engine)[FACTS]
+    built = cached_portfolio(engine, version, directory=tmp_path)
+    assert snapshot_path(engine, version, tmp_path).exists()
+    reread = cached_portfolio(engine, version, directory=tmp_path)
+    assert reread.quarters == [] and reread.revenue.shape == (0, 0)
+    assert_same(reread, built)
 
 
 def test_a_damaged_snapshot_is_rebuilt(small_engine, tmp_path):

@@ -1,9 +1,11 @@
-"""Bulk writes of whole frames through SQLAlchemy's executemany, inside the caller's transaction.
+"""Bulk writes of whole frames inside the caller's transaction: SQLAlchemy's executemany, COPY on PostgreSQL.
 
-One INSERT built by SQLAlchemy and every row as bound parameters: the driver's executemany on
-SQLite, psycopg's pipelined executemany on PostgreSQL (as fast as COPY was at the demo's sizes).
-ADBC's ingest would be faster still on PostgreSQL, but it writes through a connection of its own,
-outside the transaction that must replace the portfolio all or nothing.
+SQLite: one INSERT built by SQLAlchemy and every row as bound parameters, through its executemany.
+PostgreSQL: psycopg's COPY, its statement composed by psycopg with the table and column names of
+lib.core.models as quoted identifiers and every value sent as data, never as SQL. SQLAlchemy's
+executemany took 1.5 to 3.5 times as long there (a 5,000-account demo: 28 to 65 s against 18 s),
+and ADBC's ingest, as fast as COPY, writes through a connection of its own, outside the
+transaction that must replace the portfolio all or nothing.
 """
 
 from __future__ import annotations
@@ -22,16 +24,33 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> i
     """Insert every row of the frame (columns named as the table's) inside the caller's transaction."""
     if frame.empty:
         return 0
+    if connection.dialect.name == "postgresql":
+        _copy_into_postgres(connection, table, frame)
+        return len(frame)
     # A bare table of just these columns: the model's Python-side defaults would add columns of their own.
     target = insert(table_clause(table.name, *(column(name) for name in frame.columns)))
+    names = list(frame.columns)
     for start in range(0, len(frame), BATCH_ROWS):
-        connection.execute(target, list(_records(frame.iloc[start : start + BATCH_ROWS])))
+        connection.execute(target, [dict(zip(names, row)) for row in _rows(frame.iloc[start : start + BATCH_ROWS])])
     return len(frame)
 
 
-def _records(frame: pd.DataFrame) -> Iterator[dict]:
-    """Rows as dicts of plain Python values with None for missing ones, built column-wise for speed."""
-    columns = {}
+def _copy_into_postgres(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
+        table=sql.Identifier(table.name), columns=sql.SQL(", ").join(sql.Identifier(name) for name in frame.columns)
+    )
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(statement) as copy:
+        for row in _rows(frame):
+            copy.write_row(row)
+    cursor.close()
+
+
+def _rows(frame: pd.DataFrame) -> Iterator[tuple]:
+    """Rows of plain Python values with None for missing ones, built column-wise for speed."""
+    columns = []
     for name in frame.columns:
         series = frame[name]
         if series.dtype.kind == "f":
@@ -42,9 +61,8 @@ def _records(frame: pd.DataFrame) -> Iterator[dict]:
             values = [None if pd.isna(v) else v.isoformat(sep=" ") for v in series]
         else:
             values = series.astype(object).where(series.notna(), None).tolist()
-        columns[name] = values
-    names = list(columns)
-    return (dict(zip(names, row)) for row in zip(*columns.values()))
+        columns.append(values)
+    return zip(*columns)
 
 
 def reset_id_sequences(connection: Connection, tables: list[Table]) -> None:

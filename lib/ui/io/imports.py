@@ -7,6 +7,7 @@ import logging
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.delta_generator import DeltaGenerator
 
 from lib.core.auth import Actor, PermissionDenied
 from lib.core.csv_safe import to_csv
@@ -50,7 +51,7 @@ def run_import(files: list, actor: Actor) -> None:
         show_warnings(summary.warnings)
 
 
-def _prepare_next_page(bar) -> None:
+def _prepare_next_page(bar: DeltaGenerator) -> None:
     """The import's last step: the new version's arrays, on disk for every server and in this server's caches."""
 
     def report(fraction: float, message: str) -> None:

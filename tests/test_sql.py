@@ -9,6 +9,7 @@ import tomllib
 import pandas as pd
 import pytest
 from sqlalchemy import event, select, text
+from sqlalchemy.exc import IntegrityError
 
 from lib.core.fastread import positional, read_frames
 from lib.core.models import Account, AuditLog
@@ -110,6 +111,14 @@ def test_bulk_writes_are_one_sqlalchemy_executemany_or_a_copy_of_rows(engine):
         return
     [(statement, executemany, rows)] = seen
     assert executemany and rows == 3 and "DROP" not in statement
+
+
+def test_a_bulk_write_the_database_refuses_is_a_sqlalchemy_error_and_writes_nothing(engine):
+    twice = pd.DataFrame({"external_id": ["D1", "D1"], "name": ["One", "Again"]})
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        insert_frame(connection, Account.__table__, twice)
+    with engine.connect() as connection:
+        assert connection.execute(select(Account.id)).all() == []
 
 
 def test_the_export_reads_tables_without_sql_text():

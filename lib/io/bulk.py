@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pandas as pd
 from sqlalchemy import Connection, Table, column, func, insert, select
 from sqlalchemy import table as table_clause
+from sqlalchemy.exc import DBAPIError
 
 BATCH_ROWS = 100_000  # rows handed to one executemany: bounded memory at millions of rows
 
@@ -36,16 +37,21 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> i
 
 
 def _copy_into_postgres(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
+    import psycopg
     from psycopg import sql
 
     statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
         table=sql.Identifier(table.name), columns=sql.SQL(", ").join(sql.Identifier(name) for name in frame.columns)
     )
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(statement) as copy:
-        for row in _rows(frame):
-            copy.write_row(row)
-    cursor.close()
+    try:
+        with cursor.copy(statement) as copy:
+            for row in _rows(frame):
+                copy.write_row(row)
+    except psycopg.Error as refused:  # as SQLAlchemy would have raised it: callers tell it in a sentence
+        raise DBAPIError.instance(statement.as_string(cursor), None, refused, psycopg.Error) from refused
+    finally:
+        cursor.close()
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[tuple]:

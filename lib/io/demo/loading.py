@@ -83,11 +83,11 @@ def _wipe(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         from psycopg import sql
 
-        # SQLAlchemy has no TRUNCATE: psycopg composes it, with lib.core.models' table names as quoted identifiers.
+        # SQLAlchemy has no TRUNCATE: psycopg composes it, with lib.core.models' table names as quoted identifiers,
+        # and SQLAlchemy runs it (so a refusal is a SQLAlchemyError, told in a sentence like any other).
         tables = sql.SQL(", ").join(sql.Identifier(m.__tablename__) for m in WIPE_ORDER)
-        cursor = connection.connection.driver_connection.cursor()
-        cursor.execute(sql.SQL("TRUNCATE {tables} RESTART IDENTITY CASCADE").format(tables=tables))
-        cursor.close()
+        statement = sql.SQL("TRUNCATE {tables} RESTART IDENTITY CASCADE").format(tables=tables)
+        connection.exec_driver_sql(statement.as_string(connection.connection.driver_connection))
         return
     for model in WIPE_ORDER:
         connection.execute(delete(model.__table__))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.ui import navigation as nav
-from lib.ui.auth import current_user, handle_logout, keep_cookie_fresh, login_screen, logout_button
+from lib.ui.auth import clear_login_form, current_user, handle_logout, keep_cookie_fresh, login_screen, logout_button
 from lib.ui.errors import problems_shown
 from lib.ui.filters import sidebar_filters
 from lib.ui.notes.guard import unsaved_guard
@@ -38,6 +38,7 @@ if user is None:
     st.stop()
 
 navigation = st.navigation(PAGES_BY_ROLE[user.role])
+clear_login_form()  # before the portfolio loads, so its progress shows on a clean screen
 refresh_versions()
 with st.sidebar:
     st.caption(f"**{plain(st.session_state.get('user_name', user.username))}** · {user.role}")

@@ -31,10 +31,10 @@ import numpy as np
 from sqlalchemy import create_engine
 
 from bench.demo_databases import demo_database
-from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.criteria import CriteriaSet
 from lib.keyaccounts.metrics import account_metrics
 from lib.keyaccounts.qualification import qualify, summarize
+from lib.keyaccounts.starter import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.tables import compare, near_misses, qualified_accounts
 from lib.portfolio.data import Filters, load_portfolio
 

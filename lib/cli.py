@@ -8,6 +8,7 @@ import getpass
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -25,12 +26,12 @@ from lib.core.quarters import check_quarter, shift_quarter
 from lib.core.roles import ROLES
 from lib.io.demo import DemoSpec, load_demo
 from lib.io.importer import ImportRejected, import_files
+from lib.io.prepare import prepare_version
 from lib.io.snapshot import cached_portfolio
 from lib.portfolio.data import Filters, PortfolioData
 from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, kpis_json, portfolio_kpis
 from lib.relationships.data import cached_relationships
 from lib.relationships.portfolio import relationships_json
-from lib.wallet.data import cached_wallet_data
 
 CLI_ACTOR = Actor("cli", "admin")  # whoever runs the command line holds the database credentials
 
@@ -43,21 +44,36 @@ def _quarter(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _global_options() -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (`--db URL kpis` and `kpis --db URL`).
+
+    SUPPRESS keeps a command's parser from overwriting a value given before the command with its default.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--db", default=argparse.SUPPRESS, help="database URL (default: DATABASE_URL, secrets.toml, then data/keystone.db)"
+    )
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib", description="Keystone without a browser.")
-    parser.add_argument("--db", help="database URL (default: DATABASE_URL, secrets.toml, then data/keystone.db)")
+    common = _global_options()
+    parser = argparse.ArgumentParser(prog="python -m lib", description="Keystone without a browser.", parents=[common])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="fill the database with a deterministic demo portfolio")
+    def command(name: str, summary: str, under: argparse._SubParsersAction = commands) -> argparse.ArgumentParser:
+        return under.add_parser(name, help=summary, parents=[common])
+
+    demo = command("demo", "fill the database with a deterministic demo portfolio")
     demo.add_argument("--accounts", type=int, default=400)
     demo.add_argument("--quarters", type=int, default=12)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--end", type=_quarter, help="last quarter, YYYYQn (default: the last completed one)")
 
-    load = commands.add_parser("import", help="load CSV or XLSX files; all or nothing")
+    load = command("import", "load CSV or XLSX files; all or nothing")
     load.add_argument("files", nargs="+", type=Path)
 
-    kpis = commands.add_parser("kpis", help="print the portfolio KPIs of a quarter")
+    kpis = command("kpis", "print the portfolio KPIs of a quarter")
     kpis.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
     kpis.add_argument("--base-quarter", type=_quarter, help="Q-4 (default) or Q-1")
     kpis.add_argument("--segment", action="append", default=[])
@@ -65,23 +81,23 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--owner", action="append", default=[])
     kpis.add_argument("--format", choices=("table", "json"), default="table")
 
-    relationships = commands.add_parser("relationships", help="print stakeholder coverage and bus factor per account")
+    relationships = command("relationships", "print stakeholder coverage and bus factor per account")
     relationships.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
     relationships.add_argument("--format", choices=("table", "json"), default="table")
 
-    export = commands.add_parser("export", help="write every table as CSV into a folder")
+    export = command("export", "write every table as CSV into a folder")
     export.add_argument("directory", type=Path)
 
-    users = commands.add_parser("users", help="manage logins")
+    users = command("users", "manage logins")
     user_commands = users.add_subparsers(dest="users_command", required=True)
-    add = user_commands.add_parser("add", help="add a login; asks for the password")
+    add = command("add", "add a login; asks for the password", user_commands)
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--full-name", default="")
 
-    commands.add_parser("rotate-key", help="replace the cookie key: every login ends, everybody logs in again")
+    command("rotate-key", "replace the cookie key: every login ends, everybody logs in again")
 
-    deck = commands.add_parser("deck", help="build the review deck, as PowerPoint or PDF (told by the file's suffix)")
+    deck = command("deck", "build the review deck, as PowerPoint or PDF (told by the file's suffix)")
     deck.add_argument("--quarter", type=_quarter, help="default: the last quarter with data")
     deck.add_argument("--base-quarter", type=_quarter, help="Q-4 (default) or Q-1")
     deck.add_argument("--segment", action="append", default=[])
@@ -94,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    url = database_url(args.db)
+    url = database_url(getattr(args, "db", None))
     handlers = {
         "demo": _demo,
         "import": _import,
@@ -147,18 +163,19 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
     print(f"Imported {summary.describe()}")
     for warning in summary.warnings:
         print(f"  warning: {warning}")
-    _prepare_app_caches(engine)
+    started = time.perf_counter()
+    try:
+        prepared = prepare_version(engine)
+    except (SQLAlchemyError, OSError) as error:  # the import stands; the first page builds the arrays instead
+        print(f"  note: the arrays for the app were not prepared ({database_reason(error)})", file=sys.stderr)
+        return 0
+    print(f"Prepared data version {prepared.facts_version} for the app in {time.perf_counter() - started:.1f} s")
     return 0
 
 
 def _portfolio(engine: Engine) -> PortfolioData:
     as_of = read_setting(engine, "data_as_of")
     return cached_portfolio(engine, data_versions(engine)[FACTS], dt.datetime.fromisoformat(as_of) if as_of else None)
-
-
-def _prepare_app_caches(engine: Engine) -> None:
-    """Build the per-version arrays the app loads first, so that its next start finds them ready."""
-    cached_wallet_data(engine, _portfolio(engine), data_versions(engine)[FACTS])
 
 
 def _kpis(engine: Engine, args: argparse.Namespace) -> int:

@@ -3,21 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from lib.io.datainfo import recent_writes, table_counts
+from lib.io.datainfo import data_as_of, recent_writes, table_counts
 from lib.io.importer import MAX_FILE_MB, SPECS
 from lib.ui.auth import require_user
 from lib.ui.io.imports import run_import
-from lib.ui.portfolio import portfolio
 from lib.ui.store import engine
 
 user = require_user("admin")
 
 st.title("Data")
-as_of = portfolio().data_as_of
-st.caption(
-    "Load accounts, revenue and wallets, competitor spend, surveys, stakeholders and interactions. "
-    + (f"Data as of {as_of:%Y-%m-%d %H:%M} UTC." if as_of else "")
-)
+caption = st.empty()  # filled after an import below, so "Data as of" is the time of the import just made
 
 upload, status = st.columns([3, 2])
 with upload:
@@ -32,6 +27,12 @@ with upload:
         submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
     if submitted:
         run_import(files or [], user)
+as_of = data_as_of(engine())
+caption.caption(
+    "Load accounts, revenue and wallets, competitor spend, surveys, stakeholders and interactions. "
+    "Accounts come first: every other file names accounts by account_id, so import the accounts file before it "
+    "or in the same batch. " + (f"Data as of {as_of:%Y-%m-%d %H:%M} UTC." if as_of else "")
+)
 with status:
     st.subheader("In the database")
     st.dataframe(table_counts(engine()), hide_index=True, width="stretch", key="data_counts")

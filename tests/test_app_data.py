@@ -1,9 +1,12 @@
 """AppTest: the Data page imports for an admin, lists every problem of a bad file, and is closed to others."""
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import text
 
-from lib.core.db import make_engine
+from lib.core.db import FACTS, data_versions, make_engine, read_setting
+from lib.io.snapshot import snapshot_path
 from tests.conftest import FIXTURES, app_test
 
 DATA_PAGE = "pages/data.py"
@@ -64,3 +67,52 @@ def test_a_session_that_loses_the_admin_role_loses_the_upload(demo_copy_url):
     at.run()
     assert not at.exception
     assert not at.get("file_uploader")
+
+
+def test_data_as_of_shows_the_time_of_the_import_just_made(demo_copy_url):
+    with make_engine(demo_copy_url).begin() as connection:
+        connection.execute(text("UPDATE settings SET value = '2020-01-02T03:04:00' WHERE key = 'data_as_of'"))
+    at = app_test(demo_copy_url, "admin", DATA_PAGE)
+    assert "Data as of 2020-01-02 03:04 UTC." in at.caption[0].value
+    upload(at, ("accounts.csv", b"account_id,name\nNEW-1,Newco One\n"))
+    assert at.success and not at.exception
+    stored = dt.datetime.fromisoformat(read_setting(make_engine(demo_copy_url), "data_as_of"))
+    assert stored.year > 2020 and f"Data as of {stored:%Y-%m-%d %H:%M} UTC." in at.caption[0].value
+
+
+def test_a_rejected_import_is_listed_under_recent_imports(demo_copy_url):
+    at = app_test(demo_copy_url, "admin", DATA_PAGE)
+    upload(at, ("revenue.csv", b"account_id,quarter,revenue\nNOPE,2026Q3,5\nNOPE,2026Q2,lots\n"))
+    assert "Nothing was imported" in at.error[0].value
+    recent = next(d.value for d in at.dataframe if "action" in d.value.columns)
+    first = recent.iloc[0]
+    assert (first["user"], first["action"], first["files"]) == ("admin", "import rejected", "revenue.csv")
+    assert first["detail"].startswith("3 problem(s), nothing was written: revenue.csv, row 2, column account_id: unknown account")
+
+
+def test_the_page_says_that_accounts_come_first(demo_url):
+    at = app_test(demo_url, "admin", DATA_PAGE)
+    assert "Accounts come first" in at.caption[0].value and "or in the same batch" in at.caption[0].value
+
+
+def test_an_import_prepares_the_next_pages_on_disk_and_in_this_server(demo_copy_url, monkeypatch):
+    import lib.ui.portfolio as ui_portfolio
+    import lib.wallet.shares as shares
+
+    at = app_test(demo_copy_url, "admin", DATA_PAGE)
+    upload(at, ("revenue.csv", b"account_id,quarter,revenue\nACC-000001,2026Q3,5000000\n"))
+    assert at.success and not at.exception
+    engine = make_engine(demo_copy_url)
+    version = data_versions(engine)[FACTS]
+    for kind in ("portfolio", "competitor-spend"):
+        assert snapshot_path(engine, version, kind=kind).exists(), kind
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the page after the import loaded the portfolio again")
+
+    monkeypatch.setattr(ui_portfolio, "cached_portfolio", refuse)
+    monkeypatch.setattr(shares, "cached_wallet_data", refuse)
+    at.switch_page("pages/portfolio.py").run()
+    assert not at.exception and at.metric
+    at.switch_page("pages/wallet.py").run()
+    assert not at.exception, [e.value for e in at.exception]

@@ -14,10 +14,10 @@ import pytest
 from lib.core.auth import add_user
 from lib.core.charts import chart_text
 from lib.core.db import make_engine, migrate
-from lib.io.demo import APPROVED_CRITERIA
 from lib.io.importer import import_files
 from lib.io.setup import ensure_initialized
 from lib.keyaccounts.criteria import CriteriaSet
+from lib.keyaccounts.starter import APPROVED_CRITERIA
 from lib.keyaccounts.store import approve_criteria_set, save_criteria_set
 from lib.ui.text import plain
 from tests.conftest import ADMIN, app_test, portfolio_files

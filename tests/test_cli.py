@@ -6,12 +6,16 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import select
 
 from lib.core import format as fmt
 from lib.core.auth import COOKIE_KEY, cookie_session_id, session_user, sign_cookie, start_session, verify_login
-from lib.core.db import make_engine, read_setting
+from lib.core.db import FACTS, data_versions, make_engine, read_setting
+from lib.core.models import AuditLog
+from lib.io.snapshot import cached_portfolio, snapshot_path
 from lib.portfolio.data import Filters, load_portfolio
 from lib.portfolio.kpis import KPI_ORDER, portfolio_kpis
+from lib.wallet.data import cached_wallet_data
 from tests.conftest import FIXTURES, ROOT, app_test
 
 
@@ -19,6 +23,39 @@ def cli(*args: str, db: str, stdin: str | None = None) -> subprocess.CompletedPr
     return subprocess.run(
         [sys.executable, "-m", "lib", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=300
     )
+
+
+EVERY_COMMAND = [
+    ["demo"],
+    ["import", "a.csv"],
+    ["kpis", "--quarter", "2026Q2"],
+    ["export", "out"],
+    ["users", "add", "dana", "--role", "editor"],
+    ["rotate-key"],
+]
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: " ".join(c[:2]))
+def test_every_command_takes_the_database_before_or_after_it(command):
+    from lib.cli import _parser
+
+    assert _parser().parse_args(["--db", "sqlite:///before.db", *command]).db == "sqlite:///before.db"
+    assert _parser().parse_args([*command, "--db", "sqlite:///after.db"]).db == "sqlite:///after.db"
+    assert not hasattr(_parser().parse_args(command), "db")  # then DATABASE_URL, secrets.toml, data/keystone.db
+
+
+def test_kpis_and_users_add_with_the_database_after_the_command(db_url):
+    files = [str(FIXTURES / "portfolio" / f) for f in ("accounts.csv", "revenue.csv")]
+    run = {"cwd": ROOT, "capture_output": True, "text": True, "timeout": 300}
+    loaded = subprocess.run([sys.executable, "-m", "lib", "import", *files, "--db", db_url], **run)
+    assert loaded.returncode == 0, loaded.stderr
+    kpis = subprocess.run([sys.executable, "-m", "lib", "kpis", "--quarter", "2026Q2", "--format", "json", "--db", db_url], **run)
+    assert kpis.returncode == 0, kpis.stderr
+    assert json.loads(kpis.stdout)["revenue"] == 460.0
+    add = [sys.executable, "-m", "lib", "users", "add", "dana", "--role", "editor", "--db", db_url]
+    added = subprocess.run(add, input="a long password\na long password\n", **run)
+    assert added.returncode == 0, added.stderr
+    assert verify_login(make_engine(db_url), "dana", "a long password").username == "dana"
 
 
 def test_import_then_kpis_json_is_the_hand_computed_portfolio(db_url):
@@ -46,6 +83,9 @@ def test_a_rejected_import_exits_non_zero_and_lists_the_problems(db_url):
     assert result.returncode == 1
     assert "bad_revenue.csv, row 2, column revenue: text where a number belongs" in result.stderr
     assert "bad_revenue.csv, row 3, column account_id: unknown account 'ZZ'" in result.stderr
+    with make_engine(db_url).connect() as connection:
+        logged = connection.execute(select(AuditLog.user, AuditLog.action, AuditLog.entity, AuditLog.detail)).all()[-1]
+    assert logged[:3] == ("cli", "import rejected", "bad_revenue.csv") and logged[3].startswith("2 problem(s)")
 
 
 def test_kpis_json_equals_what_the_portfolio_page_shows(demo_url):
@@ -168,3 +208,19 @@ def test_relationships_piped_into_a_reader_that_stops_early_is_no_database_probl
     finally:
         os.close(writer)
     assert done.returncode == 0 and done.stderr == ""
+
+
+def test_an_import_prepares_the_arrays_the_app_finds_under_another_spelling_of_the_address(db_url, monkeypatch):
+    from tests.test_snapshot import another_spelling, refuse_to_build
+
+    files = [str(FIXTURES / "portfolio" / f) for f in ("accounts.csv", "revenue.csv", "competitor_spend.csv")]
+    loaded = cli("import", *files, db=another_spelling(db_url, relative_to=ROOT))
+    assert loaded.returncode == 0, loaded.stderr
+    engine = make_engine(db_url)
+    version = data_versions(engine)[FACTS]
+    assert f"Prepared data version {version} for the app" in loaded.stdout
+    for kind in ("portfolio", "competitor-spend"):
+        assert snapshot_path(engine, version, kind=kind).exists(), kind
+    refuse_to_build(monkeypatch)  # what the app server loads first comes from the prepared files
+    data = cached_portfolio(engine, version)
+    assert data.revenue.sum() > 0 and cached_wallet_data(engine, data, version).total.sum() > 0

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from lib.core.auth import PermissionDenied
 from lib.core.db import CRITERIA, data_versions, write_session
 from lib.core.models import AuditLog, CriteriaSetRow, User
-from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA, DemoSpec, load_demo
+from lib.io.demo import DemoSpec, load_demo
 from lib.keyaccounts.criteria import CriteriaSet, InvalidCriteria, Rule
+from lib.keyaccounts.starter import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.store import (
     HistoryEntry,
     active_criteria,

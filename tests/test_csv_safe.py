@@ -14,7 +14,8 @@ from sqlalchemy import select, text
 
 from lib.core.csv_safe import neutralise, restore, to_csv
 from lib.core.models import Base
-from lib.io.importer import import_files, read_table
+from lib.io.importer import import_files
+from lib.io.importer.reading import read_table
 from lib.notes.export import export_csv
 from lib.portfolio.data import Filters, load_portfolio
 from lib.portfolio.overview import account_table

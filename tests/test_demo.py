@@ -8,6 +8,7 @@ from sqlalchemy import text
 from lib.io.demo import DemoSpec, build_demo_frames, load_demo
 from lib.portfolio.data import Filters, load_portfolio
 from lib.portfolio.kpis import portfolio_kpis
+from tests.conftest import ROOT
 
 SPEC = DemoSpec(accounts=400, quarters=12, seed=3, end="2026Q3")
 
@@ -76,3 +77,24 @@ def test_churned_accounts_stop_buying():
         values = row.to_numpy()
         first_zero = int(np.argmax(values == 0))
         assert (values[first_zero:] == 0).all(), "a churned account does not come back"
+
+
+def test_the_starter_criteria_have_one_home_which_the_key_accounts_page_drafts_from():
+    from lib.keyaccounts import starter
+
+    homes = [p.relative_to(ROOT).as_posix() for p in (ROOT / "lib").rglob("*.py") if "APPROVED_CRITERIA = {" in p.read_text()]
+    assert homes == ["lib/keyaccounts/starter.py"]
+    screen = (ROOT / "lib" / "ui" / "keyaccounts" / "screen.py").read_text()
+    assert "from lib.keyaccounts.starter import APPROVED_CRITERIA" in screen and "lib.io.demo" not in screen
+    frames = build_demo_frames(DemoSpec(accounts=5, quarters=4, seed=1, end="2026Q2"))
+    assert starter.APPROVED_CRITERIA["cutoff"] == 60 and frames["accounts"].shape[0] == 5
+
+
+def test_wallet_confidence_levels_have_one_home():
+    from lib.portfolio.data import CONFIDENCE_LEVELS, WALLET_CONFIDENCES
+
+    assert CONFIDENCE_LEVELS == ("", *WALLET_CONFIDENCES) == ("", "low", "medium", "high")
+    spelled_out = [
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "lib").rglob("*.py") if '("low", "medium", "high")' in p.read_text()
+    ]
+    assert spelled_out == ["lib/portfolio/data.py"]

@@ -9,23 +9,35 @@ import pytest
 from sqlalchemy import select, text
 
 from lib.core.auth import PermissionDenied
-from lib.core.models import Base
-from lib.io.importer import MAX_FILE_BYTES, ImportRejected, detect_kind, import_files
-from tests.conftest import ADMIN, EDITOR, portfolio_files
+from lib.core.models import AuditLog, Base
+from lib.io.importer import MAX_FILE_BYTES, ImportRejected, import_files
+from lib.io.importer.formats import detect_kind
+from tests.conftest import ADMIN, EDITOR, ROOT, portfolio_files
 
-TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "audit_log")
+TABLES = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions", "data_versions", "settings")
 
 
 def snapshot(engine) -> dict[str, list]:
+    """Every row of the data (the audit log aside: a rejected import is logged there)."""
     with engine.connect() as connection:
         return {t: sorted(map(tuple, connection.execute(select(Base.metadata.tables[t])).all()), key=repr) for t in TABLES}
 
 
+def audit_rows(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(AuditLog.user, AuditLog.action, AuditLog.entity, AuditLog.detail).order_by(AuditLog.id)
+        ).all()
+
+
 def rejected(engine, files) -> list:
-    before = snapshot(engine)
+    """The problems of an import that must be rejected; the data is checked unchanged and the rejection logged."""
+    before, logged = snapshot(engine), audit_rows(engine)
     with pytest.raises(ImportRejected) as caught:
         import_files(engine, files, ADMIN)
     assert snapshot(engine) == before, "a rejected import changed the database"
+    [(user, action, _files, detail)] = audit_rows(engine)[len(logged) :]
+    assert (user, action) == ("admin", "import rejected") and f"{len(caught.value.problems)} problem(s)" in detail
     return caught.value.problems
 
 
@@ -116,6 +128,26 @@ def test_unknown_account_but_accounts_of_the_same_batch_are_known(small_engine):
     )
 
 
+SAMPLES = ROOT / "data" / "samples"
+
+
+def test_the_sample_revenue_alone_is_refused_saying_that_accounts_come_first(engine):
+    problems = rejected(engine, [("revenue.csv", (SAMPLES / "revenue.csv").read_bytes())])
+    assert len(problems) == 13 and {(p.file, p.column) for p in problems} == {("revenue.csv", "account_id")}
+    assert [p.row for p in problems] == list(range(2, 15))  # one problem per row
+    assert problems[0].reason == (
+        "unknown account 'A': no account has this id in the database or in an accounts file of this batch; "
+        "accounts come first: import the accounts file before this one, or in the same batch"
+    )
+    summary = import_files(engine, [(p.name, p.read_bytes()) for p in sorted(SAMPLES.glob("*.csv"))], ADMIN)
+    assert summary.rows["accounts"] == 5 and summary.rows["revenue"] == 13
+
+
+def test_the_readme_says_that_accounts_come_first_and_names_the_sample():
+    readme = (ROOT / "README.md").read_text()
+    assert "**Accounts come first.**" in readme and "import `data/samples/accounts.csv`" in readme
+
+
 def test_duplicate_keys_within_and_across_files(small_engine):
     problems = rejected(small_engine, [("revenue.csv", b"account_id,quarter,revenue\nA,2026Q3,5\nA,2026q3,6\n")])
     assert [(p.row, p.column) for p in problems] == [(3, "account_id, quarter")]
@@ -173,9 +205,9 @@ def test_only_an_admin_may_import(small_engine):
 
 
 def test_a_failure_while_writing_rolls_everything_back(small_engine, monkeypatch):
-    import lib.io.importer as importer
+    import lib.io.importer.writing as writing
 
-    real = importer._write_kind
+    real = writing._write_kind
     calls = []
 
     def failing(connection, kind, frame, tick):
@@ -184,7 +216,7 @@ def test_a_failure_while_writing_rolls_everything_back(small_engine, monkeypatch
             raise RuntimeError("disk full")
         return real(connection, kind, frame, tick)
 
-    monkeypatch.setattr(importer, "_write_kind", failing)
+    monkeypatch.setattr(writing, "_write_kind", failing)
     before = snapshot(small_engine)
     with pytest.raises(RuntimeError):
         import_files(small_engine, portfolio_files("accounts.csv", "revenue.csv", "surveys.csv"), ADMIN)
@@ -289,7 +321,7 @@ def test_text_longer_than_its_column_is_refused(small_engine, name, header, colu
 
 def test_text_limits_come_from_the_models():
     from lib.core import models
-    from lib.io.importer import text_limits
+    from lib.io.importer.formats import text_limits
 
     assert text_limits("accounts")["owner"] == models.Account.__table__.c.owner.type.length
     assert text_limits("interactions")["stakeholder"] == models.Interaction.__table__.c.stakeholder_name.type.length
@@ -356,14 +388,38 @@ def test_every_bad_input_of_a_batch_is_listed_and_nothing_is_written(small_engin
 def test_a_database_error_while_writing_is_a_message_and_rolls_back(small_engine, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    import lib.io.importer as importer
+    import lib.io.importer.writing as writing
 
     def failing(connection, kind, frame, tick):
         raise OperationalError("INSERT INTO revenue ...", {}, Exception("deadlock detected"))
 
-    monkeypatch.setattr(importer, "_write_kind", failing)
+    monkeypatch.setattr(writing, "_write_kind", failing)
     [problem] = rejected(small_engine, portfolio_files("accounts.csv"))
     assert problem.file == "(database)" and "nothing was written" in problem.reason and "INSERT" not in problem.reason
+    assert audit_rows(small_engine)[-1][2:] == ("accounts.csv", f"1 problem(s), nothing was written: {problem}")
+
+
+def test_a_rejected_import_is_logged_with_who_the_files_and_the_first_problems(small_engine):
+    bad = "account_id,quarter,revenue\n" + "".join(f"A,2026Q{q},lots\n" for q in range(1, 5)) + "NOPE,2025Q1,1\nA,2025Q2,x\n"
+    problems = rejected(small_engine, [("revenue.csv", bad.encode()), ("accounts.csv", b"account_id,name\nN1,New\n")])
+    user, action, files, detail = audit_rows(small_engine)[-1]
+    assert (user, action, files) == ("admin", "import rejected", "revenue.csv, accounts.csv")
+    assert detail.startswith("6 problem(s), nothing was written: revenue.csv, row 2, column revenue: text where a number")
+    assert str(problems[4]) in detail and str(problems[5]) not in detail and detail.endswith("; and 1 more")
+
+
+def test_long_file_names_are_cut_to_the_audit_column_and_the_import_goes_through(small_engine):
+    long = "a-very-long-export-name-" * 8
+    files = [
+        (f"{long}accounts.csv", b"account_id,name\nL1,Long\n"),
+        (f"{long}revenue.csv", b"account_id,quarter,revenue\nL1,2026Q2,5\n"),
+    ]
+    import_files(small_engine, files, ADMIN)
+    width = AuditLog.__table__.c.entity.type.length
+    (entity,) = audit_rows(small_engine)[-1][2:3]
+    assert len(entity) == width and entity.endswith("…") and entity.startswith(long)
+    rejected(small_engine, [(f"{long}revenue.csv", b"account_id,quarter,revenue\nNOPE,2026Q2,5\n")] * 2)
+    assert len(audit_rows(small_engine)[-1][2]) == width
 
 
 # --- ids and labels that differ only in case or spacing ---

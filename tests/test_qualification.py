@@ -22,7 +22,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.io.demo import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.criteria import (
     CriteriaSet,
     InvalidCriteria,
@@ -35,6 +34,7 @@ from lib.keyaccounts.criteria import (
 )
 from lib.keyaccounts.metrics import METRICS, account_metrics, format_value
 from lib.keyaccounts.qualification import lacks, qualify, summarize
+from lib.keyaccounts.starter import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.tables import compare, export_frame, near_misses, pareto, qualified_accounts
 from lib.portfolio.data import Filters, PortfolioData, load_portfolio
 

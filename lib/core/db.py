@@ -24,6 +24,7 @@ NOTES = "notes"  # review notes, revisions, action items
 CRITERIA = "criteria"  # key-account criteria sets
 VERSION_NAMES = (FACTS, NOTES, CRITERIA)
 DATABASE_ID = "database_id"  # the settings row naming this database (see database_id)
+FACTS_STAMP = "facts_stamp"  # the settings row naming the facts written last (see facts_identity)
 
 
 def make_engine(url: str) -> Engine:
@@ -119,12 +120,29 @@ def versions_and_identity(engine: Engine) -> tuple[dict[str, int], str]:
         return found, _database_id(connection) or ""
 
 
+def facts_identity(engine: Engine) -> tuple[str, str]:
+    """The database's identity and the stamp of the facts written last, whatever the URL that reaches it.
+
+    What a copy of the facts kept outside the database (the array files of lib.io.snapshot) is named
+    after: another spelling of the same database's address finds it, a database recreated at the same
+    address (a new identity) or a copy that has been written to since (a new stamp) does not.
+    """
+    with engine.connect() as connection:
+        stamp = connection.scalar(select(Setting.value).where(Setting.key == FACTS_STAMP))
+        return _database_id(connection) or "", stamp or ""
+
+
 def _database_id(connection: Connection) -> str | None:
     return connection.scalar(select(Setting.value).where(Setting.key == DATABASE_ID))
 
 
 def bump_version(session: Session, name: str) -> None:
     session.execute(update(DataVersion).where(DataVersion.name == name).values(version=DataVersion.version + 1))
+    if name == FACTS:
+        # A new name for the new facts: copies of one database (a copied SQLite file, a restored dump) share
+        # its identity and version numbers, not what they write afterwards. Written after the version row's
+        # update, which serialises writers, so two of them never race to insert it.
+        put_setting(session, FACTS_STAMP, uuid.uuid4().hex)
 
 
 def get_setting(session: Session, key: str) -> str | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select
 
+from lib.core import models as models
 from lib.core.auth import COOKIE_KEY, new_cookie_key
 from lib.core.db import get_setting, put_setting, write_session
 from lib.io.demo import DemoSpec, fill_demo
@@ -16,12 +17,12 @@ def ensure_initialized(engine: Engine, spec: DemoSpec | None = None) -> bool:
     """
     with write_session(engine) as session:
         if engine.dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(727273)"))
+            session.execute(select(func.pg_advisory_xact_lock(727273)))
         if get_setting(session, "initialized"):
             return False
         put_setting(session, COOKIE_KEY, new_cookie_key())
         put_setting(session, "initialized", "1")
-        has_data = session.execute(text("SELECT 1 FROM accounts LIMIT 1")).first() is not None
+        has_data = session.execute(select(models.Account.id).limit(1)).first() is not None
         if not has_data:
             fill_demo(session, spec or DemoSpec())
         return not has_data

@@ -17,7 +17,8 @@ from lib.core.fastread import read_frames
 from lib.core.models import Account, Revenue, Stakeholder, Survey
 from lib.core.quarters import is_stored_quarter, quarter_range
 
-CONFIDENCE_LEVELS = ("", "low", "medium", "high")  # code 0 = no wallet estimate
+WALLET_CONFIDENCES = ("low", "medium", "high")  # how sure a wallet estimate is (the revenue file's wallet_confidence)
+CONFIDENCE_LEVELS = ("", *WALLET_CONFIDENCES)  # as codes: 0 = no wallet estimate
 # What every page knows of an account, in this order (PortfolioData.accounts, Account 360's profile).
 ACCOUNT_COLUMNS = (
     Account.id,

@@ -130,6 +130,17 @@ def _attempt_login() -> None:
     )
 
 
+def clear_login_form() -> None:
+    """The first element of the main area on every run of a logged-in user: an empty one.
+
+    Streamlit keeps the last run's elements on screen, greyed, until the new run writes over them, and
+    its loading spinners write over nothing. Right after a login this empty element takes the place of
+    the login form (the first element of the last run), so the portfolio loads on a clean screen and
+    not beside a greyed form. It stays first on every later run, so the page below never moves.
+    """
+    st.empty()
+
+
 def _forget_previous_user_work() -> None:
     """Someone else logs in on this tab: nothing of the last user's drafts, requests or choices carries over."""
     for key in list(st.session_state.keys()):

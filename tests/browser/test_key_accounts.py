@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from lib.core.db import make_engine
 from lib.core.models import AuditLog, CriteriaSetRow
-from lib.io.demo import APPROVED_CRITERIA
 from lib.keyaccounts.criteria import CriteriaSet
 from lib.keyaccounts.metrics import account_metrics
 from lib.keyaccounts.qualification import qualify
+from lib.keyaccounts.starter import APPROVED_CRITERIA
 from lib.keyaccounts.tables import compare
 from lib.portfolio.data import Filters, load_portfolio
 from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.io.demo import APPROVED_CRITERIA
 from lib.keyaccounts.criteria import OP_SIGNS, CriteriaSet, InvalidCriteria, criteria_from_table, criteria_table
 from lib.keyaccounts.metrics import METRICS
+from lib.keyaccounts.starter import APPROVED_CRITERIA
 from lib.keyaccounts.store import StoredCriteriaSet, criteria_changes, rule_text
 from lib.ui.text import plain
 

@@ -95,6 +95,8 @@ def test_wallet_confidence_levels_have_one_home():
 
     assert CONFIDENCE_LEVELS == ("", *WALLET_CONFIDENCES) == ("", "low", "medium", "high")
     spelled_out = [
-        p.relative_to(ROOT).as_posix() for p in (ROOT / "lib").rglob("*.py") if '("low", "medium", "high")' in (text := p.read_text()) and "confidence" in text
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "lib").rglob("*.py")
+        if '("low", "medium", "high")' in (text := p.read_text()) and "confidence" in text
     ]
     assert spelled_out == ["lib/portfolio/data.py"]

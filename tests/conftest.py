@@ -215,6 +215,23 @@ def app_test(url: str, role: str | None = "admin", page: str | None = None, logi
     return at
 
 
+DATABASE_FIXTURES = {"db_url", "demo_url"}  # every fixture that makes a database goes through one of these
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "database: the module makes databases of its own (run on PostgreSQL too)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests that reach a database: the others ran on SQLite and would only repeat."""
+    if postgres_base_url() is None:
+        return
+    reach = [item for item in items if DATABASE_FIXTURES & set(item.fixturenames) or item.get_closest_marker("database")]
+    if len(reach) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in reach])
+        items[:] = reach
+
+
 @pytest.fixture(autouse=True)
 def _restore_database_url() -> Iterator[None]:
     before = os.environ.get("DATABASE_URL")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -17,6 +18,8 @@ from lib.io.snapshot import MATRICES, PER_ACCOUNT, cached_portfolio, snapshot_pa
 from lib.portfolio.data import load_portfolio
 from tests.conftest import ADMIN, portfolio_files
 from tests.conftest import _new_database_url as new_database_url
+
+pytestmark = pytest.mark.database
 
 
 def assert_same(left, right) -> None:

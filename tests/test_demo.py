@@ -26,6 +26,12 @@ def test_size_quarters_and_end_follow_the_spec():
     assert sorted(frames["revenue"]["quarter"].unique()) == ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2"]
 
 
+def test_without_an_end_the_demo_ends_with_the_quarter_completed_before_the_injected_today(monkeypatch):
+    monkeypatch.setenv("KEYSTONE_TODAY", "2031-05-10")
+    frames = build_demo_frames(DemoSpec(accounts=3, quarters=4, seed=1))
+    assert sorted(frames["revenue"]["quarter"].unique()) == ["2030Q2", "2030Q3", "2030Q4", "2031Q1"]
+
+
 def test_spreads_look_like_a_real_portfolio():
     frames = build_demo_frames(SPEC)
     revenue = frames["revenue"]

@@ -14,6 +14,7 @@ from lib.core.db import make_engine
 from lib.core.models import ActionItem
 from lib.core.quarters import quarter_end
 from lib.notes.notes import get_note, quarter_notes, revisions, save_note
+from tests.apptest_state import edit_table
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/review_notes.py"
@@ -375,10 +376,7 @@ def count_items(engine, account_id: int) -> int:
 
 
 def edit_items(at, edits: dict):
-    state = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
-    state.update(edits)
-    at.session_state[items_key(at)] = state
-    return at.run()
+    return edit_table(at, items_key(at), edits)
 
 
 def test_action_item_edits_in_sequence_are_applied_exactly_once(writable):

@@ -1,8 +1,9 @@
 """Choosing the walkthrough's list and stepping through it; both live in the address, so a reload keeps them.
 
-The list's kind and segment are widgets bound to the address (?walk_list=segment&walk_segment=SMB);
-the hand-picked accounts (?walk_picked=A-1,A-7) and the position (?walk_at=7) are written there by the
-page. When the list changes (another choice or filter), the screen stays on the account it showed if
+The list's kind and segment (?walk_list=segment&walk_segment=SMB), the hand-picked accounts
+(?walk_picked=A-1,A-7) and the position (?walk_at=7) are written to the address on every run and read
+from it when a session starts (a reload, a shared link); during a session they are remembered outside
+the widgets, so they also survive a visit to another page. When the list changes (another choice or filter), the screen stays on the account it showed if
 the new list holds it, and goes to the first account otherwise.
 """
 
@@ -18,6 +19,8 @@ from lib.ui.text import plain
 
 KIND = "walk_list"  # widget keys, and the address's parameters
 SEGMENT_CHOSEN = "walk_segment"
+CHOSEN_KIND = "walk_list_chosen"  # session: the choices, kept outside the widgets
+CHOSEN_SEGMENT = "walk_segment_chosen"
 PICKED_PARAM = "walk_picked"
 POSITION_PARAM = "walk_at"
 PICKED_IDS = "walk_picked_ids"  # session: the hand-picked account ids as imported, in order
@@ -30,22 +33,55 @@ MAX_PICKED = 100  # a deck holds at most this many accounts (lib.review.model.MA
 
 def list_choice() -> ListChoice:
     """The list chooser: key accounts, a segment, near misses or hand-picked accounts."""
-    kind = st.segmented_control(
+    kind = _remembered(KIND, CHOSEN_KIND, list(LIST_KINDS), KEY)
+    st.segmented_control(
         "Accounts to step through",
         list(LIST_KINDS),
         format_func=LIST_KINDS.get,
         key=KIND,
-        default=KEY,
         required=True,
-        bind="query-params",
+        on_change=_remember,
+        args=(KIND, CHOSEN_KIND),
     )
+    _to_address(KIND, kind if kind != KEY else None)
     if kind == SEGMENT:
         segments = portfolio().choices("segment")
-        segment = st.selectbox("Segment", segments, key=SEGMENT_CHOSEN, bind="query-params") if segments else None
+        segment = _remembered(SEGMENT_CHOSEN, CHOSEN_SEGMENT, segments, segments[0] if segments else None)
+        if segments:
+            st.selectbox("Segment", segments, key=SEGMENT_CHOSEN, on_change=_remember, args=(SEGMENT_CHOSEN, CHOSEN_SEGMENT))
+        _to_address(SEGMENT_CHOSEN, segment)
         return ListChoice(SEGMENT, segment=segment)
+    _to_address(SEGMENT_CHOSEN, None)
     if kind == PICKED:
         return ListChoice(PICKED, picked=_picked_accounts())
-    return ListChoice(kind or KEY)
+    _to_address(PICKED_PARAM, None)
+    return ListChoice(kind)
+
+
+def _remembered(widget: str, memory: str, options: list[str], default: str | None) -> str | None:
+    """The choice kept outside the widget (widget state is dropped on a page switch), at first from the address.
+
+    It leads the widget on every run, as Review notes' quarter does (lib.ui.notes.choose).
+    """
+    state = st.session_state
+    if state.get(memory) not in options:
+        asked = st.query_params.get(widget)
+        state[memory] = asked if asked in options else default
+    if state[memory] is not None:
+        state[widget] = state[memory]
+    return state[memory]
+
+
+def _remember(widget: str, memory: str) -> None:
+    st.session_state[memory] = st.session_state[widget]
+
+
+def _to_address(name: str, value: str | None) -> None:
+    """The choice in the address, so that a reload or a shared link opens the same list."""
+    if value:
+        st.query_params[name] = value
+    else:
+        st.query_params.pop(name, None)
 
 
 def _picked_accounts() -> tuple[str, ...]:
@@ -67,10 +103,7 @@ def _picked_accounts() -> tuple[str, ...]:
         on_change=_take_off,
         placeholder="Find accounts to add them",
     )
-    if picked:
-        st.query_params[PICKED_PARAM] = ",".join(picked)
-    else:
-        st.query_params.pop(PICKED_PARAM, None)
+    _to_address(PICKED_PARAM, ",".join(picked))
     return picked
 
 

@@ -1,0 +1,156 @@
+"""AppTest: the Review walkthrough for every role: the list and the position in the address, stepping,
+the note edited in place (editors) or read (viewers), and the deck of the list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from lib.core.db import make_engine
+from lib.core.quarters import quarter_end
+from lib.notes.notes import get_note
+from lib.portfolio.data import Filters, load_portfolio
+from lib.review.walkthrough import KEY, NEAR, SEGMENT, ListChoice, walk_list
+from tests.conftest import DEMO_END, ROOT, log_in_session
+
+PAGE = "pages/walkthrough.py"
+
+
+@pytest.fixture(autouse=True)
+def _today_in_the_quarter_after_the_demo(monkeypatch):
+    monkeypatch.setenv("KEYSTONE_TODAY", (quarter_end(DEMO_END) + dt.timedelta(days=60)).isoformat())
+
+
+def expected_list(url: str, choice: ListChoice = ListChoice(KEY)):
+    engine = make_engine(url)
+    walk = walk_list(engine, load_portfolio(engine), Filters(DEMO_END), choice)
+    engine.dispose()
+    return walk
+
+
+def open_walkthrough(url: str, role: str, **address: str):
+    """The page as a link with these address parameters opens it (a reload or a shared link: a new session)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DATABASE_URL"] = url
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["login_session"] = log_in_session(url, role)
+    for name, value in address.items():
+        at.query_params[name] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def progress_line(at) -> str:
+    return next(m.value for m in at.markdown if " of " in m.value and m.value.startswith("**"))
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
+def test_the_first_key_account_opens_for_every_role(demo_url, role):
+    walk = expected_list(demo_url)
+    assert len(walk) > 3
+    at = open_walkthrough(demo_url, role)
+    assert at.header[0].value == walk.names[0]
+    assert progress_line(at).startswith(f"**1 of {len(walk)}** · the {len(walk)} key accounts under")
+    assert [m.label for m in at.metric][:6] == ["Revenue", "Growth YoY", "Share of wallet", "Whitespace", "NPS", "CSAT"]
+    assert {"Stakeholders met, 90 days", "Bus factor"} <= {m.label for m in at.metric}
+    assert any("Key account · score" in m.value for m in at.markdown)
+    assert at.query_params["walk_at"] == ["1"] or at.query_params["walk_at"] == "1"
+    assert at.button(key="walk_prev").disabled and not at.button(key="walk_next").disabled
+
+
+def test_next_and_previous_step_through_the_list(demo_url):
+    walk = expected_list(demo_url)
+    at = open_walkthrough(demo_url, "viewer")
+    at.button(key="walk_next").click().run()
+    assert at.header[0].value == walk.names[1]
+    assert progress_line(at).startswith(f"**2 of {len(walk)}**")
+    at.button(key="walk_next").click().run()
+    assert at.header[0].value == walk.names[2]
+    at.button(key="walk_prev").click().run()
+    assert at.header[0].value == walk.names[1]
+    assert str(at.query_params["walk_at"]).strip("[]'") == "2"
+
+
+def test_the_position_comes_from_the_address(demo_url):
+    walk = expected_list(demo_url)
+    at = open_walkthrough(demo_url, "viewer", walk_at="3")
+    assert at.header[0].value == walk.names[2]
+    assert progress_line(at).startswith(f"**3 of {len(walk)}**")
+    beyond = open_walkthrough(demo_url, "viewer", walk_at=str(len(walk) + 50))
+    assert beyond.header[0].value == walk.names[-1]  # the last one, not an error
+    assert open_walkthrough(demo_url, "viewer", walk_at="seven").header[0].value == walk.names[0]
+
+
+def test_the_list_comes_from_the_address_and_changing_it_starts_over(demo_url):
+    segment = load_portfolio(make_engine(demo_url)).choices("segment")[1]
+    walk = expected_list(demo_url, ListChoice(SEGMENT, segment=segment))
+    at = open_walkthrough(demo_url, "viewer", walk_list=SEGMENT, walk_segment=segment, walk_at="2")
+    assert at.header[0].value == walk.names[1]
+    assert f"{segment} accounts with revenue in {DEMO_END}" in progress_line(at)
+    near = expected_list(demo_url, ListChoice(NEAR))
+    at.segmented_control(key="walk_list").set_value(NEAR).run()
+    assert not at.exception
+    if near.ids:
+        assert walk.ids[1] in near.ids or at.header[0].value == near.names[0]
+        assert "near miss" in progress_line(at)
+    else:
+        assert any("no near misses" in i.value for i in at.info)
+
+
+def test_hand_picked_accounts_from_the_address(demo_url):
+    walk = expected_list(demo_url)
+    picked = f"{walk.external_ids[3]},NO-SUCH-ID,{walk.external_ids[0]}"
+    at = open_walkthrough(demo_url, "viewer", walk_list="picked", walk_picked=picked)
+    assert at.header[0].value == walk.names[3]
+    assert progress_line(at).startswith("**1 of 2** · 2 hand-picked accounts")
+    assert any("Unknown account id: NO-SUCH-ID." in i.value for i in at.info)
+    assert at.multiselect(key="walk_picked_shown").value == [walk.external_ids[3], "NO-SUCH-ID", walk.external_ids[0]]
+
+
+def test_a_viewer_reads_the_note_and_has_no_editor(demo_url):
+    walk = expected_list(demo_url)
+    engine = make_engine(demo_url)
+    note = get_note(engine, walk.ids[0], DEMO_END)
+    engine.dispose()
+    at = open_walkthrough(demo_url, "viewer")
+    assert not [t for t in at.text_area if t.key == "notes_body"]
+    assert not [b for b in at.button if b.key == "notes_save"]
+    assert any(f"Review note, {DEMO_END}" in m.value for m in at.markdown)
+    if note.exists:
+        assert any(f"Version {note.version} · saved by" in c.value for c in at.caption)
+
+
+def test_an_editor_saves_the_note_in_place(demo_copy_url):
+    walk = expected_list(demo_copy_url)
+    at = open_walkthrough(demo_copy_url, "editor", walk_at="2")
+    engine = make_engine(demo_copy_url)
+    before = get_note(engine, walk.ids[1], DEMO_END)
+    editor = at.text_area(key="notes_body")
+    assert editor.value == before.body
+    editor.input("## In the meeting\n\nRenewal agreed.").run()
+    at.button(key="notes_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [f"Saved version {before.version + 1}."]
+    saved = get_note(engine, walk.ids[1], DEMO_END)
+    assert (saved.body, saved.updated_by) == ("## In the meeting\n\nRenewal agreed.", "editor")
+    assert at.header[0].value == walk.names[1]  # still on the same account
+    at.button(key="walk_next").click().run()
+    assert at.text_area(key="notes_body").value == get_note(engine, walk.ids[2], DEMO_END).body  # the next account's note
+    engine.dispose()
+
+
+def test_the_deck_of_the_list_builds_without_a_browser_and_says_which_charts_it_left_out(demo_url, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    walk = expected_list(demo_url)
+    at = open_walkthrough(demo_url, "viewer", walk_list="picked", walk_picked=walk.external_ids[0])
+    at.button(key="walk_deck_build").click().run()
+    assert not at.exception, at.exception
+    assert any("slides ready" in s.value for s in at.success)
+    warning = next(w.value for w in at.warning if "Built without" in w.value)
+    assert "no Chrome or Chromium was found" in warning and "Revenue" in warning
+    download = at.get("download_button")
+    assert len(download) == 1 and "review-2026Q3.pptx" in download[0].proto.label

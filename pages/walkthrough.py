@@ -21,8 +21,8 @@ handle_save_request(user)  # before anything is drawn: a refused save (wrong rol
 filters = current_filters()
 large = is_presentation()
 
-title_col, choice_col, deck_col = st.columns([2, 4, 1.2], vertical_alignment="bottom")
-title_col.title("Walkthrough")
+title_col, choice_col, deck_col = st.columns([3, 1.6, 1.3], vertical_alignment="bottom")
+title_col.title("Review walkthrough")
 with choice_col:
     choice = list_choice()
 walk = walk_list_of(filters, choice)

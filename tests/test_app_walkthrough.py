@@ -23,7 +23,10 @@ def _today_in_the_quarter_after_the_demo(monkeypatch):
     monkeypatch.setenv("KEYSTONE_TODAY", (quarter_end(DEMO_END) + dt.timedelta(days=60)).isoformat())
 
 
-def expected_list(url: str, choice: ListChoice = ListChoice(KEY)):
+KEY_ACCOUNTS = ListChoice(KEY)
+
+
+def expected_list(url: str, choice: ListChoice = KEY_ACCOUNTS):
     engine = make_engine(url)
     walk = walk_list(engine, load_portfolio(engine), Filters(DEMO_END), choice)
     engine.dispose()
@@ -53,10 +56,10 @@ def test_the_first_key_account_opens_for_every_role(demo_url, role):
     walk = expected_list(demo_url)
     assert len(walk) > 3
     at = open_walkthrough(demo_url, role)
-    assert at.header[0].value == walk.names[0]
+    assert at.subheader[0].value == walk.names[0]
     assert progress_line(at).startswith(f"**1 of {len(walk)}** · the {len(walk)} key accounts under")
     assert [m.label for m in at.metric][:6] == ["Revenue", "Growth YoY", "Share of wallet", "Whitespace", "NPS", "CSAT"]
-    assert {"Stakeholders met, 90 days", "Bus factor"} <= {m.label for m in at.metric}
+    assert {"Met in 90 days", "Bus factor"} <= {m.label for m in at.metric}
     assert any("Key account · score" in m.value for m in at.markdown)
     assert at.query_params["walk_at"] == ["1"] or at.query_params["walk_at"] == "1"
     assert at.button(key="walk_prev").disabled and not at.button(key="walk_next").disabled
@@ -66,36 +69,36 @@ def test_next_and_previous_step_through_the_list(demo_url):
     walk = expected_list(demo_url)
     at = open_walkthrough(demo_url, "viewer")
     at.button(key="walk_next").click().run()
-    assert at.header[0].value == walk.names[1]
+    assert at.subheader[0].value == walk.names[1]
     assert progress_line(at).startswith(f"**2 of {len(walk)}**")
     at.button(key="walk_next").click().run()
-    assert at.header[0].value == walk.names[2]
+    assert at.subheader[0].value == walk.names[2]
     at.button(key="walk_prev").click().run()
-    assert at.header[0].value == walk.names[1]
+    assert at.subheader[0].value == walk.names[1]
     assert str(at.query_params["walk_at"]).strip("[]'") == "2"
 
 
 def test_the_position_comes_from_the_address(demo_url):
     walk = expected_list(demo_url)
     at = open_walkthrough(demo_url, "viewer", walk_at="3")
-    assert at.header[0].value == walk.names[2]
+    assert at.subheader[0].value == walk.names[2]
     assert progress_line(at).startswith(f"**3 of {len(walk)}**")
     beyond = open_walkthrough(demo_url, "viewer", walk_at=str(len(walk) + 50))
-    assert beyond.header[0].value == walk.names[-1]  # the last one, not an error
-    assert open_walkthrough(demo_url, "viewer", walk_at="seven").header[0].value == walk.names[0]
+    assert beyond.subheader[0].value == walk.names[-1]  # the last one, not an error
+    assert open_walkthrough(demo_url, "viewer", walk_at="seven").subheader[0].value == walk.names[0]
 
 
 def test_the_list_comes_from_the_address_and_changing_it_starts_over(demo_url):
     segment = load_portfolio(make_engine(demo_url)).choices("segment")[1]
     walk = expected_list(demo_url, ListChoice(SEGMENT, segment=segment))
     at = open_walkthrough(demo_url, "viewer", walk_list=SEGMENT, walk_segment=segment, walk_at="2")
-    assert at.header[0].value == walk.names[1]
+    assert at.subheader[0].value == walk.names[1]
     assert f"{segment} accounts with revenue in {DEMO_END}" in progress_line(at)
     near = expected_list(demo_url, ListChoice(NEAR))
     at.segmented_control(key="walk_list").set_value(NEAR).run()
     assert not at.exception
     if near.ids:
-        assert walk.ids[1] in near.ids or at.header[0].value == near.names[0]
+        assert walk.ids[1] in near.ids or at.subheader[0].value == near.names[0]
         assert "near miss" in progress_line(at)
     else:
         assert any("no near misses" in i.value for i in at.info)
@@ -105,7 +108,7 @@ def test_hand_picked_accounts_from_the_address(demo_url):
     walk = expected_list(demo_url)
     picked = f"{walk.external_ids[3]},NO-SUCH-ID,{walk.external_ids[0]}"
     at = open_walkthrough(demo_url, "viewer", walk_list="picked", walk_picked=picked)
-    assert at.header[0].value == walk.names[3]
+    assert at.subheader[0].value == walk.names[3]
     assert progress_line(at).startswith("**1 of 2** · 2 hand-picked accounts")
     assert any("Unknown account id: NO-SUCH-ID." in i.value for i in at.info)
     assert at.multiselect(key="walk_picked_shown").value == [walk.external_ids[3], "NO-SUCH-ID", walk.external_ids[0]]
@@ -137,7 +140,7 @@ def test_an_editor_saves_the_note_in_place(demo_copy_url):
     assert [s.value for s in at.success] == [f"Saved version {before.version + 1}."]
     saved = get_note(engine, walk.ids[1], DEMO_END)
     assert (saved.body, saved.updated_by) == ("## In the meeting\n\nRenewal agreed.", "editor")
-    assert at.header[0].value == walk.names[1]  # still on the same account
+    assert at.subheader[0].value == walk.names[1]  # still on the same account
     at.button(key="walk_next").click().run()
     assert at.text_area(key="notes_body").value == get_note(engine, walk.ids[2], DEMO_END).body  # the next account's note
     engine.dispose()

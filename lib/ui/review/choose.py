@@ -32,30 +32,36 @@ MAX_PICKED = 100  # a deck holds at most this many accounts (lib.review.model.MA
 
 
 def list_choice() -> ListChoice:
-    """The list chooser: key accounts, a segment, near misses or hand-picked accounts."""
+    """The list chooser in a popover named after the list: key accounts, a segment, near misses or hand-picked accounts."""
     kind = _remembered(KIND, CHOSEN_KIND, list(LIST_KINDS), KEY)
-    st.segmented_control(
-        "Accounts to step through",
-        list(LIST_KINDS),
-        format_func=LIST_KINDS.get,
-        key=KIND,
-        required=True,
-        on_change=_remember,
-        args=(KIND, CHOSEN_KIND),
-    )
-    _to_address(KIND, kind if kind != KEY else None)
-    if kind == SEGMENT:
-        segments = portfolio().choices("segment")
-        segment = _remembered(SEGMENT_CHOSEN, CHOSEN_SEGMENT, segments, segments[0] if segments else None)
+    segments = portfolio().choices("segment") if kind == SEGMENT else []
+    segment = _remembered(SEGMENT_CHOSEN, CHOSEN_SEGMENT, segments, segments[0] if segments else None) if segments else None
+    with st.popover(_list_label(kind, segment), icon=":material/list:", width="stretch", key="walk_choose"):
+        st.segmented_control(
+            "Accounts to step through",
+            list(LIST_KINDS),
+            format_func=LIST_KINDS.get,
+            key=KIND,
+            required=True,
+            on_change=_remember,
+            args=(KIND, CHOSEN_KIND),
+        )
         if segments:
             st.selectbox("Segment", segments, key=SEGMENT_CHOSEN, on_change=_remember, args=(SEGMENT_CHOSEN, CHOSEN_SEGMENT))
-        _to_address(SEGMENT_CHOSEN, segment)
-        return ListChoice(SEGMENT, segment=segment)
-    _to_address(SEGMENT_CHOSEN, None)
+        picked = _picked_accounts() if kind == PICKED else ()
+    _to_address(KIND, kind if kind != KEY else None)
+    _to_address(SEGMENT_CHOSEN, segment)
+    if kind != PICKED:
+        _to_address(PICKED_PARAM, None)
+    return ListChoice(kind, segment=segment if kind == SEGMENT else None, picked=picked)
+
+
+def _list_label(kind: str, segment: str | None) -> str:
+    if kind == SEGMENT and segment:
+        return f"List: {plain(segment)}"
     if kind == PICKED:
-        return ListChoice(PICKED, picked=_picked_accounts())
-    _to_address(PICKED_PARAM, None)
-    return ListChoice(kind)
+        return f"List: hand-picked ({len(st.session_state.get(PICKED_IDS, ()))})" if PICKED_IDS in st.session_state else "List: hand-picked"
+    return f"List: {LIST_KINDS[kind].lower()}"
 
 
 def _remembered(widget: str, memory: str, options: list[str], default: str | None) -> str | None:
@@ -89,13 +95,11 @@ def _picked_accounts() -> tuple[str, ...]:
     if PICKED_IDS not in st.session_state:  # a new session: the address says which
         asked = st.query_params.get(PICKED_PARAM) or ""
         st.session_state[PICKED_IDS] = tuple(dict.fromkeys(p.strip() for p in asked.split(",") if p.strip()))[:MAX_PICKED]
-    search_col, picked_col = st.columns([2, 3], vertical_alignment="bottom")
-    with search_col:
-        account_search("walk", _add_account)
+    account_search("walk", _add_account)
     picked = st.session_state[PICKED_IDS]
     st.session_state[PICKED_SHOWN] = list(picked)
     names = _names_of(picked)
-    picked_col.multiselect(
+    st.multiselect(
         "Hand-picked accounts, in this order",
         list(picked),
         key=PICKED_SHOWN,
@@ -157,11 +161,10 @@ def _step(by: int, count: int) -> None:
 def stepper(walk: WalkList, position: int) -> None:
     """Previous, "7 of 23" and the list's name, Next; the arrow keys press the buttons."""
     count = len(walk)
-    back_col, where_col, next_col = st.columns([1, 4, 1], vertical_alignment="center")
+    back_col, where_col, next_col = st.columns([1.3, 4, 1.3], vertical_alignment="center")
     back_col.button(
         "Previous",
         key="walk_prev",
-        icon=":material/arrow_back:",
         shortcut="Left",
         on_click=_step,
         args=(-1, count),
@@ -173,8 +176,7 @@ def stepper(walk: WalkList, position: int) -> None:
     next_col.button(
         "Next",
         key="walk_next",
-        icon=":material/arrow_forward:",
-        icon_position="right",
+        type="primary",
         shortcut="Right",
         on_click=_step,
         args=(1, count),

@@ -24,7 +24,7 @@ MAX_ITEMS_SHOWN = 6  # what fits beside the note; the rest are counted
 
 def account_heading(screen: AccountScreen) -> None:
     """The account's name, its profile line and its key-account status with the score."""
-    st.header(plain(screen.profile.name), anchor=False)
+    st.subheader(plain(screen.profile.name), anchor=False)
     st.caption(profile_caption(screen.profile))
     key_account_badge(screen.status)
 
@@ -50,9 +50,9 @@ def relationship_panel(health: RelationshipHealth) -> None:
         st.markdown("**Relationship health**")
         met_col, bus_col = st.columns(2)
         met_col.metric(
-            "Stakeholders met, 90 days",
+            "Met in 90 days",
             f"{health.stakeholders_met_90d} of {health.stakeholders_known}",
-            help="Distinct people of theirs with an interaction in the 90 days to the quarter's end.",
+            help="Their people (of those on record) with an interaction in the 90 days to the quarter's end.",
         )
         bus_col.metric(
             "Bus factor",
@@ -70,7 +70,8 @@ def relationship_panel(health: RelationshipHealth) -> None:
             f"{'met' if health.economic_buyer_met_90d else 'not met'}",
         ]
         st.markdown(f"{thread} {' · '.join(reach)}")
-        st.caption(f"{plain(health.single_threaded_reason).capitalize()}. Bus factor: {plain(health.bus_factor_reason)}.")
+        reason = health.single_threaded_reason
+        st.caption(f"{plain(reason[:1].upper() + reason[1:])}. Bus factor: {plain(health.bus_factor_reason)}.")
 
 
 def open_items_list(items: pd.DataFrame) -> None:

@@ -14,6 +14,7 @@ from lib.ui.review.choose import current_position, list_choice, stepper
 from lib.ui.review.deck import deck_button
 from lib.ui.review.loaders import screen_of, trend_of, walk_list_of
 from lib.ui.review.screen import account_cards, account_heading, note_panel, open_items_list, relationship_panel
+from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 
 user = require_user()
@@ -29,7 +30,7 @@ walk = walk_list_of(filters, choice)
 with deck_col:
     deck_button(walk, filters)
 if walk.message:
-    st.info(walk.message, icon=":material/info:")
+    st.info(plain(walk.message), icon=":material/info:")
 if not walk.ids:
     st.stop()
 

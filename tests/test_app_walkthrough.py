@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 import pytest
 
@@ -45,6 +46,11 @@ def open_walkthrough(url: str, role: str, **address: str):
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees of Markdown whose special characters are escaped (lib.ui.text.plain)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def progress_line(at) -> str:
@@ -110,8 +116,14 @@ def test_hand_picked_accounts_from_the_address(demo_url):
     at = open_walkthrough(demo_url, "viewer", walk_list="picked", walk_picked=picked)
     assert at.subheader[0].value == walk.names[3]
     assert progress_line(at).startswith("**1 of 2** · 2 hand-picked accounts")
-    assert any("Unknown account id: NO-SUCH-ID." in i.value for i in at.info)
+    assert any("Unknown account id: NO-SUCH-ID." in shown(i.value) for i in at.info)
     assert at.multiselect(key="walk_picked_shown").value == [walk.external_ids[3], "NO-SUCH-ID", walk.external_ids[0]]
+
+
+def test_an_address_naming_no_account_shows_the_text_as_typed(demo_url):
+    at = open_walkthrough(demo_url, "viewer", walk_list="picked", walk_picked="![x](http://evil.example/p.png)")
+    said = next(i.value for i in at.info if "Unknown account id" in shown(i.value))
+    assert "![x](http" not in said and "!\\[x\\](http" in said  # escaped: shown as typed, no image is loaded
 
 
 def test_a_viewer_reads_the_note_and_has_no_editor(demo_url):

@@ -12,7 +12,7 @@ from lib.ui.notes.show import note_styles, show_flash
 from lib.ui.notes.state import draft_key
 from lib.ui.review.choose import current_position, list_choice, stepper
 from lib.ui.review.deck import deck_button
-from lib.ui.review.loaders import screen_of, trend_of, walk_list_of
+from lib.ui.review.loaders import read_ahead, screen_of, trend_of, walk_list_of
 from lib.ui.review.screen import account_cards, account_heading, note_panel, open_items_list, relationship_panel
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation
@@ -58,3 +58,6 @@ with note_col:
     note_panel(user, screen, large)
 with items_col:
     open_items_list(screen.open_items)
+
+if position < len(walk):
+    read_ahead(walk.ids[position], filters)  # the next account, while this one is discussed

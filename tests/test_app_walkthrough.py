@@ -11,10 +11,10 @@ import pytest
 
 from lib.core.db import make_engine
 from lib.core.quarters import quarter_end
-from lib.notes.notes import get_note
+from lib.notes.notes import get_note, save_note
 from lib.portfolio.data import Filters, load_portfolio
 from lib.review.walkthrough import KEY, NEAR, SEGMENT, ListChoice, walk_list
-from tests.conftest import DEMO_END, ROOT, log_in_session
+from tests.conftest import DEMO_END, EDITOR, ROOT, log_in_session
 
 PAGE = "pages/walkthrough.py"
 
@@ -169,3 +169,20 @@ def test_the_deck_of_the_list_builds_without_a_browser_and_says_which_charts_it_
     assert "no Chrome or Chromium was found" in warning and "Revenue" in warning
     download = at.get("download_button")
     assert len(download) == 1 and "review-2026Q3.pptx" in download[0].proto.label
+
+
+def test_the_next_account_read_ahead_is_not_shown_once_a_save_has_changed_it(demo_copy_url):
+    from lib.ui.review import loaders
+
+    walk = expected_list(demo_copy_url)
+    at = open_walkthrough(demo_copy_url, "viewer")
+    assert any(key[2] == walk.ids[1] for key in loaders._ahead)  # the next account is being read ahead
+    engine = make_engine(demo_copy_url)
+    before = get_note(engine, walk.ids[1], DEMO_END)
+    assert save_note(
+        engine, EDITOR, walk.ids[1], DEMO_END, "Changed while the first account was on screen.", before.version
+    ).saved
+    engine.dispose()
+    at.button(key="walk_next").click().run()
+    assert at.subheader[0].value == walk.names[1]
+    assert any("Changed while the first account was on screen." in m.value for m in at.markdown)

@@ -60,7 +60,11 @@ def _list_label(kind: str, segment: str | None) -> str:
     if kind == SEGMENT and segment:
         return f"List: {plain(segment)}"
     if kind == PICKED:
-        return f"List: hand-picked ({len(st.session_state.get(PICKED_IDS, ()))})" if PICKED_IDS in st.session_state else "List: hand-picked"
+        return (
+            f"List: hand-picked ({len(st.session_state.get(PICKED_IDS, ()))})"
+            if PICKED_IDS in st.session_state
+            else "List: hand-picked"
+        )
     return f"List: {LIST_KINDS[kind].lower()}"
 
 

@@ -48,7 +48,7 @@ note_styles()
 account_heading(screen)
 account_cards(screen, large)
 
-trend_col, people_col = st.columns([3, 2])
+trend_col, people_col = st.columns([1, 1] if large else [3, 2])
 trend_col.plotly_chart(trend_of(account_id, filters, large), width="stretch", key="walk_trend")
 with people_col:
     relationship_panel(screen.relationships)

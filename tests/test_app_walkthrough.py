@@ -158,6 +158,21 @@ def test_an_editor_saves_the_note_in_place(demo_copy_url):
     engine.dispose()
 
 
+def test_an_unsaved_note_is_kept_as_a_draft_when_stepping_on(demo_copy_url):
+    walk = expected_list(demo_copy_url)
+    at = open_walkthrough(demo_copy_url, "editor")
+    at.text_area(key="notes_body").input("Half-typed when Next was pressed.").run()
+    at.button(key="walk_next").click().run()
+    assert at.subheader[0].value == walk.names[1]
+    banner = next(w.value for w in at.warning if "Unsaved note" in w.value)
+    assert walk.names[0].split()[0] in shown(banner) and DEMO_END in banner
+    at.button(key="walk_prev").click().run()
+    assert at.text_area(key="notes_body").value == "Half-typed when Next was pressed."  # the draft, back in the editor
+    engine = make_engine(demo_copy_url)
+    assert get_note(engine, walk.ids[0], DEMO_END).body != "Half-typed when Next was pressed."  # nothing saved
+    engine.dispose()
+
+
 def test_the_deck_of_the_list_builds_without_a_browser_and_says_which_charts_it_left_out(demo_url, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     walk = expected_list(demo_url)

@@ -26,7 +26,11 @@ DATA = st.Page(nav.DATA_PAGE, title="Data", icon=":material/upload_file:")
 PAGES_BY_ROLE = {
     "viewer": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES, WALKTHROUGH]},
     "editor": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES, WALKTHROUGH]},
-    "admin": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES, WALKTHROUGH], "Admin": [DATA]},
+    "admin": {
+        "Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS],
+        "Accounts": [ACCOUNT_360, REVIEW_NOTES, WALKTHROUGH],
+        "Admin": [DATA],
+    },
 }
 
 warm_up()  # the portfolio loads while the first visitor types their password

@@ -42,7 +42,13 @@ def revenue_share_figure(history: pd.DataFrame, large: bool = False, height: int
     top_share = max((s for s in shares if s is not None), default=0.0)
     layout = {
         "yaxis": {"tickformat": "~s", "rangemode": "tozero"},
-        "yaxis2": {"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, min(1.0, top_share * 1.15 + 0.05)], "showgrid": False},
+        "yaxis2": {
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ".0%",
+            "range": [0, min(1.0, top_share * 1.15 + 0.05)],
+            "showgrid": False,
+        },
         "xaxis": {"type": "category", "tickangle": 0},
         "bargap": 0.35,
     }

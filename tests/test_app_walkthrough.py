@@ -14,7 +14,7 @@ from lib.core.quarters import quarter_end
 from lib.notes.notes import get_note, save_note
 from lib.portfolio.data import Filters, load_portfolio
 from lib.review.walkthrough import KEY, NEAR, SEGMENT, ListChoice, walk_list
-from tests.conftest import DEMO_END, EDITOR, ROOT, log_in_session
+from tests.conftest import ADMIN, DEMO_END, EDITOR, ROOT, log_in_session
 
 PAGE = "pages/walkthrough.py"
 
@@ -155,6 +155,21 @@ def test_an_editor_saves_the_note_in_place(demo_copy_url):
     assert at.subheader[0].value == walk.names[1]  # still on the same account
     at.button(key="walk_next").click().run()
     assert at.text_area(key="notes_body").value == get_note(engine, walk.ids[2], DEMO_END).body  # the next account's note
+    engine.dispose()
+
+
+def test_a_save_made_meanwhile_by_someone_else_is_not_overwritten(demo_copy_url):
+    walk = expected_list(demo_copy_url)
+    at = open_walkthrough(demo_copy_url, "editor")
+    engine = make_engine(demo_copy_url)
+    before = get_note(engine, walk.ids[0], DEMO_END)
+    assert save_note(engine, ADMIN, walk.ids[0], DEMO_END, "Theirs, saved first.", before.version).saved
+    at.text_area(key="notes_body").input("Mine, saved second.").run()
+    at.button(key="notes_save").click().run()
+    assert not at.exception
+    assert any(f"saved version {before.version + 1}" in w.value and "while you were editing" in w.value for w in at.warning)
+    assert get_note(engine, walk.ids[0], DEMO_END).body == "Theirs, saved first."  # nothing overwritten
+    assert at.button(key="notes_merge") is not None  # Review notes' own choices: merge, keep yours, take theirs
     engine.dispose()
 
 

@@ -7,12 +7,13 @@ the format or the data change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from lib.portfolio.data import Filters
 from lib.review.content import request_from_filters
-from lib.review.deck import BuiltDeck, build_deck
 from lib.review.model import KEY as DECK_KEY_ACCOUNTS
 from lib.review.model import MAX_ACCOUNT_SLIDES, DeckError, DeckRequest
 from lib.review.walkthrough import KEY, WalkList
@@ -20,6 +21,9 @@ from lib.ui.errors import database_failed
 from lib.ui.portfolio import portfolio
 from lib.ui.store import engine, versions
 from lib.ui.text import plain
+
+if TYPE_CHECKING:
+    from lib.review.deck import BuiltDeck
 
 FORMATS = {"pptx": "PowerPoint (PPTX)", "pdf": "PDF"}
 FORMAT = "walk_deck_format"
@@ -57,6 +61,8 @@ def deck_button(walk: WalkList, filters: Filters) -> None:
 
 
 def _build(request: DeckRequest, fmt: str) -> BuiltDeck | None:
+    from lib.review.deck import build_deck  # here: the slide writers and the chart renderer load when a deck is asked for
+
     bar = st.progress(0.0, text="Reading the portfolio")
     try:
         built = build_deck(

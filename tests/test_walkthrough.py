@@ -156,3 +156,5 @@ def test_the_trend_names_both_series_and_puts_the_share_on_its_own_axis(walk_eng
     assert (bars.name, list(bars.y)) == ("Our revenue", [100, 110, 120])
     assert line.name == "Share of wallet (right axis)" and line.yaxis == "y2" and line.line.dash == "dash"
     assert figure.layout.yaxis2.tickformat == ".0%" and figure.layout.xaxis.tickangle == 0
+    # The share axis reaches past the highest share (100 / 300 x 1.15 + 5 % = 43.3 %), in ticks of 10 % (at most five).
+    assert list(figure.layout.yaxis2.range) == [0, pytest.approx(100 / 300 * 1.15 + 0.05)] and figure.layout.yaxis2.dtick == 0.1

@@ -39,14 +39,16 @@ def revenue_share_figure(history: pd.DataFrame, large: bool = False, height: int
         "marker": {"symbol": "diamond", "size": 12 if large else 9},
         "hovertemplate": "%{x}: share of wallet %{y:.0%}<extra></extra>",
     }
-    top_share = max((s for s in shares if s is not None), default=0.0)
+    top_share = min(1.0, max((s for s in shares if s is not None), default=0.0) * 1.15 + 0.05)
+    step = next(d for d in (0.05, 0.1, 0.2, 0.25) if top_share / d <= 5)  # level ticks: 0 %, 10 %, 20 %...
     layout = {
         "yaxis": {"tickformat": "~s", "rangemode": "tozero"},
         "yaxis2": {
             "overlaying": "y",
             "side": "right",
             "tickformat": ".0%",
-            "range": [0, min(1.0, top_share * 1.15 + 0.05)],
+            "range": [0, top_share],
+            "dtick": step,
             "showgrid": False,
         },
         "xaxis": {"type": "category", "tickangle": 0},

@@ -94,7 +94,7 @@ def test_the_position_comes_from_the_address(demo_url):
     assert open_walkthrough(demo_url, "viewer", walk_at="seven").subheader[0].value == walk.names[0]
 
 
-def test_the_list_comes_from_the_address_and_changing_it_starts_over(demo_url):
+def test_the_list_comes_from_the_address_and_another_list_keeps_the_account_if_it_holds_it(demo_url):
     segment = load_portfolio(make_engine(demo_url)).choices("segment")[1]
     walk = expected_list(demo_url, ListChoice(SEGMENT, segment=segment))
     at = open_walkthrough(demo_url, "viewer", walk_list=SEGMENT, walk_segment=segment, walk_at="2")

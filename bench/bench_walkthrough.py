@@ -23,7 +23,12 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,7 +43,7 @@ from lib.core.models import Account  # noqa: E402
 PAGE = "pages/walkthrough.py"
 
 
-def timed(step) -> float:
+def timed(step: Callable[[], AppTest]) -> float:
     """Milliseconds of one interaction's run (an AppTest element's .click() and the like, then .run())."""
     started = time.perf_counter()
     at = step()

@@ -45,7 +45,7 @@ THIN_OTHERS = (0.3, 0.9)  # in a thin account, the chance someone besides the on
 STALE_CHAMPION = 0.15  # the chance a champion of a normal or deep account is met only now and then
 NOW_AND_THEN = (0.4, 1.2)  # meetings a year, at random days, with someone met now and then
 # Meetings a year, on a cadence: the first one of ours by their role, then a second and a third.
-FIRST_RATE = dict(zip(STAKEHOLDER_ROLES, (4.0, 3.5, 4.0, 2.5, 2.0), strict=True))
+FIRST_RATE = (4.0, 3.5, 4.0, 2.5, 2.0)  # per STAKEHOLDER_ROLES
 SECOND_RATE, THIRD_RATE = (1.5, 3.0), (1.0, 2.5)
 SEGMENT_PACE = (1.1, 0.85, 0.6)  # Enterprise, Mid-Market, SMB: the rates above times this
 NOTED = 0.9  # the share of interactions with a note
@@ -82,7 +82,8 @@ NOTES = (
         "Requested better documentation for the integration",
     ),
 )
-NOTE_GROUP = dict(zip(STAKEHOLDER_ROLES, (0, 0, 1, 1, 2), strict=True))
+NOTE_GROUP_OF_ROLE = (0, 0, 1, 1, 2)  # per STAKEHOLDER_ROLES: the group of NOTES its notes come from
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 def relationship_generator(seed: int) -> np.random.Generator:
@@ -214,7 +215,7 @@ def _pairs(
     draw = rng.random((count, 2))
     contacts = np.where(met, np.where(now_and_then, 1, 1 + (draw[:, 0] < second) * (1 + (draw[:, 1] < third))), 0)
     pace = np.take(SEGMENT_PACE, segment)
-    first_rate = np.vectorize(FIRST_RATE.get, otypes=[float])(role) if count else np.zeros(0)
+    first_rate = np.take(FIRST_RATE, _codes(pd.Series(role, dtype=object), STAKEHOLDER_ROLES))
     first_rate = np.where(now_and_then, np.take(NOW_AND_THEN, key), first_rate)
     rates = np.column_stack([first_rate, np.take(SECOND_RATE, key), np.take(THIRD_RATE, key)]) * pace[:, None]
     stakeholder, slot = np.nonzero(np.arange(3)[None, :] < contacts[:, None])
@@ -267,25 +268,29 @@ def _interactions(rng: np.random.Generator, stakeholders: pd.DataFrame, pairs: p
     jitter = (rng.random(len(pair)) - 0.5) * 0.4 * every[pair]
     offset = np.where(random[pair], rng.random(len(pair)) * span[pair], phase[pair] + number * every[pair] + jitter)
     day = first[pair] + np.clip(offset, 0, np.maximum(span[pair] - 1, 0)).astype(np.int64)
+    channel = rng.choice(len(CHANNELS), size=len(pair), p=CHANNEL_WEIGHTS)
+    note = _notes(rng, np.take(NOTE_GROUP_OF_ROLE, _codes(stakeholders["role"], STAKEHOLDER_ROLES)[of_pair[pair]]))
+    # One row per pair, day and channel (the table's natural key: a pair is one of theirs and one of ours), by day.
+    first_seen = np.unique((pair * (YEAR * 20) + day - day.min(initial=0)) * len(CHANNELS) + channel, return_index=True)[1]
+    keep = first_seen[np.lexsort((pair[first_seen], day[first_seen]))]
+    pair, day, channel, note = pair[keep], day[keep], channel[keep], note[keep]
     stakeholder = of_pair[pair]
-    role = stakeholders["role"].to_numpy(dtype=object)[stakeholder]
-    group = np.vectorize(NOTE_GROUP.get, otypes=[np.int64])(role) if len(role) else np.zeros(0, dtype=np.int64)
-    note = _notes(rng, group)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "account_id": stakeholders["account_id"].to_numpy()[stakeholder],
             "stakeholder_id": stakeholders["id"].to_numpy(dtype=np.int64)[stakeholder],
             "stakeholder_name": stakeholders["name"].to_numpy(dtype=object)[stakeholder],
             "our_person": pairs["person"].to_numpy(dtype=object)[pair],
-            "date": np.datetime_as_string((day - dt.date(1970, 1, 1).toordinal()).astype("datetime64[D]"), unit="D").astype(
-                object
-            ),
-            "channel": np.asarray(CHANNELS, dtype=object)[rng.choice(len(CHANNELS), size=len(pair), p=CHANNEL_WEIGHTS)],
+            "date": np.datetime_as_string((day - EPOCH_ORDINAL).astype("datetime64[D]"), unit="D").astype(object),
+            "channel": np.asarray(CHANNELS, dtype=object)[channel],
             "note": note,
         }
     )
-    frame = frame.sort_values(["date", "account_id", "stakeholder_id"], kind="stable")
-    return frame.drop_duplicates(["account_id", "stakeholder_name", "our_person", "date", "channel"]).reset_index(drop=True)
+
+
+def _codes(values: pd.Series, words: tuple[str, ...]) -> np.ndarray:
+    """Each value's position in words."""
+    return pd.Categorical(values, categories=list(words)).codes.astype(np.int64)
 
 
 def _notes(rng: np.random.Generator, group: np.ndarray) -> np.ndarray:

@@ -2,8 +2,9 @@
 
 Drawn from a generator of their own (seeded from the demo's seed), so retuning them never moves a
 revenue, wallet, survey or note figure. The stakeholders on record (names, titles, levels, roles)
-come from the demo's main stream, as they always did; this module gives them a stance and an owner
-of ours, and draws the year of interactions to the last quarter's end.
+come from the demo's main stream, as they always did (their number counts in key-account criteria);
+this module gives them a stance and an owner of ours, records a thin account's other champions as
+influencers, and draws the year of interactions to the last quarter's end.
 
 What it aims at, by DESIGN.md's definitions (lib.relationships.metrics), on the default demos: about a
 fifth of the key accounts single-threaded, a few with bus factor 1, some champions nobody met in the

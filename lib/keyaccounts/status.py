@@ -69,7 +69,7 @@ def key_account_basis(engine: Engine, data: PortfolioData, filters: Filters) -> 
     return KeyAccountBasis(
         True,
         criteria_name=getattr(stored, "name", "") or "",
-        approved_by=getattr(stored, "approved_by", None),
+        approved_by=getattr(stored, "approved_by_name", None) or getattr(stored, "approved_by", None),  # the full name, as everywhere
         approved_at=getattr(stored, "approved_at", None),
         results=results,
     )

@@ -212,7 +212,7 @@ def _key_accounts(engine: Engine, data: PortfolioData, filters: Filters) -> tupl
         for r in qualified.head(TABLE_ROWS).itertuples()
     )
     near_rows = tuple((r.name, f"{r.score:.0f}", r.lacks, fmt.money(r.annual_revenue), r.owner or "") for r in near.itertuples())
-    approved = f"approved by {stored.approved_by} on {stored.approved_at:%Y-%m-%d}" if stored.approved_at else "not approved"
+    approved = f"approved by {stored.approved_by_name or stored.approved_by} on {stored.approved_at:%Y-%m-%d}" if stored.approved_at else "not approved"
     content = KeyAccountsContent(
         True,
         criteria_name=stored.name,

@@ -53,3 +53,8 @@ def change(kind: str, now: float | None, before: float | None) -> str | None:
     if before == 0:
         return None
     return f"{(now / before - 1) * 100:+.1f} %"
+
+
+def sentence(text: str) -> str:
+    """A lower-case clause as a sentence of its own: "no set is active" -> "No set is active."."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

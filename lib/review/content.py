@@ -20,12 +20,12 @@ from lib.accounts.account360 import account_kpis, load_account
 from lib.core import clock as clock
 from lib.core import format as fmt
 from lib.core.db import FACTS, data_versions, read_setting
+from lib.core.format import sentence
 from lib.core.quarters import shift_quarter
 from lib.io.snapshot import cached_portfolio
 from lib.keyaccounts.criteria import describe_criteria
-from lib.keyaccounts.metrics import account_metrics
-from lib.keyaccounts.qualification import qualify, summarize
-from lib.keyaccounts.store import active_criteria
+from lib.keyaccounts.qualification import summarize
+from lib.keyaccounts.status import qualify_under_active
 from lib.keyaccounts.tables import near_misses, qualified_accounts
 from lib.notes.action_items import account_open_items
 from lib.notes.notes import get_note
@@ -197,13 +197,10 @@ def _wallet(engine: Engine, data: PortfolioData, filters: Filters) -> WalletCont
 
 def _key_accounts(engine: Engine, data: PortfolioData, filters: Filters) -> tuple[KeyAccountsContent, dict[int, str], list[int]]:
     """The key-account list and near misses, each account's verdict ("Key account · score 83"), and the key ids."""
-    stored = active_criteria(engine)
-    if stored is None:
-        return KeyAccountsContent(False, "No approved criteria set is active."), {}, []
-    if stored.criteria is None:
-        return KeyAccountsContent(False, f"The active criteria set is invalid: {stored.problem}"), {}, []
-    metrics = account_metrics(data, filters)
-    result = qualify(metrics, stored.criteria)
+    active = qualify_under_active(engine, data, filters)
+    if active.problem:
+        return KeyAccountsContent(False, sentence(active.problem)), {}, []
+    stored, metrics, result = active.stored, active.metrics, active.result
     summary = summarize(metrics, result)
     qualified = qualified_accounts(metrics, result, limit=None)
     near = near_misses(metrics, result, limit=TABLE_ROWS)
@@ -212,7 +209,11 @@ def _key_accounts(engine: Engine, data: PortfolioData, filters: Filters) -> tupl
         for r in qualified.head(TABLE_ROWS).itertuples()
     )
     near_rows = tuple((r.name, f"{r.score:.0f}", r.lacks, fmt.money(r.annual_revenue), r.owner or "") for r in near.itertuples())
-    approved = f"approved by {stored.approved_by_name or stored.approved_by} on {stored.approved_at:%Y-%m-%d}" if stored.approved_at else "not approved"
+    approved = (
+        f"approved by {stored.approved_by_name or stored.approved_by} on {stored.approved_at:%Y-%m-%d}"
+        if stored.approved_at
+        else "not approved"
+    )
     content = KeyAccountsContent(
         True,
         criteria_name=stored.name,

@@ -18,11 +18,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib.accounts.account360 import Profile, account_kpis, load_account
+from lib.core.format import sentence
 from lib.core.quarters import shift_quarter
-from lib.keyaccounts.metrics import account_metrics
-from lib.keyaccounts.qualification import qualify
-from lib.keyaccounts.status import KeyAccountStatus
-from lib.keyaccounts.store import active_criteria
+from lib.keyaccounts.status import KeyAccountStatus, qualify_under_active
 from lib.keyaccounts.tables import near_misses, qualified_accounts
 from lib.notes.action_items import account_open_items
 from lib.notes.notes import Note, get_note
@@ -73,13 +71,12 @@ def walk_list(engine: Engine, data: PortfolioData, filters: Filters, choice: Lis
 
 def _qualified_list(engine: Engine, data: PortfolioData, filters: Filters, choice: ListChoice) -> WalkList:
     """The key accounts (best score first) or the near misses (closest first), as the Key accounts page lists them."""
-    stored = active_criteria(engine)
-    if stored is None:
+    active = qualify_under_active(engine, data, filters)
+    if active.stored is None:
         return _empty(choice, "No approved criteria set is active: an admin approves one on the Key accounts page.")
-    if stored.criteria is None:
-        return _empty(choice, f"The active criteria set is invalid: {stored.problem}")
-    metrics = account_metrics(data, filters)
-    result = qualify(metrics, stored.criteria)
+    if active.problem:
+        return _empty(choice, sentence(active.problem))
+    stored, metrics, result = active.stored, active.metrics, active.result
     if choice.kind == KEY:
         table, one, what = qualified_accounts(metrics, result, limit=None), "key account", "key accounts"
     else:

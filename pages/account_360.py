@@ -57,7 +57,7 @@ account_cards(view, filters.quarter, large)
 data_problem = wallet_data_problem(view, filters.quarter)  # a wallet there that cannot be right
 st.caption(changes_caption(filters.quarter, data_problem, large))
 money_tab, people_tab, notes_tab, items_tab = st.tabs(
-    ["Revenue and wallet", "People", "Review notes", "Action items"], key="a360_tab"
+    ["Revenue and wallet", "People", "Review notes", "Action items"], key="a360_tab", bind="query-params"
 )
 
 with money_tab:

@@ -58,7 +58,9 @@ def live_criteria(filters: Filters) -> None:
             if draft != approved or problem:
                 reset_to_active(active)
 
-    qualified_tab, near_tab, diff_tab, compare_tab, pareto_tab, sets_tab = st.tabs(TABS, key="ka_tab", on_change="rerun")
+    qualified_tab, near_tab, diff_tab, compare_tab, pareto_tab, sets_tab = st.tabs(
+        TABS, key="ka_tab", on_change="rerun", bind="query-params"
+    )
     if qualified_tab.open:
         with qualified_tab:
             qualified_list(metrics, result, filters.quarter)

@@ -43,7 +43,7 @@ kpi_cards(
     compared_with=previous,
 )
 
-trends, by_group, table = st.tabs(["Trends", "Breakdown", "Accounts"], key="pf_tab")
+trends, by_group, table = st.tabs(["Trends", "Breakdown", "Accounts"], key="pf_tab", bind="query-params")
 with trends:
     for column, figure, key in zip(
         st.columns(3), trend_figures(filters, large), ("pf_revenue_trend", "pf_retention_trend", "pf_nps_trend")

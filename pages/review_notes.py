@@ -39,7 +39,7 @@ note_styles()
 
 if view is None:
     st.info("Find an account above to read or write its review note.", icon=":material/search:")
-    open_tab, export_tab = st.tabs(["Open action items", "Export"], key="notes_tab_portfolio")
+    open_tab, export_tab = st.tabs(["Open action items", "Export"], key="notes_tab_portfolio", bind="query-params")
     with open_tab:
         open_items_panel()
     with export_tab:
@@ -49,7 +49,7 @@ if view is None:
 
 previous = shift_quarter(quarter, -1)
 note_tab, items_tab, history_tab, open_tab, export_tab = st.tabs(
-    ["Note", "Action items", "History", "Open items, all accounts", "Export"], key="notes_tab"
+    ["Note", "Action items", "History", "Open items, all accounts", "Export"], key="notes_tab", bind="query-params"
 )
 with note_tab:
     left, right = st.columns(2)

@@ -29,7 +29,7 @@ st.caption(sow.coverage_caption(figures, filters, describe(filters), large))
 sow.cards(figures, filters, high_only, large)
 
 competitors, play, whitespace, estimates = st.tabs(
-    ["Competitors", "Where to play", "Whitespace", "Wallet estimates"], key="sow_tab", on_change="rerun"
+    ["Competitors", "Where to play", "Whitespace", "Wallet estimates"], key="sow_tab", on_change="rerun", bind="query-params"
 )
 if competitors.open:
     with competitors:

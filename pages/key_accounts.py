@@ -17,6 +17,7 @@ from lib.ui.keyaccounts.loaders import active_set, metrics_for, saved_sets
 from lib.ui.keyaccounts.results import (
     active_set_header,
     against_approved,
+    changes_named,
     compare_sets,
     enter_leave,
     near_miss_list,
@@ -54,7 +55,7 @@ def live_criteria(filters: Filters) -> None:
     with numbers:
         summary_cards(summarize(metrics, result), summarize(metrics, base) if base is not None else None)
         if base is not None:
-            against_approved(compare(metrics, base, result, limit=0), filters)
+            against_approved(compare(metrics, base, result, limit=changes_named()), filters)
             if draft != approved or problem:
                 reset_to_active(active)
 

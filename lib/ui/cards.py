@@ -9,6 +9,7 @@ import streamlit as st
 
 from lib.core import format as fmt
 from lib.portfolio.kpis import KpiValue
+from lib.ui.theme import is_presentation
 
 
 def kpi_cards(
@@ -60,10 +61,11 @@ def _card(
 ) -> None:
     height = "stretch" if same_height else "content"
     with st.container(border=True, key=f"kpicard_{key_prefix}_{kpi.key}", height=height):
-        delta = fmt.change(kpi.unit, kpi.value, previous.value if previous else None)
+        rounded = is_presentation()  # 112 %, +2 pts: numbers read from the back of the room
+        delta = fmt.change(kpi.unit, kpi.value, previous.value if previous else None, rounded)
         st.metric(
             SHORT_LABELS.get(kpi.key, kpi.label),
-            fmt.value(kpi.unit, kpi.value),
+            fmt.value(kpi.unit, kpi.value, rounded),
             delta,
             delta_color="normal" if kpi.higher_is_better else "inverse",
             help=None if accounts_behind else kpi.formula,

@@ -47,7 +47,7 @@ h2, h3 { font-size: 1.6rem !important; }
 [data-testid="stDataFrame"], [data-testid="stDataFrameResizable"] { font-size: 1rem; }
 [data-testid="stPlotlyChart"] .modebar-container, [data-testid="stElementToolbar"] { display: none !important; }
 .ks-detail { display: none !important; }
-.st-key-page_bar [data-testid="stPageLink"] [data-testid="stIconMaterial"] { display: none; }
+.st-key-page_bar [data-testid="stPageLink"] span:has(> [data-testid="stIconMaterial"]) { display: none; }
 .st-key-page_bar [data-testid="stPageLink"] a { padding: 0.1rem 0.45rem; }
 """
 

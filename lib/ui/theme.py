@@ -42,7 +42,8 @@ h2, h3 { font-size: 1.6rem !important; }
 [data-testid="stMetricValue"] > div { overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricLabel"] p { font-size: 1rem !important; font-weight: 600 !important; }
 [data-testid="stVerticalBlockBorderWrapper"] { border-color: #000 !important; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #222 !important; font-size: 1rem !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #222 !important; opacity: 1 !important; font-size: 1rem !important; }
+[data-testid^="stBaseButton-primary"], [data-testid^="stBaseButton-primary"] * { color: #fff !important; }
 [data-testid="stPopoverBody"] { min-width: min(60rem, 90vw) !important; }
 [data-testid="stDataFrame"], [data-testid="stDataFrameResizable"] { font-size: 1rem; }
 [data-testid="stPlotlyChart"] .modebar-container, [data-testid="stElementToolbar"] { display: none !important; }

@@ -25,7 +25,7 @@ PATTERNS = ("", "/", "\\", "x", ".", "+", "-", "|")
 
 PROJECTOR_FONT = 18  # px: chart text on the projector (at least 16)
 PROJECTOR_LINE = 4  # px: the thinnest data line on the projector
-PROJECTOR_TICKS = 6  # at most this many labels on a category axis, all level
+PROJECTOR_TICKS = 4  # at most this many labels on a category axis, all level
 
 
 def chart_text(value: object) -> str:
@@ -62,10 +62,15 @@ def style(figure: go.Figure, title: str, large: bool = False, height: int = 300)
 
 def _for_the_room(figure: go.Figure) -> None:
     """Projector: level axis labels (a few on a long axis), thick lines, big markers, no small print."""
+    # Explicit sizes and colours: Streamlit's chart theme would otherwise set small grey ticks and legends.
     for axis in (figure.layout.xaxis, figure.layout.yaxis):
         axis.tickangle = 0
-        if axis.tickfont.size is not None and axis.tickfont.size < PROJECTOR_FONT:
-            axis.tickfont.size = PROJECTOR_FONT
+        axis.tickfont.size = max(axis.tickfont.size or 0, PROJECTOR_FONT)
+        axis.tickfont.color = "#000"
+        axis.title.font.size = PROJECTOR_FONT
+        axis.title.font.color = "#000"
+    figure.layout.legend.font.size = PROJECTOR_FONT
+    figure.layout.legend.font.color = "#000"
     if figure.layout.xaxis.tickmode != "array":
         figure.layout.xaxis.nticks = PROJECTOR_TICKS
     for trace in figure.data:

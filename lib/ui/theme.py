@@ -36,13 +36,19 @@ html, body, [class*="st-"] { color: #000; }
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] { display: none !important; }
 .block-container { padding: 0.6rem 1.2rem 1rem 1.2rem !important; max-width: 100% !important; }
-[data-testid="stMain"] :is(p, li, label, button), [data-testid="stPopoverBody"] :is(p, li, label) { font-size: 1rem !important; }
+[data-testid="stMain"] :is(p, li, label, button, span, small, code, pre, textarea, input),
+[data-testid="stPopoverBody"] :is(p, li, label, span) { font-size: max(1rem, 1em) !important; }
 h1 { font-size: 2.1rem !important; padding: 0.2rem 0 0.3rem 0 !important; }
 h2, h3 { font-size: 1.6rem !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 2.25rem !important; font-weight: 700 !important; line-height: 1.15 !important; }
 [data-testid="stMetricValue"] > div { overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricLabel"] p { font-size: 1rem !important; font-weight: 600 !important; }
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p, [data-testid="stMetricDeltaDescription"] { font-size: 1rem !important; }
+div[class*="st-key-kpicard_sow_"] [data-testid="stMetricValue"],
+div[class*="st-key-kpicard_sow_"] [data-testid="stMetricValue"] p { font-size: 2rem !important; }  /* six cards in a row */
+div[class*="st-key-kpicard_"] { padding: 0.8rem 0.8rem !important; }
+/* A scrolling box with nothing to focus cannot be scrolled by keyboard: on the projector it shows all of its text. */
+.st-key-notes_preview, .st-key-notes_current { height: auto !important; max-height: none !important; overflow: visible !important; }
 [data-testid="stVerticalBlockBorderWrapper"] { border-color: #000 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #222 !important; opacity: 1 !important; font-size: 1rem !important; }
 [data-testid^="stBaseButton-primary"], [data-testid^="stBaseButton-primary"] * { color: #fff !important; }

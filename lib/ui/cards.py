@@ -68,6 +68,7 @@ def _card(
             fmt.value(kpi.unit, kpi.value, rounded),
             delta,
             delta_color="normal" if kpi.higher_is_better else "inverse",
+            delta_arrow="off" if delta and delta.startswith("±") else "auto",  # no change has no direction
             help=None if accounts_behind else kpi.formula,
             delta_description=f"vs {compared_with}" if delta and compared_with else None,
         )

@@ -15,7 +15,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from lib.portfolio.data import Filters, PortfolioData
 from lib.portfolio.kpis import base_quarter
-from lib.ui.filters import peek_filters, sidebar_filters, summary
+from lib.ui.filters import chosen_filters, filters_from_address, sidebar_filters, summary
 from lib.ui.theme import is_presentation, keep_projector_in_address, leave_projector_mode
 
 # Short names, so that every page, the filters and the way out fit one row at 1280 px in projector type.
@@ -27,7 +27,6 @@ SHORT_TITLES = {
     "Relationships": "People",
     "Walkthrough": "Walk",
 }
-_LABEL_RERUN = "page_bar_label_rerun"  # at most one rerun per session to correct the summary above the filters
 
 
 def page_bar(pages: Sequence[StreamlitPage], data: PortfolioData, current: StreamlitPage) -> Filters:
@@ -42,10 +41,11 @@ def page_bar(pages: Sequence[StreamlitPage], data: PortfolioData, current: Strea
 
 
 def _bar(pages: Sequence[StreamlitPage], data: PortfolioData) -> Filters:
+    filters_from_address(data)  # before the summary above the filters (and its message above the bar)
     with st.container(key="page_bar", horizontal=True, vertical_alignment="center", gap="small"):
         for page in pages:
             st.page_link(page, label=SHORT_TITLES.get(page.title, page.title), help=page.title)
-        label = summary(peek_filters(data))
+        label = summary(chosen_filters(data))
         place = st.popover(label, icon=":material/filter_alt:", key="page_bar_filters", help="Change the filters")
         filters = sidebar_filters(data, place)
         st.button(
@@ -56,9 +56,6 @@ def _bar(pages: Sequence[StreamlitPage], data: PortfolioData) -> Filters:
             help="Leave projector mode",
             type="primary",
         )
-    if summary(filters) != label and not st.session_state.get(_LABEL_RERUN):
-        st.session_state[_LABEL_RERUN] = True  # the address named a value Streamlit dropped: say what is shown
-        st.rerun()
     return filters
 
 

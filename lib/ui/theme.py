@@ -37,7 +37,7 @@ html, body, [class*="st-"] { color: #000; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] { display: none !important; }
 .block-container { padding: 0.6rem 1.2rem 1rem 1.2rem !important; max-width: 100% !important; }
 [data-testid="stMain"] :is(p, li, label, button, span, small, code, pre, textarea, input),
-[data-testid="stPopoverBody"] :is(p, li, label, span) { font-size: max(1rem, 1em) !important; }
+[data-testid="stPopoverBody"] :is(p, li, label, span, input) { font-size: max(1rem, 1em) !important; }
 h1 { font-size: 2.1rem !important; padding: 0.2rem 0 0.3rem 0 !important; }
 h2, h3 { font-size: 1.6rem !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 2.25rem !important; font-weight: 700 !important; line-height: 1.15 !important; }
@@ -53,6 +53,7 @@ div[class*="st-key-kpicard_"] { padding: 0.8rem 0.8rem !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #222 !important; opacity: 1 !important; font-size: 1rem !important; }
 [data-testid^="stBaseButton-primary"], [data-testid^="stBaseButton-primary"] * { color: #fff !important; }
 [data-testid="stPopoverBody"] { min-width: min(60rem, 90vw) !important; }
+[data-testid="stPopoverBody"]:has(.st-key-flt_quarter) { min-width: 34rem !important; width: 34rem !important; }
 [data-testid="stDataFrame"], [data-testid="stDataFrameResizable"] { font-size: 1rem; }
 [data-testid="stPlotlyChart"] .modebar-container, [data-testid="stElementToolbar"] { display: none !important; }
 .ks-detail { display: none !important; }

@@ -9,6 +9,7 @@ Screenshots: artifacts/screenshots/projector-*.png and print-portfolio.png; axe 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -87,6 +88,11 @@ def open_page(tab, base_url: str, address: str, username: str = "admin") -> None
     settle(tab)
 
 
+def filters_button(tab):
+    """The page bar's popover of the filters, labelled with their summary ('2026Q3 vs 2025Q3 · all accounts')."""
+    return tab.locator(PAGE_BAR).get_by_role("button", name=re.compile(" vs ")).first
+
+
 def test_every_page_reads_on_the_projector(page, server, axe_js):
     log_in(page, server.url, "admin")
     problems: list[str] = []
@@ -124,12 +130,12 @@ def test_every_page_reads_on_the_projector(page, server, axe_js):
 def test_projector_mode_and_the_filters_survive_a_reload_and_a_page_change(page, server):
     log_in(page, server.url, "viewer")
     open_page(page, server.url, "", "viewer")
-    page.locator(f"{PAGE_BAR} [data-testid='stPopover'] button").click()
+    filters_button(page).click()
     filters = page.locator("[data-testid='stPopoverBody']")
-    filters.locator(".st-key-flt_quarter [data-baseweb='select']").click()  # in the page bar's popover
+    filters.get_by_role("combobox", name="Quarter").click()  # in the page bar's popover
     page.get_by_role("option", name="2025Q3", exact=True).click()
     settle(page)
-    filters.locator(".st-key-flt_segments [data-baseweb='select']").click()
+    filters.get_by_role("combobox", name="Segment").click()
     page.get_by_role("option", name="Enterprise", exact=True).click()
     settle(page)
     page.keyboard.press("Escape")
@@ -143,15 +149,19 @@ def test_projector_mode_and_the_filters_survive_a_reload_and_a_page_change(page,
     page.wait_for_selector(PAGE_HEADING)
     settle(page)
     assert page.locator(PAGE_BAR).is_visible()
-    assert summary in page.locator(f"{PAGE_BAR} [data-testid='stPopover']").inner_text()
-    assert page.locator("[data-testid='stCaptionContainer']").first.inner_text().startswith("2025Q3 · retention against 2024Q3")
+    assert summary in filters_button(page).inner_text()
+    assert (
+        page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']")
+        .first.inner_text()
+        .startswith("2025Q3 · retention against 2024Q3")
+    )
 
     page.locator(PAGE_BAR).get_by_role("link", name="Wallet", exact=True).click()
     page.get_by_role("heading", name="Share of wallet").wait_for()
     settle(page)
     no_exception(page)
     assert "/wallet" in page.url and "present=1" in page.url and "flt_quarter=2025Q3" in page.url, page.url
-    assert summary in page.locator(f"{PAGE_BAR} [data-testid='stPopover']").inner_text()
+    assert summary in filters_button(page).inner_text()
 
     page.locator(PAGE_BAR).get_by_role("button", name="Exit").click()
     settle(page)
@@ -162,7 +172,7 @@ def test_projector_mode_and_the_filters_survive_a_reload_and_a_page_change(page,
     page.get_by_role("heading", name="Share of wallet").wait_for()
     settle(page)
     assert not page.locator(PAGE_BAR).count()
-    assert page.locator("[data-testid='stSidebar']").get_by_text("2025Q3").count()
+    assert page.locator("[data-testid='stSidebar']").get_by_role("combobox", name="Quarter").input_value() == "2025Q3"
 
 
 def test_printing_drops_the_chrome_fits_the_charts_and_stamps_the_filters(page, server):

@@ -93,7 +93,9 @@ def explain(kpi: KpiValue, accounts: pd.DataFrame, key: str) -> None:
 
     st.markdown(f"**{kpi.label}: {fmt.value(kpi.unit, kpi.value)}**")
     st.caption(kpi.formula)
-    if kpi.inputs:
+    if kpi.inputs and is_presentation():  # one line, so that the accounts behind it show without scrolling
+        st.markdown(" · ".join(f"{name}: **{_input_text(name, value)}**" for name, value in kpi.inputs.items()))
+    elif kpi.inputs:
         st.dataframe(
             pd.DataFrame({"input": list(kpi.inputs), "value": [_input_text(k, v) for k, v in kpi.inputs.items()]}),
             hide_index=True,

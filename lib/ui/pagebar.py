@@ -46,7 +46,7 @@ def _bar(pages: Sequence[StreamlitPage], data: PortfolioData) -> Filters:
         for page in pages:
             st.page_link(page, label=SHORT_TITLES.get(page.title, page.title), help=page.title)
         label = summary(chosen_filters(data))
-        place = st.popover(label, icon=":material/filter_alt:", key="page_bar_filters", help="Change the filters")
+        place = st.popover(label, icon=":material/filter_alt:", key="page_bar_filters", help=f"Change the filters: {label}")
         filters = sidebar_filters(data, place)
         st.button(
             "Exit",

@@ -58,7 +58,10 @@ div[class*="st-key-kpicard_"] { padding: 0.8rem 0.8rem !important; }
 [data-testid="stPlotlyChart"] .modebar-container, [data-testid="stElementToolbar"] { display: none !important; }
 .ks-detail { display: none !important; }
 .st-key-page_bar [data-testid="stPageLink"] span:has(> [data-testid="stIconMaterial"]) { display: none; }
-.st-key-page_bar [data-testid="stPageLink"] a { padding: 0.1rem 0.45rem; }
+.st-key-page_bar { column-gap: 0.2rem !important; }
+.st-key-page_bar [data-testid="stPageLink"] a { padding: 0.1rem 0.35rem; margin: 0; }
+.st-key-page_bar_filters button { max-width: 24rem; }  /* a long summary ends in … here; the page's caption has it all */
+.st-key-page_bar_filters button p { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 """
 
 _COMPACT_CSS = """

@@ -16,6 +16,7 @@ PROJECTOR_PARAM = "present"  # ?present=1
 _ON = frozenset({"1", "true", "on", "yes"})
 _OFF = frozenset({"0", "false", "off", "no", ""})
 SHOWN_URL_CHARS = 40  # of a value from the address quoted in a message
+PAPER_PX = 1047  # the printable width of A4 landscape less 10 mm margins (the @page rule), at 96 px an inch
 
 # KPI cards: the "why?" popover sits in the card's top-right corner, leaving the width to the number;
 # what a change is against ("vs 2026Q2") goes under it when a narrow card has no room beside it.
@@ -91,15 +92,21 @@ _PRINT_CSS = """
 }
 """
 
-# A chart keeps the width it had on screen; on paper it is drawn again at the paper's width.
+# A chart keeps the width it had on screen (Plotly draws in pixels, and no script runs while the page is laid
+# out for paper): before printing, charts from a screen wider than the paper are zoomed down to fit it.
 _PRINT_SCRIPT = """<script>
 if (!window.__keystonePrint) {
   window.__keystonePrint = true;
-  const redraw = () => window.dispatchEvent(new Event("resize"));
-  window.addEventListener("beforeprint", redraw);
-  window.addEventListener("afterprint", redraw);
+  const PAPER_PX = PAPER_PX_VALUE;
+  const plots = () => document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  window.addEventListener("beforeprint", () => {
+    const page = document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]');
+    const ratio = page ? PAPER_PX / page.getBoundingClientRect().width : 1;
+    plots().forEach(plot => { plot.style.zoom = ratio < 1 ? String(ratio) : ""; });
+  });
+  window.addEventListener("afterprint", () => plots().forEach(plot => { plot.style.zoom = ""; }));
 }
-</script>"""
+</script>""".replace("PAPER_PX_VALUE", str(PAPER_PX))
 
 
 def projector_from_address() -> None:

@@ -111,3 +111,19 @@ def test_an_address_naming_nothing_here_says_so_and_shows_the_default(demo_url):
     assert at.session_state["filters"] == Filters(DEMO_END, 4, ("Enterprise",), (), ())  # the valid part kept
     assert not at.session_state["presentation_mode"]
     assert at.title[0].value == "Portfolio"
+
+
+def test_key_accounts_on_the_projector_name_who_leaves_above_the_fold(demo_url):
+    at = opened_at(demo_url, {"present": "1"}, page="pages/key_accounts.py")
+    assert not at.exception
+    assert not [m for m in at.markdown if m.value.startswith("**Leave:**")]  # nothing changed yet
+    at.number_input(key="ka_cutoff").set_value(90.0).run()  # a higher bar: some key accounts leave
+    assert not at.exception
+    leave = next(m.value for m in at.markdown if m.value.startswith("**Leave:**"))
+    caption = next(c.value for c in at.caption if c.value.startswith("Against the approved set"))
+    leaving = int(caption.split("**")[3].replace(",", ""))
+    named = leave.removeprefix("**Leave:** ").split(" and ")[0].split(", ")
+    assert len(named) == min(leaving, 4) and all(named)
+    at.session_state["presentation_mode"] = False
+    at.run()
+    assert not [m for m in at.markdown if m.value.startswith("**Leave:**")]  # on a laptop the tab has them

@@ -26,6 +26,7 @@ from lib.ui.keyaccounts.results import (
     summary_cards,
 )
 from lib.ui.keyaccounts.saving import saved_sets_tab
+from lib.ui.views import shared_tabs
 
 TABS = ("Qualified", "Near misses", "Enter / leave", "Compare sets", "Pareto", "Saved sets")
 
@@ -59,9 +60,7 @@ def live_criteria(filters: Filters) -> None:
             if draft != approved or problem:
                 reset_to_active(active)
 
-    qualified_tab, near_tab, diff_tab, compare_tab, pareto_tab, sets_tab = st.tabs(
-        TABS, key="ka_tab", on_change="rerun", bind="query-params"
-    )
+    qualified_tab, near_tab, diff_tab, compare_tab, pareto_tab, sets_tab = shared_tabs(TABS, key="ka_tab", on_change="rerun")
     if qualified_tab.open:
         with qualified_tab:
             qualified_list(metrics, result, filters.quarter)

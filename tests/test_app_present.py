@@ -108,6 +108,7 @@ def test_an_address_naming_nothing_here_says_so_and_shows_the_default(demo_url):
     assert "no segment is called “\\*\\*Nope\\*\\*”" in said  # escaped: shown as typed, not bold
     assert "x" * 41 not in said  # a long value is cut short in the message
     assert "projector mode" in said and "present=1" in said
+    assert "a tab “No such tab” that this page does not have: showing “Trends”" in said
     assert at.session_state["filters"] == Filters(DEMO_END, 4, ("Enterprise",), (), ())  # the valid part kept
     assert not at.session_state["presentation_mode"]
     assert at.title[0].value == "Portfolio"

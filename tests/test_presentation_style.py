@@ -15,6 +15,7 @@ def test_numbers_rounded_for_reading():
     assert fmt.change("money", 99.6, 100) == "-0.4 %"
     assert fmt.change("money", 99.6, 100, rounded=True) == "±0 %"
     assert fmt.change("rate", 0.52, 0.49, rounded=True) == "+3 pts"
+    assert fmt.change("rate", 0.50, 0.49, rounded=True) == "+1 pt"  # one point, not "1 pts"
     assert fmt.change("money", 99.99, 100) == "±0 %"  # never "-0.0 %"
 
 

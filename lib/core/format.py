@@ -48,7 +48,8 @@ def change(kind: str, now: float | None, before: float | None, rounded: bool = F
         return None
     digits = 0 if rounded else 1
     if kind == "rate":
-        return _signed((now - before) * 100, digits) + " pts"
+        points = (now - before) * 100
+        return _signed(points, digits) + (" pt" if rounded and abs(round(points)) == 1 else " pts")
     if kind == "score":
         return f"{now - before:+.0f}"
     if kind == "count":

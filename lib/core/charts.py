@@ -50,7 +50,7 @@ def style(figure: go.Figure, title: str, large: bool = False, height: int = 300)
         template="plotly_white",
         font={"size": size, "color": "#000" if large else None},
         height=height + (60 if large else 0),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 80 if large else 50, "b": 10},  # the room's title and legend each need a line
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         hoverlabel={"font_size": size},
         colorway=PALETTE,
@@ -63,7 +63,7 @@ def style(figure: go.Figure, title: str, large: bool = False, height: int = 300)
 def _for_the_room(figure: go.Figure) -> None:
     """Projector: level axis labels (a few on a long axis), thick lines, big markers, no small print."""
     # Explicit sizes and colours: Streamlit's chart theme would otherwise set small grey ticks and legends.
-    for axis in (figure.layout.xaxis, figure.layout.yaxis):
+    for axis in (*figure.select_xaxes(), *figure.select_yaxes()):  # a second value axis (yaxis2) too
         axis.tickangle = 0
         axis.tickfont.size = max(axis.tickfont.size or 0, PROJECTOR_FONT)
         axis.tickfont.color = "#000"

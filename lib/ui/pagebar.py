@@ -25,7 +25,7 @@ SHORT_TITLES = {
     "Account 360": "360",
     "Review notes": "Notes",
     "Relationships": "People",
-    "Walkthrough": "Walk",
+    "Review walkthrough": "Walkthrough",
 }
 
 

@@ -37,7 +37,7 @@ html, body, [class*="st-"] { color: #000; }
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] { display: none !important; }
 .block-container { padding: 0.6rem 1.2rem 1rem 1.2rem !important; max-width: 100% !important; }
-[data-testid="stMain"] :is(p, li, label, button, span, small, code, pre, textarea, input),
+[data-testid="stMain"] :is(p, li, label, button, span, small, code, pre, textarea, input, kbd),
 [data-testid="stPopoverBody"] :is(p, li, label, span, input) { font-size: max(1rem, 1em) !important; }
 h1 { font-size: 2.1rem !important; padding: 0.2rem 0 0.3rem 0 !important; }
 h2, h3 { font-size: 1.6rem !important; }

@@ -26,6 +26,7 @@ PAGES = {  # screenshot name: address (projector mode is added)
     "key_accounts": "key_accounts",
     "account_360": f"account_360?account={ACCOUNT}",
     "review_notes": f"review_notes?account={ACCOUNT}",
+    "walkthrough": "walkthrough",
     "data": "data",
 }
 PAGE_HEADING = '[data-testid="stMain"] h1:not(:has-text("Keystone"))'  # a page's, not the login screen's

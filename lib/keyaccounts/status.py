@@ -17,6 +17,7 @@ from lib.keyaccounts.metrics import account_metrics
 from lib.keyaccounts.qualification import qualify
 from lib.keyaccounts.store import active_criteria
 from lib.portfolio.data import Filters, PortfolioData
+from lib.relationships.data import RelationshipData
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,14 +50,16 @@ class KeyAccountStatus:
         return "Key account" if self.qualified else "Near miss" if self.near_miss else "Not key"
 
 
-def key_account_basis(engine: Engine, data: PortfolioData, filters: Filters) -> KeyAccountBasis:
-    """Qualify every account under the active criteria set."""
+def key_account_basis(
+    engine: Engine, data: PortfolioData, filters: Filters, rel: RelationshipData | None = None
+) -> KeyAccountBasis:
+    """Qualify every account under the active criteria set (rel: for criteria on relationship metrics)."""
     stored = active_criteria(engine)
     if stored is None:
         return KeyAccountBasis(False, "no approved criteria set is active")
     if stored.criteria is None:
         return KeyAccountBasis(False, f"the active criteria set is invalid: {stored.problem}")
-    metrics = account_metrics(data, filters)
+    metrics = account_metrics(data, filters, rel)
     result = qualify(metrics, stored.criteria)
     results = pd.DataFrame(
         {

@@ -91,6 +91,7 @@ def criteria_editor(active: StoredCriteriaSet | None) -> tuple[CriteriaSet, Inva
         key="ka_margin",
         help="How far below a must-have threshold, or below the cutoff, an account still counts as a near miss.",
     )
+    metric_definitions()
     st.session_state.update(
         ka_draft_rows=rows, ka_draft_cutoff=st.session_state["ka_cutoff"], ka_draft_margin=st.session_state["ka_margin"]
     )
@@ -101,6 +102,12 @@ def criteria_editor(active: StoredCriteriaSet | None) -> tuple[CriteriaSet, Inva
         return st.session_state["ka_last_valid"], invalid
     st.session_state["ka_last_valid"] = draft
     return draft, None
+
+
+def metric_definitions() -> None:
+    """What each metric a rule can use means, one line each, folded away under the editor."""
+    with st.expander("What the metrics mean", icon=":material/help_outline:"):
+        st.markdown("\n".join(f"- **{plain(m.label)}**: {plain(m.definition)}" for m in METRICS.values()))
 
 
 def changes_against_active(active: StoredCriteriaSet, draft: CriteriaSet) -> None:

@@ -20,12 +20,17 @@ WALLET = st.Page(nav.WALLET_PAGE, title="Share of wallet", icon=":material/pie_c
 KEY_ACCOUNTS = st.Page(nav.KEY_ACCOUNTS_PAGE, title="Key accounts", icon=":material/star:")
 ACCOUNT_360 = st.Page(nav.ACCOUNT_360_PAGE, title="Account 360", icon=":material/domain:")
 REVIEW_NOTES = st.Page(nav.REVIEW_NOTES_PAGE, title="Review notes", icon=":material/edit_note:")
+RELATIONSHIPS = st.Page(nav.RELATIONSHIPS_PAGE, title="Relationships", icon=":material/groups:")
 DATA = st.Page(nav.DATA_PAGE, title="Data", icon=":material/upload_file:")
 
 PAGES_BY_ROLE = {
-    "viewer": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES]},
-    "editor": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES]},
-    "admin": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES], "Admin": [DATA]},
+    "viewer": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, RELATIONSHIPS, REVIEW_NOTES]},
+    "editor": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, RELATIONSHIPS, REVIEW_NOTES]},
+    "admin": {
+        "Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS],
+        "Accounts": [ACCOUNT_360, RELATIONSHIPS, REVIEW_NOTES],
+        "Admin": [DATA],
+    },
 }
 
 warm_up()  # the portfolio loads while the first visitor types their password

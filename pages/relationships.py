@@ -38,23 +38,25 @@ if one_tab.open:
             account = portfolio().accounts.set_index("id").loc[account_id]
             show_in_address(account["external_id"])
             view = account_view(account_id, filters.quarter)
-            st.subheader(plain(account["name"]))
-            st.caption(
-                f"{plain(account['external_id'])} · owner {plain(account['owner'] or 'n/a')} · {filters.quarter}, "
-                f"as of {view.as_of:%d %B %Y}"
-            )
+            name_col, buttons_col = st.columns([3, 2], vertical_alignment="bottom")
+            with name_col:
+                st.subheader(plain(account["name"]))
+                st.caption(
+                    f"{plain(account['external_id'])} · owner {plain(account['owner'] or 'n/a')} · {filters.quarter}, "
+                    f"as of {view.as_of:%d %B %Y}"
+                )
+            with buttons_col:
+                edit = edit_controls(user)
             saved_notice()
             relationship_status(view)
-            edit = edit_controls(user)
-            map_tab, matrix_tab = st.columns([3, 2] if not large else [1, 1], gap="medium")
-            with map_tab:
-                st.markdown("##### Stakeholder map")
-                stakeholder_map(view, edit, per_row=2 if large else 3)
-            with matrix_tab:
-                st.markdown("##### Communication matrix")
+            st.markdown("##### Stakeholder map")
+            stakeholder_map(view, edit)
+            matrix_title, window_col = st.columns([3, 2], vertical_alignment="bottom")
+            matrix_title.markdown("##### Communication matrix")
+            with window_col:
                 window = matrix_window(filters.quarter)
-                st.plotly_chart(matrix_figure(account_id, filters.quarter, window, large), width="stretch", key="rel_matrix")
-                st.caption("Rows: our people; columns: their people; ∅ marks a row or column with no interaction in the window.")
+            st.plotly_chart(matrix_figure(account_id, filters.quarter, window, large), width="stretch", key="rel_matrix")
+            st.caption("Rows: our people; columns: their people; ∅ and red: no interaction in the window.")
             edit_dialogs(user, account_id, view)
 
 if portfolio_tab.open:

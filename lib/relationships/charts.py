@@ -19,17 +19,19 @@ LABEL_CHARS = 22  # longer names are shortened on the axis; the hover shows them
 COLORSCALE = ((0.0, "#f4f6f8"), (0.0001, "#d6e4f0"), (1.0, OURS))
 
 
-def _label(name: object, empty: bool) -> str:
+def _label(name: object, empty: bool, lines: bool = False) -> str:
+    """The name as an axis label: shortened, on two lines when asked (a column's), red with ∅ when its row or column is empty."""
     text = str(name)
     short = text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
-    shown = chart_text(short)
+    first, _space, rest = short.partition(" ")
+    shown = f"{chart_text(first)}<br>{chart_text(rest)}" if lines and rest else chart_text(short)
     return f"<span style='color:{EMPTY}'>{shown} ∅</span>" if empty else shown
 
 
 def communication_matrix(matrix: pd.DataFrame, window: tuple[dt.date, dt.date], large: bool = False) -> go.Figure:
     """Our people (rows) by their stakeholders (columns), each cell the interactions in the window."""
     rows, columns = matrix.index.tolist(), matrix.columns.tolist()
-    title = f"Who of ours met whom of theirs, {window[0]:%d %b %Y} to {window[1]:%d %b %Y}"
+    title = f"Interactions {window[0]:%d %b} – {window[1]:%d %b %Y}"
     if not rows or not columns:
         figure = go.Figure()
         figure.add_annotation(
@@ -42,7 +44,7 @@ def communication_matrix(matrix: pd.DataFrame, window: tuple[dt.date, dt.date], 
         return style(figure, title, large, height=160)
     cells = matrix.to_numpy()
     # Category positions, not names: two stakeholders may share a name, and names are shown escaped.
-    x_labels = [_label(name, not cells[:, j].any()) for j, name in enumerate(columns)]
+    x_labels = [_label(name, not cells[:, j].any(), lines=True) for j, name in enumerate(columns)]
     y_labels = [_label(name, not cells[i].any()) for i, name in enumerate(rows)]
     hover = [
         [f"{chart_text(ours)} met {chart_text(theirs)}: {int(cells[i, j])}" for j, theirs in enumerate(columns)]

@@ -50,9 +50,9 @@ def edit_controls(user: Actor) -> Callable[[int], None] | None:
     """The add and log buttons for an editor or admin; returns what a card's edit button calls (None for a viewer)."""
     if not can_edit(user.role):
         return None
-    add, log, _rest = st.columns([1, 1, 3])
-    add.button("Add a stakeholder", icon=":material/person_add:", key="rel_add", on_click=_open, args=("stakeholder",))
-    log.button("Log an interaction", icon=":material/forum:", key="rel_log", on_click=_open, args=("interaction",))
+    row = st.container(horizontal=True, horizontal_alignment="right")
+    row.button("Add a stakeholder", icon=":material/person_add:", key="rel_add", on_click=_open, args=("stakeholder",))
+    row.button("Log an interaction", icon=":material/forum:", key="rel_log", on_click=_open, args=("interaction",))
     return lambda stakeholder_id: _open("stakeholder", stakeholder_id)
 
 

@@ -24,9 +24,9 @@ _MAP_CSS = f"""
 <style>
 div[class*="st-key-relp_stale_"] {{ background: {STALE}; border-color: #e6a23c !important; }}
 div[class*="st-key-relp_single_"] {{ background: {SINGLE}; border-color: #c0392b !important; }}
-div[class*="st-key-relp_"] p {{ margin-bottom: 0.1rem; }}
-div[class*="st-key-relp_"] [data-testid="stButton"] {{ position: absolute; top: 0.1rem; right: 0.1rem; width: auto; }}
-div[class*="st-key-relp_"] {{ position: relative; }}
+div[class*="st-key-relp_"] {{ position: relative; gap: 0.3rem; }}
+div[class*="st-key-relp_"] div[class*="st-key-rel_edit_"] {{ position: absolute; top: 0.2rem; right: 0.3rem; width: auto; z-index: 1; }}
+div[class*="st-key-rel_status_"] [data-testid="stMarkdownContainer"] p {{ font-size: 0.9rem; line-height: 1.35; }}
 </style>
 """
 
@@ -64,42 +64,49 @@ def _card(record: dict, edit: Callable[[int], None] | None) -> None:
                 on_click=edit,
                 args=(int(record["id"]),),
             )
-        title = f" · {plain(record['title'])}" if record["title"] else ""
-        st.markdown(f"**{plain(record['name'])}**{title}")
+        st.markdown(f"**{plain(record['name'])}**" + (f"  \n{plain(record['title'])}" if record["title"] else ""))
         stance = record["stance"]
         role = f":blue-badge[{plain(record['role'])}]" if record["role"] else ":gray-badge[no role]"
-        st.markdown(f"{role} :{STANCE_COLORS.get(stance, 'gray')}-badge[{plain(stance)}]")
+        stance_text = "stance unknown" if stance == "unknown" else stance
+        st.markdown(f"{role} :{STANCE_COLORS.get(stance, 'gray')}-badge[{plain(stance_text)}]")
         owner = plain(record["our_owner"]) if record["our_owner"] else "nobody"
         met = ", ".join(plain(p) for p in record["met_by"]) or "nobody"
-        st.caption(f"Owner: {owner} · last met {_day(record['last_interaction'])}  \nMet by ({BUS_FACTOR_DAYS} d): {met}")
+        day = _day(record["last_interaction"])
+        last = "never met" if day == "never" else f"last met {day}"
+        st.caption(f"Owner: {owner} · {last}  \nMet by ({BUS_FACTOR_DAYS} d): {met}")
         for line in _warnings(record):
             st.markdown(line)
 
 
-def stakeholder_map(view: AccountRelationships, edit: Callable[[int], None] | None = None, per_row: int = 4) -> None:
-    """Their people, one row of cards per level (exec first), economic buyers and champions first within it."""
+def stakeholder_map(view: AccountRelationships, edit: Callable[[int], None] | None = None) -> None:
+    """Their people in a column per level (exec first), economic buyers and champions first within each."""
     st.html(_MAP_CSS)
+    st.caption(MAP_LEGEND)
     people = view.stakeholders
     if people.empty:
         st.info("No stakeholder on record for this account.", icon=":material/group_off:")
         return
-    levels = [*LEVELS, None]
-    for level in levels:
+    levels: list[str | None] = list(LEVELS) + ([None] if people["level"].isna().any() else [])
+    for level, column in zip(levels, st.columns(len(levels), gap="small")):
         chosen = people[people["level"].isna()] if level is None else people[people["level"] == level]
-        if chosen.empty:
-            continue
         heading = "No level given" if level is None else level.capitalize()
-        st.markdown(f"**{heading}** · {len(chosen)} {'person' if len(chosen) == 1 else 'people'}")
-        records = chosen.to_dict("records")
-        for start in range(0, len(records), per_row):
-            for column, record in zip(st.columns(per_row), records[start : start + per_row]):
-                with column:
-                    _card(record, edit)
+        with column:
+            st.markdown(f"**{heading}** · {len(chosen)}")
+            if chosen.empty:
+                st.caption(f"Nobody at {heading.lower()} level on record.")
+            for record in chosen.to_dict("records"):
+                _card(record, edit)
+
+
+MAP_LEGEND = (
+    f":red[**Red**]: an economic buyer or champion whom only one of ours, or nobody, met in {BUS_FACTOR_DAYS} days · "
+    f":orange[**orange**]: not met in {MET_DAYS} days."
+)
 
 
 def relationship_status(view: AccountRelationships) -> None:
     """The bus factor and whether the account is single-threaded, each with why, in two cards."""
-    bus, threads, met = st.columns([2, 2, 1])
+    bus, threads, met = st.columns([5, 5, 3])
     weak = view.bus_factor <= 1
     with bus.container(border=True, key="rel_status_bus"):
         st.metric("Bus factor", view.bus_factor, help=_BUS_FACTOR_HELP)

@@ -24,7 +24,6 @@ def matrix_window(quarter: str) -> tuple[dt.date, dt.date] | None:
         key=f"rel_window_{quarter}",
         format="YYYY-MM-DD",
         help="The matrix counts the interactions dated in this window; the default is the 90 days to the quarter's end.",
-        width=260,
     )
     if not isinstance(chosen, tuple) or len(chosen) != 2:  # the second day is not picked yet
         return None

@@ -66,6 +66,25 @@ TABLE_CONFIG = {
 }
 
 
+# What the risk is made of first, so it is on screen at 1280 px; who and where after (the CSV has every column).
+TABLE_ORDER = (
+    "name",
+    "risk",
+    "bus_factor",
+    "single_threaded",
+    "stakeholders_met_90d",
+    "stakeholders_known",
+    "exec_met_90d",
+    "economic_buyer_met_90d",
+    "key",
+    "revenue",
+    "owner",
+    "account_id",
+    "segment",
+    "region",
+)
+
+
 def risk_table(view: RelationshipOverview, key_only: bool) -> None:
     """The riskiest accounts (high: single-threaded and bus factor 0 or 1; medium: one of the two); a row opens its map."""
     table = view.accounts
@@ -81,6 +100,7 @@ def risk_table(view: RelationshipOverview, key_only: bool) -> None:
         width="stretch",
         height=420,
         column_config=TABLE_CONFIG,
+        column_order=TABLE_ORDER,
         on_select="rerun",
         selection_mode="single-row",
         placeholder=fmt.NA,

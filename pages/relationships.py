@@ -38,7 +38,7 @@ if one_tab.open:
             account = portfolio().accounts.set_index("id").loc[account_id]
             show_in_address(account["external_id"])
             view = account_view(account_id, filters.quarter)
-            name_col, buttons_col = st.columns([3, 2], vertical_alignment="bottom")
+            name_col, buttons_col = st.columns([2, 3], vertical_alignment="bottom")
             with name_col:
                 st.subheader(plain(account["name"]))
                 st.caption(
@@ -46,11 +46,11 @@ if one_tab.open:
                     f"as of {view.as_of:%d %B %Y}"
                 )
             with buttons_col:
-                edit = edit_controls(user)
+                edit_controls(user, view)
             saved_notice()
             relationship_status(view)
             st.markdown("##### Stakeholder map")
-            stakeholder_map(view, edit)
+            stakeholder_map(view)
             matrix_title, window_col = st.columns([3, 2], vertical_alignment="bottom")
             matrix_title.markdown("##### Communication matrix")
             with window_col:

@@ -11,7 +11,6 @@ the whole page (a form submitted under AppTest, say) finds it open still.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import streamlit as st
 
@@ -32,28 +31,35 @@ from lib.relationships.vocabulary import CHANNELS, LEVELS, STAKEHOLDER_ROLES, ST
 from lib.ui.store import engine, refresh_versions
 from lib.ui.text import plain
 
-DIALOG = "rel_dialog"  # ("stakeholder", id or None) or ("interaction", None)
+DIALOG = "rel_dialog"  # "add", "edit" or "log": the dialog open
 NOTICE = "rel_notice"  # what the last save did, shown once after the dialog closes
 STAKEHOLDER_KEYS = ("name", "title", "level", "role", "stance", "owner")
 INTERACTION_KEYS = ("date", "ours", "theirs", "channel", "note")
 
 
-def _open(kind: str, stakeholder_id: int | None = None) -> None:
-    st.session_state[DIALOG] = (kind, stakeholder_id)
+def _open(kind: str) -> None:
+    st.session_state[DIALOG] = kind
 
 
 def _close() -> None:
     st.session_state.pop(DIALOG, None)
 
 
-def edit_controls(user: Actor) -> Callable[[int], None] | None:
-    """The add and log buttons for an editor or admin; returns what a card's edit button calls (None for a viewer)."""
+def edit_controls(user: Actor, view: AccountRelationships) -> None:
+    """The add, edit and log buttons, for an editor or admin only."""
     if not can_edit(user.role):
-        return None
+        return
     row = st.container(horizontal=True, horizontal_alignment="right")
-    row.button("Add a stakeholder", icon=":material/person_add:", key="rel_add", on_click=_open, args=("stakeholder",))
-    row.button("Log an interaction", icon=":material/forum:", key="rel_log", on_click=_open, args=("interaction",))
-    return lambda stakeholder_id: _open("stakeholder", stakeholder_id)
+    row.button("Add a stakeholder", icon=":material/person_add:", key="rel_add", on_click=_open, args=("add",))
+    row.button(
+        "Edit a stakeholder",
+        icon=":material/edit:",
+        key="rel_edit",
+        on_click=_open,
+        args=("edit",),
+        disabled=view.stakeholders.empty,
+    )
+    row.button("Log an interaction", icon=":material/forum:", key="rel_log", on_click=_open, args=("log",))
 
 
 def saved_notice() -> None:
@@ -66,23 +72,33 @@ def saved_notice() -> None:
 def edit_dialogs(user: Actor, account_id: int, view: AccountRelationships) -> None:
     """The dialog the user opened, if any (an editor's or admin's only)."""
     chosen = st.session_state.get(DIALOG)
-    if not chosen or not can_edit(user.role):
+    if chosen not in ("add", "edit", "log") or not can_edit(user.role):
         return
-    kind, stakeholder_id = chosen
-    if kind == "interaction":
+    if chosen == "log":
         st.dialog("Log an interaction", on_dismiss=_close, width="medium")(_interaction_form)(user, account_id, view)
-        return
-    people = view.stakeholders
-    found = people[people["id"] == stakeholder_id].to_dict("records") if stakeholder_id is not None else []
-    if stakeholder_id is not None and not found:
-        _close()
-        return
-    title = f"Edit {found[0]['name']}" if found else "Add a stakeholder"
-    st.dialog(title, on_dismiss=_close, width="medium")(_stakeholder_form)(user, account_id, found[0] if found else None)
+    elif chosen == "add":
+        st.dialog("Add a stakeholder", on_dismiss=_close, width="medium")(_stakeholder_form)(user, account_id, None)
+    else:
+        st.dialog("Edit a stakeholder", on_dismiss=_close, width="medium")(_edit_form)(user, account_id, view)
+
+
+def _edit_form(user: Actor, account_id: int, view: AccountRelationships) -> None:
+    """Whom to edit, then their form with what is on record."""
+    records = {int(r["id"]): r for r in view.stakeholders.to_dict("records")}
+    chosen = st.selectbox(
+        "Who",
+        list(records),
+        index=None,
+        key="rel_sh_who",
+        format_func=lambda i: f"{records[i]['name']} · {records[i]['role']}" if records[i]["role"] else records[i]["name"],
+        placeholder="Choose one of their people",
+    )
+    if chosen is not None:
+        _stakeholder_form(user, account_id, records[chosen])
 
 
 def _saved(message: str, keys: list[str]) -> None:
-    for key in keys:
+    for key in [*keys, "rel_sh_who"]:
         st.session_state.pop(key, None)
     _close()
     st.session_state[NOTICE] = message

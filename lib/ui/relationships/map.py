@@ -1,32 +1,52 @@
-"""The stakeholder map of one account: their people as cards grouped by level (roles in order within
-each), the bus factor and single-threaded status in words, and a small table of the same for Account 360.
+"""The stakeholder map of one account: their people as cards in a column per level (economic buyers and
+champions first within each), the bus factor and single-threaded status in words, and a small table of
+the same for Account 360.
 
 Who needs attention stands out twice: in words on the card ("not met in 90 days", "economic buyer met
 only by Zoe Hart") and in colour (an orange card for a person nobody met in 90 days, a red one for a key
-person only one of ours knows).
+person one of ours, or nobody, met in 180 days).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
 
 import pandas as pd
 import streamlit as st
 
+from lib.core.db import FACTS
 from lib.relationships.account import AccountRelationships
 from lib.relationships.metrics import BUS_FACTOR_DAYS, MET_DAYS
 from lib.relationships.vocabulary import LEVELS
+from lib.ui.relationships.data import account_view
+from lib.ui.store import versioned
 from lib.ui.text import plain
 
-STALE, SINGLE = "#fff4e0", "#fdecea"  # card backgrounds: not met in 90 days; a key person known by one of ours
-STANCE_COLORS = {"supporter": "green", "neutral": "gray", "detractor": "red", "unknown": "gray"}
+STALE, ALERT = "#fff4e0", "#fdecea"  # backgrounds: not met in 90 days; a key person one of ours, or nobody, met
+STANCE_CLASSES = {"supporter": "good", "neutral": "plain", "detractor": "bad", "unknown": "plain"}
+# The whole map is one HTML block: drawn as Streamlit elements (five or six per card), a dozen cards
+# made the page rerun several times slower than everything else on it.
 _MAP_CSS = f"""
 <style>
-div[class*="st-key-relp_stale_"] {{ background: {STALE}; border-color: #e6a23c !important; }}
-div[class*="st-key-relp_single_"] {{ background: {SINGLE}; border-color: #c0392b !important; }}
-div[class*="st-key-relp_"] {{ position: relative; gap: 0.3rem; }}
-div[class*="st-key-relp_"] div[class*="st-key-rel_edit_"] {{ position: absolute; top: 0.2rem; right: 0.3rem; width: auto; z-index: 1; }}
-div[class*="st-key-rel_status_"] [data-testid="stMarkdownContainer"] p {{ font-size: 0.9rem; line-height: 1.35; }}
+.rel-map {{ display: grid; grid-template-columns: repeat(var(--levels), minmax(0, 1fr)); gap: 0.75rem; }}
+.rel-level h6 {{ margin: 0 0 0.4rem 0; padding: 0; font-size: 0.95rem; }}
+.rel-none {{ color: #777; font-size: 0.85rem; }}
+.rel-card {{ border: 1px solid #d5d8dc; border-radius: 0.5rem; padding: 0.5rem 0.65rem; margin-bottom: 0.5rem;
+  font-size: 0.85rem; line-height: 1.4; }}
+.rel-card.stale {{ background: {STALE}; border-color: #e6a23c; }}
+.rel-card.alert {{ background: {ALERT}; border-color: #c0392b; }}
+.rel-name {{ font-weight: 600; font-size: 0.95rem; }}
+.rel-title {{ color: #444; }}
+.rel-badges {{ margin: 0.25rem 0; }}
+.rel-badge {{ display: inline-block; border-radius: 0.3rem; padding: 0 0.35rem; margin: 0 0.25rem 0.2rem 0;
+  font-size: 0.8rem; background: #eef1f4; color: #444; }}
+.rel-badge.role {{ background: #e3edf7; color: #1f4e79; }}
+.rel-badge.good {{ background: #e3f4e8; color: #1e6b3a; }}
+.rel-badge.bad {{ background: #fbe3e0; color: #a3281b; }}
+.rel-detail {{ color: #555; }}
+.rel-flag {{ font-weight: 600; margin-top: 0.2rem; }}
+.rel-flag.alert {{ color: #a3281b; }}
+.rel-flag.stale {{ color: #9a5b00; }}
 </style>
 """
 
@@ -36,76 +56,89 @@ def _day(value: object) -> str:
 
 
 def person_state(record: dict) -> str:
-    """single (a key person only one of ours met), stale (not met in 90 days) or ok: the card's colour."""
-    return "single" if record["single_link"] else "stale" if record["not_met_90d"] else "ok"
+    """alert (a key person one of ours, or nobody, met in 180 days), stale (not met in 90 days) or ok: the card's colour."""
+    if record["key"] and len(record["met_by"]) <= 1:
+        return "alert"
+    return "stale" if record["not_met_90d"] else "ok"
 
 
-def _warnings(record: dict) -> list[str]:
-    """The flags in words, each with its colour."""
-    lines = []
+def flags(record: dict) -> list[tuple[str, str]]:
+    """What to worry about, in words, each with its colour (alert or stale)."""
+    found = []
     if record["single_link"]:
-        lines.append(f":red[:material/person_alert: **{plain(record['role'])} met only by {plain(record['met_by'][0])}**]")
+        found.append(("alert", f"⚠ {record['role']} met only by {record['met_by'][0]}"))
     if record["key"] and not record["met_by"]:
-        lines.append(f":red[:material/person_off: **{plain(record['role'])} nobody of ours met in {BUS_FACTOR_DAYS} days**]")
+        found.append(("alert", f"⚠ {record['role']} nobody of ours met in {BUS_FACTOR_DAYS} days"))
     if record["not_met_90d"]:
-        lines.append(f":orange[:material/schedule: **not met in {MET_DAYS} days**]")
-    return lines
+        found.append(("stale", f"◷ not met in {MET_DAYS} days"))
+    return found
 
 
-def _card(record: dict, edit: Callable[[int], None] | None) -> None:
-    with st.container(border=True, key=f"relp_{person_state(record)}_{record['id']}"):
-        if edit is not None:
-            st.button(
-                "",
-                icon=":material/edit:",
-                type="tertiary",
-                key=f"rel_edit_{record['id']}",
-                help=f"Edit {record['name']}",
-                on_click=edit,
-                args=(int(record["id"]),),
-            )
-        st.markdown(f"**{plain(record['name'])}**" + (f"  \n{plain(record['title'])}" if record["title"] else ""))
-        stance = record["stance"]
-        role = f":blue-badge[{plain(record['role'])}]" if record["role"] else ":gray-badge[no role]"
-        stance_text = "stance unknown" if stance == "unknown" else stance
-        st.markdown(f"{role} :{STANCE_COLORS.get(stance, 'gray')}-badge[{plain(stance_text)}]")
-        owner = plain(record["our_owner"]) if record["our_owner"] else "nobody"
-        met = ", ".join(plain(p) for p in record["met_by"]) or "nobody"
-        day = _day(record["last_interaction"])
-        last = "never met" if day == "never" else f"last met {day}"
-        st.caption(f"Owner: {owner} · {last}  \nMet by ({BUS_FACTOR_DAYS} d): {met}")
-        for line in _warnings(record):
-            st.markdown(line)
+def _card_html(record: dict) -> str:
+    e = html.escape
+    stance = record["stance"]
+    role = (
+        f'<span class="rel-badge role">{e(record["role"])}</span>' if record["role"] else '<span class="rel-badge">no role</span>'
+    )
+    stance_badge = f'<span class="rel-badge {STANCE_CLASSES.get(stance, "plain")}">{e("stance unknown" if stance == "unknown" else stance)}</span>'
+    day = _day(record["last_interaction"])
+    last = "never met" if day == "never" else f"last met {day}"
+    owner = e(record["our_owner"]) if record["our_owner"] else "nobody"
+    met = ", ".join(e(p) for p in record["met_by"]) or "nobody"
+    title = f'<div class="rel-title">{e(record["title"])}</div>' if record["title"] else ""
+    warnings = "".join(f'<div class="rel-flag {kind}">{e(text)}</div>' for kind, text in flags(record))
+    return (
+        f'<div class="rel-card {person_state(record)}" data-stakeholder="{int(record["id"])}">'
+        f'<div class="rel-name">{e(record["name"])}</div>{title}<div class="rel-badges">{role}{stance_badge}</div>'
+        f'<div class="rel-detail">Owner: {owner} · {last}<br>Met by ({BUS_FACTOR_DAYS} d): {met}</div>{warnings}</div>'
+    )
 
 
-def stakeholder_map(view: AccountRelationships, edit: Callable[[int], None] | None = None) -> None:
-    """Their people in a column per level (exec first), economic buyers and champions first within each."""
-    st.html(_MAP_CSS)
+def map_html(view: AccountRelationships) -> str:
+    """The map as one HTML block: a column per level (exec first), economic buyers and champions first in each."""
+    records = view.stakeholders.to_dict("records")
+    levels: list[str | None] = list(LEVELS) + ([None] if any(r["level"] is None for r in records) else [])
+    columns = []
+    for level in levels:
+        chosen = [r for r in records if r["level"] == level]
+        heading = "No level given" if level is None else level.capitalize()
+        cards = (
+            "".join(_card_html(r) for r in chosen) or f'<div class="rel-none">Nobody at {heading.lower()} level on record.</div>'
+        )
+        columns.append(f'<div class="rel-level"><h6>{heading} · {len(chosen)}</h6>{cards}</div>')
+    return f'{_MAP_CSS}<div class="rel-map" style="--levels: {len(levels)}">{"".join(columns)}</div>'
+
+
+@versioned(FACTS, resource=True, max_entries=128)
+def _map_html_for(account_id: int, quarter: str) -> str:
+    return map_html(account_view(account_id, quarter))
+
+
+def stakeholder_map(view: AccountRelationships) -> None:
+    """Their people in a column per level; who needs attention says so and is coloured."""
     st.caption(MAP_LEGEND)
-    people = view.stakeholders
-    if people.empty:
+    if view.stakeholders.empty:
         st.info("No stakeholder on record for this account.", icon=":material/group_off:")
         return
-    levels: list[str | None] = list(LEVELS) + ([None] if people["level"].isna().any() else [])
-    for level, column in zip(levels, st.columns(len(levels), gap="small")):
-        chosen = people[people["level"].isna()] if level is None else people[people["level"] == level]
-        heading = "No level given" if level is None else level.capitalize()
-        with column:
-            st.markdown(f"**{heading}** · {len(chosen)}")
-            if chosen.empty:
-                st.caption(f"Nobody at {heading.lower()} level on record.")
-            for record in chosen.to_dict("records"):
-                _card(record, edit)
+    st.html(_map_html_for(view.account_id, view.quarter))
+
+
+_STATUS_CSS = """
+<style>
+div[class*="st-key-rel_status_"] [data-testid="stMarkdownContainer"] p { font-size: 0.9rem; line-height: 1.35; }
+</style>
+"""
 
 
 MAP_LEGEND = (
-    f":red[**Red**]: an economic buyer or champion whom only one of ours, or nobody, met in {BUS_FACTOR_DAYS} days · "
+    f":red[**Red**]: an economic buyer or champion whom one of ours, or nobody, met in {BUS_FACTOR_DAYS} days · "
     f":orange[**orange**]: not met in {MET_DAYS} days."
 )
 
 
 def relationship_status(view: AccountRelationships) -> None:
     """The bus factor and whether the account is single-threaded, each with why, in two cards."""
+    st.html(_STATUS_CSS)
     bus, threads, met = st.columns([5, 5, 3])
     weak = view.bus_factor <= 1
     with bus.container(border=True, key="rel_status_bus"):
@@ -143,6 +176,7 @@ def _sentence(text: str) -> str:
 def small_map_frame(view: AccountRelationships) -> pd.DataFrame:
     """The map as one row per person, for a table: who they are, who of ours knows them, and what to worry about."""
     people = view.stakeholders
+    records = people.to_dict("records")
     return pd.DataFrame(
         {
             "name": people["name"],
@@ -152,8 +186,8 @@ def small_map_frame(view: AccountRelationships) -> pd.DataFrame:
             "our_owner": people["our_owner"],
             "last_interaction": people["last_interaction"],
             "met_by": [", ".join(p) for p in people["met_by"]],
-            "flags": people["flags"],
-            "state": [person_state(r) for r in people.to_dict("records")],
+            "flags": ["; ".join(text for _kind, text in flags(r)) for r in records],
+            "state": [person_state(r) for r in records],
         }
     )
 
@@ -164,7 +198,7 @@ def small_map(view: AccountRelationships, key: str, height: int | None = None) -
     if frame.empty:
         st.caption("No stakeholder on record.")
         return
-    colors = {"single": SINGLE, "stale": STALE, "ok": ""}
+    colors = {"alert": ALERT, "stale": STALE, "ok": ""}
     states = frame["state"].tolist()
     styled = frame.style.apply(
         lambda row: [f"background-color: {colors[states[row.name]]}" if colors[states[row.name]] else ""] * len(row), axis=1

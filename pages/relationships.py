@@ -50,7 +50,7 @@ if one_tab.open:
             saved_notice()
             relationship_status(view)
             st.markdown("##### Stakeholder map")
-            stakeholder_map(view)
+            stakeholder_map(view, large)
             matrix_title, window_col = st.columns([3, 2], vertical_alignment="bottom")
             matrix_title.markdown("##### Communication matrix")
             with window_col:

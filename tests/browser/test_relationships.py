@@ -1,7 +1,8 @@
 """In Chromium: an editor opens an account whose bus factor is 1 on the Relationships page, logs an
 interaction in the dialog, and sees the matrix cell and the bus factor change. Screenshots at 1280x720:
 artifacts/screenshots/relationships_map.png, relationships_matrix.png, relationships_logged.png,
-relationships_portfolio.png, and the fullest account's relationships_busy_map.png and relationships_busy_matrix.png."""
+relationships_portfolio.png; the fullest account's relationships_busy_map.png, relationships_busy_matrix.png,
+relationships_busy_projector.png, and its Account 360 People tab, relationships_account_360.png."""
 
 from __future__ import annotations
 
@@ -119,7 +120,8 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         no_exception(page)
         screenshot(page, "relationships_portfolio")
 
-        page.goto(f"{server.url}/relationships?account={busiest_account(demo_copy_url)}")
+        busy = busiest_account(demo_copy_url)
+        page.goto(f"{server.url}/relationships?account={busy}")
         page.locator(".st-key-rel_status_bus").wait_for()
         settle(page)
         no_exception(page)
@@ -130,5 +132,26 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         page.locator('[data-testid="stPlotlyChart"]').first.scroll_into_view_if_needed()
         page.wait_for_timeout(400)
         screenshot(page, "relationships_busy_matrix")
+
+        page.get_by_text("Projector mode").click()
+        settle(page)
+        no_exception(page)
+        page.get_by_text("Stakeholder map").scroll_into_view_if_needed()
+        screenshot(page, "relationships_busy_projector")
+        page.get_by_text("Projector mode").click()
+        settle(page)
+
+        page.goto(f"{server.url}/account_360?account={busy}")
+        settle(page)
+        page.get_by_role("tab", name="People").click()
+        wait_for_app(page)
+        page.get_by_text("Open the stakeholder map and the communication matrix").wait_for()
+        no_exception(page)
+        page.get_by_text("Open the stakeholder map and the communication matrix").scroll_into_view_if_needed()
+        screenshot(page, "relationships_account_360")
+        page.get_by_text("Open the stakeholder map and the communication matrix").click()
+        page.wait_for_url("**/relationships?account=*")
+        page.locator(".st-key-rel_status_bus").wait_for()
+        no_exception(page)
     finally:
         stop_server(server)

@@ -27,9 +27,9 @@ def people_panel(view: AccountView, quarter: str) -> None:
         icon=":material/groups:",
         query_params={"account": view.profile.external_id},
     )
-    people_col, meetings_col = st.columns([5, 4])
+    people_col, meetings_col = st.columns([3, 2])
     with people_col:
-        small_map(rel, key="a360_stakeholders", height=300)
+        small_map(rel, key="a360_stakeholders", height=300, columns=("name", "role", "last_interaction", "met_by", "flags"))
     meetings_col.dataframe(
         view.interactions,
         hide_index=True,

@@ -47,6 +47,10 @@ _MAP_CSS = f"""
 .rel-flag {{ font-weight: 600; margin-top: 0.2rem; }}
 .rel-flag.alert {{ color: #a3281b; }}
 .rel-flag.stale {{ color: #9a5b00; }}
+.rel-map.large .rel-card {{ font-size: 1.05rem; }}
+.rel-map.large .rel-name, .rel-map.large h6 {{ font-size: 1.2rem; }}
+.rel-map.large .rel-badge {{ font-size: 1rem; }}
+.rel-map.large .rel-detail {{ color: #222; }}
 </style>
 """
 
@@ -94,7 +98,7 @@ def _card_html(record: dict) -> str:
     )
 
 
-def map_html(view: AccountRelationships) -> str:
+def map_html(view: AccountRelationships, large: bool = False) -> str:
     """The map as one HTML block: a column per level (exec first), economic buyers and champions first in each."""
     records = view.stakeholders.to_dict("records")
     levels: list[str | None] = list(LEVELS) + ([None] if any(r["level"] is None for r in records) else [])
@@ -106,21 +110,22 @@ def map_html(view: AccountRelationships) -> str:
             "".join(_card_html(r) for r in chosen) or f'<div class="rel-none">Nobody at {heading.lower()} level on record.</div>'
         )
         columns.append(f'<div class="rel-level"><h6>{heading} · {len(chosen)}</h6>{cards}</div>')
-    return f'{_MAP_CSS}<div class="rel-map" style="--levels: {len(levels)}">{"".join(columns)}</div>'
+    size = " large" if large else ""
+    return f'{_MAP_CSS}<div class="rel-map{size}" style="--levels: {len(levels)}">{"".join(columns)}</div>'
 
 
 @versioned(FACTS, resource=True, max_entries=128)
-def _map_html_for(account_id: int, quarter: str) -> str:
-    return map_html(account_view(account_id, quarter))
+def _map_html_for(account_id: int, quarter: str, large: bool) -> str:
+    return map_html(account_view(account_id, quarter), large)
 
 
-def stakeholder_map(view: AccountRelationships) -> None:
+def stakeholder_map(view: AccountRelationships, large: bool = False) -> None:
     """Their people in a column per level; who needs attention says so and is coloured."""
     st.caption(MAP_LEGEND)
     if view.stakeholders.empty:
         st.info("No stakeholder on record for this account.", icon=":material/group_off:")
         return
-    st.html(_map_html_for(view.account_id, view.quarter))
+    st.html(_map_html_for(view.account_id, view.quarter, large))
 
 
 _STATUS_CSS = """
@@ -192,7 +197,12 @@ def small_map_frame(view: AccountRelationships) -> pd.DataFrame:
     )
 
 
-def small_map(view: AccountRelationships, key: str, height: int | None = None) -> None:
+SMALL_MAP_COLUMNS = ("name", "level", "role", "stance", "our_owner", "last_interaction", "met_by", "flags")
+
+
+def small_map(
+    view: AccountRelationships, key: str, height: int | None = None, columns: tuple[str, ...] = SMALL_MAP_COLUMNS
+) -> None:
     """The stakeholder map in small: a table, its rows coloured as the cards are."""
     frame = small_map_frame(view)
     if frame.empty:
@@ -209,7 +219,7 @@ def small_map(view: AccountRelationships, key: str, height: int | None = None) -
         hide_index=True,
         width="stretch",
         height=height or "auto",
-        column_order=["name", "level", "role", "stance", "our_owner", "last_interaction", "met_by", "flags"],
+        column_order=list(columns),
         placeholder="—",
         column_config={
             "name": st.column_config.TextColumn("Stakeholder"),

@@ -7,13 +7,12 @@ from lib.core.quarters import shift_quarter
 from lib.ui.accounts.account360 import account_search
 from lib.ui.auth import require_user
 from lib.ui.filters import current_filters, describe
-from lib.ui.portfolio import portfolio
-from lib.ui.relationships.data import account_view, key_account_ids, overview, overview_csv
+from lib.ui.relationships.data import account_row, account_view, overview
 from lib.ui.relationships.edit import edit_controls, edit_dialogs, saved_notice
 from lib.ui.relationships.map import relationship_status, stakeholder_map
 from lib.ui.relationships.matrix import matrix_figure, matrix_window
 from lib.ui.relationships.pick import ONE_ACCOUNT, PORTFOLIO, TAB, current_account, pick, show_in_address, tab_to_show
-from lib.ui.relationships.portfolio import relationship_cards, risk_table
+from lib.ui.relationships.portfolio import csv_download, key_accounts_only, relationship_cards, risk_table
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 
@@ -32,10 +31,10 @@ one_tab, portfolio_tab = st.tabs(
 
 if one_tab.open:
     with one_tab:
-        if account_id is None:
+        account = account_row(account_id) if account_id is not None else None
+        if account is None:
             st.info("Find an account by name above, or select one in the Portfolio tab.", icon=":material/search:")
         else:
-            account = portfolio().accounts.set_index("id").loc[account_id]
             show_in_address(account["external_id"])
             view = account_view(account_id, filters.quarter)
             name_col, buttons_col = st.columns([2, 3], vertical_alignment="bottom")
@@ -61,24 +60,9 @@ if one_tab.open:
 
 if portfolio_tab.open:
     with portfolio_tab:
-        keys_known = key_account_ids(filters) is not None
-        key_only = st.toggle(
-            "Key accounts only",
-            key="rel_key_only",
-            disabled=not keys_known,
-            help="The accounts the active approved criteria set qualifies"
-            if keys_known
-            else "No approved criteria set is active",
-        )
-        view = overview(filters, key_only and keys_known)
+        key_only = key_accounts_only(filters)
+        view = overview(filters, key_only)
         st.caption(f"{filters.quarter} · changes vs {shift_quarter(filters.quarter, -1)} · {describe(filters)}")
         relationship_cards(view, large)
-        risk_table(view, key_only and keys_known)
-        st.download_button(
-            "Download all as CSV",
-            lambda: overview_csv(filters, key_only and keys_known),
-            file_name=f"relationships_{filters.quarter}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key="rel_download",
-        )
+        risk_table(view, key_only)
+        csv_download(filters, key_only)

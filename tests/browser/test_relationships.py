@@ -6,6 +6,8 @@ relationships_busy_projector.png, and its Account 360 People tab, relationships_
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from sqlalchemy import func, select
@@ -16,6 +18,7 @@ from lib.relationships.account import account_relationships
 from tests.browser.conftest import log_in, no_exception, screenshot, settle, start_server, stop_server, wait_for_app
 from tests.conftest import DEMO_END
 
+RISK_ORDER = ["high", "medium", "low"]
 MATRIX = """() => {
   const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p._fullData && p._fullData.some(t => t.type === 'heatmap'));
   const trace = plot._fullData.find(t => t.type === 'heatmap');
@@ -119,6 +122,20 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         page.locator(".st-key-kpicard_rel_single_threaded_share").wait_for()
         no_exception(page)
         screenshot(page, "relationships_portfolio")
+        page.mouse.move(0, 0)
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Download all as CSV").click()
+        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+        assert rows and {"account_id", "name", "single_threaded", "bus_factor", "risk"} <= set(rows[0])
+        risks = [RISK_ORDER.index(r["risk"]) for r in rows]
+        assert risks == sorted(risks)  # riskiest first
+        grid = page.locator(".st-key-rel_accounts [data-testid='stDataFrame']")
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box, under the header
+        page.locator(".st-key-rel_status_bus").wait_for()
+        settle(page)
+        no_exception(page)
+        assert page.get_by_test_id("stHeading").nth(1).inner_text().strip() == rows[0]["name"]
 
         busy = busiest_account(demo_copy_url)
         page.goto(f"{server.url}/relationships?account={busy}")

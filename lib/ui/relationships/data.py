@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from lib.core.csv_safe import to_csv
@@ -86,6 +87,13 @@ def _account_for(account_id: int, quarter: str, window: tuple[dt.date, dt.date] 
 def account_view(account_id: int, quarter: str, window: tuple[dt.date, dt.date] | None = None) -> AccountRelationships:
     """One account's map, matrix (interactions in the window; default the 90 days to the quarter's end) and figures."""
     return _account_for(int(account_id), quarter, window)
+
+
+def account_row(account_id: int) -> pd.Series | None:
+    """The account's row of the portfolio (id, external_id, name, owner, ...), None when it is not there."""
+    accounts = portfolio().accounts
+    found = np.flatnonzero(accounts["id"].to_numpy() == int(account_id))
+    return accounts.iloc[int(found[0])] if len(found) else None
 
 
 def account_ids_by_position(rows: np.ndarray) -> np.ndarray:

@@ -14,10 +14,34 @@ from lib.portfolio.data import Filters
 from lib.relationships.metrics import BUS_FACTOR_DAYS, MET_DAYS
 from lib.relationships.portfolio import CARD_ORDER, RelationshipOverview
 from lib.ui.cards import kpi_cards
-from lib.ui.relationships.data import TABLE_ROWS, account_ids_by_position, overview
+from lib.ui.relationships.data import TABLE_ROWS, account_ids_by_position, key_account_ids, overview, overview_csv
 from lib.ui.relationships.pick import open_here
 
 BEHIND_ROWS = 500
+
+
+def key_accounts_only(filters: Filters) -> bool:
+    """The "Key accounts only" switch; off, and disabled, when no approved criteria set is active."""
+    known = key_account_ids(filters) is not None
+    chosen = st.toggle(
+        "Key accounts only",
+        key="rel_key_only",
+        disabled=not known,
+        help="The accounts the active approved criteria set qualifies" if known else "No approved criteria set is active",
+    )
+    return bool(chosen and known)
+
+
+def csv_download(filters: Filters, key_only: bool) -> None:
+    """Every account of the view, riskiest first, built when clicked."""
+    st.download_button(
+        "Download all as CSV",
+        lambda: overview_csv(filters, key_only),
+        file_name=f"relationships_{filters.quarter}{'_key' if key_only else ''}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="rel_download",
+    )
 
 
 def _behind(filters: Filters) -> Callable[[str], pd.DataFrame]:

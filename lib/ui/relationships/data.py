@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lib.core.csv_safe import to_csv
@@ -89,11 +88,16 @@ def account_view(account_id: int, quarter: str, window: tuple[dt.date, dt.date] 
     return _account_for(int(account_id), quarter, window)
 
 
-def account_row(account_id: int) -> pd.Series | None:
-    """The account's row of the portfolio (id, external_id, name, owner, ...), None when it is not there."""
+@versioned(FACTS, max_entries=256)
+def _account_row_for(account_id: int) -> dict | None:
     accounts = portfolio().accounts
-    found = np.flatnonzero(accounts["id"].to_numpy() == int(account_id))
-    return accounts.iloc[int(found[0])] if len(found) else None
+    found = np.flatnonzero(accounts["id"].to_numpy() == account_id)
+    return accounts.iloc[int(found[0])].to_dict() if len(found) else None
+
+
+def account_row(account_id: int) -> dict | None:
+    """The account's row of the portfolio (id, external_id, name, owner, ...), None when it is not there."""
+    return _account_row_for(int(account_id))
 
 
 def account_ids_by_position(rows: np.ndarray) -> np.ndarray:

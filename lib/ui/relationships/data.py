@@ -31,6 +31,11 @@ def _relationships_of(database: str, facts_version: int, _data: PortfolioData) -
     return cached_relationships(engine_for(url_of(database)), _data, facts_version)
 
 
+def warm_relationships(database: str, facts_version: int, data: PortfolioData) -> None:
+    """Load the arrays ahead of the first visit (lib.ui.warmup calls it at server start)."""
+    _relationships_of(database, facts_version, data)
+
+
 def relationships() -> RelationshipData:
     """The portfolio's stakeholders and interactions as arrays (lib.relationships.data)."""
     return _relationships_of(database_key(), versions()[FACTS], portfolio())

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,8 +32,11 @@ from bench.demo_databases import demo_database  # noqa: E402
 from lib.core.auth import start_session  # noqa: E402
 from lib.core.db import make_engine, migrate  # noqa: E402
 
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
-def timed_run(at) -> float:
+
+def timed_run(at: AppTest) -> float:
     started = time.perf_counter()
     at.run()
     elapsed = (time.perf_counter() - started) * 1000

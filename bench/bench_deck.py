@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import Engine, select  # noqa: E402
 
 from bench.demo_databases import demo_database  # noqa: E402
 from lib.core.db import make_engine, migrate  # noqa: E402
@@ -36,7 +36,7 @@ from lib.review.model import DeckRequest  # noqa: E402
 PHASES = (("Reading", "read"), ("Drawing", "charts"), ("Laying", "layout"), ("Writing", "write"))
 
 
-def largest_accounts(engine, quarter: str, count: int) -> tuple[str, ...]:
+def largest_accounts(engine: Engine, quarter: str, count: int) -> tuple[str, ...]:
     with engine.connect() as connection:
         return tuple(
             connection.scalars(
@@ -49,7 +49,7 @@ def largest_accounts(engine, quarter: str, count: int) -> tuple[str, ...]:
         )
 
 
-def timed_build(engine, request: DeckRequest, fmt: str) -> tuple[float, dict[str, float], int, int]:
+def timed_build(engine: Engine, request: DeckRequest, fmt: str) -> tuple[float, dict[str, float], int, int]:
     """Seconds in all, seconds per phase, slides, charts left out."""
     marks: list[tuple[float, str]] = []
     started = time.perf_counter()

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ END = "2026Q3"
 EMPTY_PAGE = "import streamlit as st\nst.write('')\n"
 
 
-def timed(action, repeat: int = 1) -> float:
+def timed(action: Callable[[], object], repeat: int = 1) -> float:
     """Median seconds of `repeat` runs."""
     runs = []
     for _ in range(repeat):

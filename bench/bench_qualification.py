@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from bench.demo_databases import demo_database
 from lib.keyaccounts.criteria import CriteriaSet
@@ -39,7 +39,7 @@ from lib.keyaccounts.tables import compare, near_misses, qualified_accounts
 from lib.portfolio.data import Filters, load_portfolio
 
 
-def read_only_engine(path: str):
+def read_only_engine(path: str) -> Engine:
     """The benchmark databases are shared: open them read-only, with none of the app's PRAGMA writes."""
     return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
 

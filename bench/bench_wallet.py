@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from bench.demo_databases import demo_database
 from lib.portfolio.data import Filters, load_portfolio
@@ -41,7 +41,7 @@ from lib.wallet.split import share_trend, wallet_split
 from lib.wallet.whitespace import ranking_csv, whitespace_ranking
 
 
-def read_only_engine(path: str):
+def read_only_engine(path: str) -> Engine:
     """The benchmark databases are shared: open them read-only, with none of the app's PRAGMA writes."""
     return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ if TRAVEL:
 os.environ.setdefault("KEYSTONE_CACHE_DIR", tempfile.mkdtemp(prefix="keystone-cache-"))
 
 from lib.core.auth import Actor, add_user, start_session  # noqa: E402
-from lib.core.db import make_engine, migrate  # noqa: E402
+from lib.core.db import DATABASE_ID, FACTS_STAMP, make_engine, migrate  # noqa: E402
 from lib.io.demo import DemoSpec, load_demo  # noqa: E402
 from lib.io.importer import import_files  # noqa: E402
 from lib.io.setup import ensure_initialized  # noqa: E402
@@ -80,11 +81,68 @@ def db_url(tmp_path: Path) -> Iterator[str]:
     drop()
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """An empty, migrated database of this test's own."""
-    current = make_engine(db_url)
+class SqliteTemplates:
+    """Pristine SQLite databases built once per test process and copied for each test that asks.
+
+    A copy takes milliseconds where a migration takes half a second and a demo a second and a half.
+    Each copy gets an identity and a facts stamp of its own, as a database made from scratch would,
+    so nothing kept for one test's database (array files, in-process caches) is found for another's.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[str, Path] = {}
+
+    def copy(self, kind: str, url: str) -> None:
+        source = sqlite3.connect(self._template(kind))
+        target = sqlite3.connect(make_url(url).database)
+        try:
+            source.backup(target)
+            target.execute("UPDATE settings SET value = ? WHERE key IN (?, ?)", (uuid.uuid4().hex, DATABASE_ID, FACTS_STAMP))
+            target.commit()
+        finally:
+            source.close()
+            target.close()
+
+    def _template(self, kind: str) -> Path:
+        if kind not in self.built:
+            path = self.folder / f"{kind}.db"
+            url = f"sqlite:///{path}"
+            current = make_engine(url)
+            migrate(current)
+            if kind == "small":
+                import_files(current, portfolio_files(), ADMIN)
+            current.dispose()
+            if kind == "demo":
+                fill_with_demo(url)
+            self.built[kind] = path
+        return self.built[kind]
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+def _fresh_database(kind: str, url: str, templates: SqliteTemplates) -> None:
+    """Fill the empty database at url as `kind` (empty, small, demo): a template's copy on SQLite, built on PostgreSQL."""
+    if postgres_base_url() is None:
+        templates.copy(kind, url)
+        return
+    current = make_engine(url)
     migrate(current)
+    if kind == "small":
+        import_files(current, portfolio_files(), ADMIN)
+    current.dispose()
+    if kind == "demo":
+        fill_with_demo(url)
+
+
+@pytest.fixture
+def engine(db_url: str, sqlite_templates: SqliteTemplates) -> Iterator[Engine]:
+    """An empty, migrated database of this test's own."""
+    _fresh_database("empty", db_url, sqlite_templates)
+    current = make_engine(db_url)
     yield current
     current.dispose()
 
@@ -94,10 +152,12 @@ def portfolio_files(*names: str) -> list[tuple[str, bytes]]:
 
 
 @pytest.fixture
-def small_engine(engine: Engine) -> Engine:
+def small_engine(db_url: str, sqlite_templates: SqliteTemplates) -> Iterator[Engine]:
     """The hand-computed five-account portfolio of tests/fixtures/portfolio, loaded by the importer."""
-    import_files(engine, portfolio_files(), ADMIN)
-    return engine
+    _fresh_database("small", db_url, sqlite_templates)
+    current = make_engine(db_url)
+    yield current
+    current.dispose()
 
 
 def fill_with_demo(url: str) -> str:
@@ -119,9 +179,10 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def demo_copy_url(db_url: str) -> str:
+def demo_copy_url(db_url: str, sqlite_templates: SqliteTemplates) -> str:
     """A demo portfolio of this test's own, for tests that write."""
-    return fill_with_demo(db_url)
+    _fresh_database("demo", db_url, sqlite_templates)
+    return db_url
 
 
 def log_in_session(url: str, username: str) -> str:
@@ -152,6 +213,23 @@ def app_test(url: str, role: str | None = "admin", page: str | None = None, logi
     if page is not None:
         at.switch_page(page).run()
     return at
+
+
+DATABASE_FIXTURES = {"db_url", "demo_url"}  # every fixture that makes a database goes through one of these
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "database: the module makes databases of its own (run on PostgreSQL too)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests that reach a database: the others ran on SQLite and would only repeat."""
+    if postgres_base_url() is None:
+        return
+    reach = [item for item in items if DATABASE_FIXTURES & set(item.fixturenames) or item.get_closest_marker("database")]
+    if len(reach) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in reach])
+        items[:] = reach
 
 
 @pytest.fixture(autouse=True)

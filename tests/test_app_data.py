@@ -97,7 +97,7 @@ def test_the_page_says_that_accounts_come_first(demo_url):
 
 def test_an_import_prepares_the_next_pages_on_disk_and_in_this_server(demo_copy_url, monkeypatch):
     import lib.ui.portfolio as ui_portfolio
-    import lib.wallet.shares as shares
+    import lib.ui.wallet.wallet as ui_wallet
 
     at = app_test(demo_copy_url, "admin", DATA_PAGE)
     upload(at, ("revenue.csv", b"account_id,quarter,revenue\nACC-000001,2026Q3,5000000\n"))
@@ -111,7 +111,7 @@ def test_an_import_prepares_the_next_pages_on_disk_and_in_this_server(demo_copy_
         raise AssertionError("the page after the import loaded the portfolio again")
 
     monkeypatch.setattr(ui_portfolio, "cached_portfolio", refuse)
-    monkeypatch.setattr(shares, "cached_wallet_data", refuse)
+    monkeypatch.setattr(ui_wallet, "cached_wallet_data", refuse)
     at.switch_page("pages/portfolio.py").run()
     assert not at.exception and at.metric
     at.switch_page("pages/wallet.py").run()

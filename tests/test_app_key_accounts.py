@@ -19,6 +19,7 @@ from lib.keyaccounts.starter import APPROVED_CRITERIA, DRAFT_CRITERIA
 from lib.keyaccounts.tables import compare
 from lib.portfolio.data import Filters, load_portfolio
 from lib.ui.text import plain
+from tests.apptest_state import edit_table, forge_click
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/key_accounts.py"
@@ -52,17 +53,8 @@ def with_revenue_bar(threshold: float) -> dict:
 
 
 def edit_rules(at, edits: dict):
-    """Send the rules editor an edit exactly as the browser does (a JSON string widget value).
-
-    AppTest has no API to edit st.data_editor (DESIGN.md), so the widget state is added by hand to the
-    states AppTest sends for the other widgets.
-    """
-    editor = next(e for e in at.data_editor if e.key == "ka_rules")
-    states = at._tree.get_widget_states()
-    state = states.widgets.add()
-    state.id = editor.proto.id
-    state.string_value = json.dumps({"edited_rows": {}, "added_rows": [], "deleted_rows": [], **edits})
-    at = at._run(states)
+    """Edit the rules table as the user would (tests/apptest_state.py feeds the data editor)."""
+    at = edit_table(at, "ka_rules", edits)
     assert not at.exception, at.exception
     return at
 
@@ -83,12 +75,12 @@ def approving(at) -> str:
 
 def keys_on(at) -> set[str]:
     """The keys of every keyed element and container on the page."""
-    return {node.key for node in at._tree if getattr(node, "key", None)}
+    return {node.key for node in at if getattr(node, "key", None)}
 
 
 def confirmation(at) -> str:
     """Every text of the approval confirmation, one string."""
-    box = next(node for node in at._tree if getattr(node, "key", None) == "ka_approve_box")
+    box = at.get_by_key("ka_approve_box")
     return "\n".join(m.value for m in box.markdown)
 
 
@@ -243,11 +235,7 @@ def test_a_click_on_a_save_button_a_viewer_never_had_does_nothing(demo_copy_url)
     editor = open_page(demo_copy_url, "editor", tab="Saved sets")
     save_id = editor.button(key="ka_save").id
     viewer = open_page(demo_copy_url, "viewer", tab="Saved sets")
-    states = viewer._tree.get_widget_states()
-    forged = states.widgets.add()
-    forged.id = save_id
-    forged.trigger_value = True
-    viewer = viewer._run(states)
+    viewer = forge_click(viewer, save_id)
     assert not viewer.exception and count_sets(demo_copy_url) == 2
 
 

@@ -22,6 +22,8 @@ from lib.keyaccounts.store import approve_criteria_set, save_criteria_set
 from lib.ui.text import plain
 from tests.conftest import ADMIN, app_test, portfolio_files
 
+pytestmark = pytest.mark.database
+
 NAME = "![x](http://evil.example/p.png) [link](http://evil.example/l) :red[r] $x^2$ <i>Seg</i>"
 SEGMENT = "<i>Seg</i> :blue[s]"
 INDUSTRY = ":red[industry]"

@@ -7,13 +7,14 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lib.core.auth import Actor
 from lib.core.db import make_engine
 from lib.core.models import ActionItem
 from lib.core.quarters import quarter_end
 from lib.notes.notes import get_note, quarter_notes, revisions, save_note
+from tests.apptest_state import edit_table
 from tests.conftest import DEMO_END, app_test
 
 PAGE = "pages/review_notes.py"
@@ -375,10 +376,7 @@ def count_items(engine, account_id: int) -> int:
 
 
 def edit_items(at, edits: dict):
-    state = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
-    state.update(edits)
-    at.session_state[items_key(at)] = state
-    return at.run()
+    return edit_table(at, items_key(at), edits)
 
 
 def test_action_item_edits_in_sequence_are_applied_exactly_once(writable):
@@ -472,3 +470,19 @@ def test_choosing_an_open_item_opens_its_account_and_quarter(demo_url):
     assert not at.exception, at.exception
     assert at.session_state["notes_account_id"] is not None
     assert at.text_area(key="notes_body") is not None  # that review's note is open for editing
+
+
+def test_overdue_counts_follow_the_injected_today(demo_url, monkeypatch):
+    def overdue_on(day: str) -> tuple[int, int]:
+        monkeypatch.setenv("KEYSTONE_TODAY", day)
+        at = app_test(demo_url, "viewer", PAGE)
+        caption = next(c.value for c in at.caption if "open item" in c.value)
+        total, late = re.match(r"([\d,]+) open items?, ([\d,]+) overdue", caption).groups()
+        return int(total.replace(",", "")), int(late.replace(",", ""))
+
+    with make_engine(demo_url).connect() as connection:
+        first, last = connection.execute(text("SELECT MIN(due), MAX(due) FROM action_items WHERE status = 'open'")).one()
+    before_any_due = overdue_on(str(first)[:10])  # due that day is not late yet
+    after_every_due = overdue_on((dt.date.fromisoformat(str(last)[:10]) + dt.timedelta(days=1)).isoformat())
+    assert before_any_due[0] == after_every_due[0] > 0
+    assert before_any_due[1] == 0 and after_every_due[1] == after_every_due[0]

@@ -5,6 +5,8 @@ import json
 import pytest
 
 from lib.core import format as fmt
+from lib.core.db import make_engine
+from lib.portfolio.data import load_portfolio
 from tests.conftest import DEMO_END, app_test
 
 
@@ -38,15 +40,25 @@ def test_segment_and_base_filters_change_kpis(demo_url):
     accounts = metric(at, "Accounts")
     at.multiselect(key="flt_segments").unselect("Enterprise").select("SMB").run()
     assert metric(at, "Accounts") != accounts
-    at.button_group(key="flt_base").set_value(1).run() if hasattr(at, "button_group") else None
-    assert not at.exception
+    year_on_year = metric(at, "NRR")
+    at.button_group(key="flt_base").set_value(1).run()
+    assert not at.exception and at.caption[0].value.startswith("2026Q3 · retention against 2026Q2 (Compare with)")
+    assert metric(at, "NRR") != year_on_year
 
 
 def test_a_filter_without_accounts_reads_na(demo_url):
+    accounts = load_portfolio(make_engine(demo_url)).accounts
+    owner, segment = next(
+        (owner, segment)
+        for owner in sorted(accounts["owner"].dropna().unique())
+        for segment in sorted(accounts["segment"].dropna().unique())
+        if not ((accounts["owner"] == owner) & (accounts["segment"] == segment)).any()
+    )
     at = app_test(demo_url)
-    at.multiselect(key="flt_owners").select(at.multiselect(key="flt_owners").options[0]).run()
-    at.multiselect(key="flt_segments").select("Enterprise").select("SMB").select("Mid-Market").run()
+    at.multiselect(key="flt_owners").select(owner).run()
+    at.multiselect(key="flt_segments").select(segment).run()
     assert not at.exception
+    assert metric(at, "Accounts") == metric(at, "NRR") == metric(at, "GRR") == fmt.NA
 
 
 def test_why_this_number_opens_on_demand(demo_url):
@@ -55,6 +67,8 @@ def test_why_this_number_opens_on_demand(demo_url):
     at.session_state["pf_why_nrr"] = True
     at.run()
     assert not at.exception
+    assert any(m.value.startswith("**Net revenue retention") or m.value.startswith("**NRR") for m in at.markdown)
+    assert any("Accounts behind it" in m.value for m in at.markdown)
 
 
 def test_a_visitor_sees_only_the_login(demo_url):

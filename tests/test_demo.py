@@ -26,6 +26,12 @@ def test_size_quarters_and_end_follow_the_spec():
     assert sorted(frames["revenue"]["quarter"].unique()) == ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2"]
 
 
+def test_without_an_end_the_demo_ends_with_the_quarter_completed_before_the_injected_today(monkeypatch):
+    monkeypatch.setenv("KEYSTONE_TODAY", "2031-05-10")
+    frames = build_demo_frames(DemoSpec(accounts=3, quarters=4, seed=1))
+    assert sorted(frames["revenue"]["quarter"].unique()) == ["2030Q2", "2030Q3", "2030Q4", "2031Q1"]
+
+
 def test_spreads_look_like_a_real_portfolio():
     frames = build_demo_frames(SPEC)
     revenue = frames["revenue"]
@@ -84,7 +90,7 @@ def test_the_starter_criteria_have_one_home_which_the_key_accounts_page_drafts_f
 
     homes = [p.relative_to(ROOT).as_posix() for p in (ROOT / "lib").rglob("*.py") if "APPROVED_CRITERIA = {" in p.read_text()]
     assert homes == ["lib/keyaccounts/starter.py"]
-    screen = (ROOT / "lib" / "ui" / "keyaccounts" / "screen.py").read_text()
+    screen = (ROOT / "lib" / "ui" / "keyaccounts" / "editor.py").read_text()
     assert "from lib.keyaccounts.starter import APPROVED_CRITERIA" in screen and "lib.io.demo" not in screen
     frames = build_demo_frames(DemoSpec(accounts=5, quarters=4, seed=1, end="2026Q2"))
     assert starter.APPROVED_CRITERIA["cutoff"] == 60 and frames["accounts"].shape[0] == 5
@@ -95,6 +101,8 @@ def test_wallet_confidence_levels_have_one_home():
 
     assert CONFIDENCE_LEVELS == ("", *WALLET_CONFIDENCES) == ("", "low", "medium", "high")
     spelled_out = [
-        p.relative_to(ROOT).as_posix() for p in (ROOT / "lib").rglob("*.py") if '("low", "medium", "high")' in p.read_text()
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "lib").rglob("*.py")
+        if '("low", "medium", "high")' in (text := p.read_text()) and "confidence" in text
     ]
     assert spelled_out == ["lib/portfolio/data.py"]

@@ -20,6 +20,8 @@ from lib.io.importer import import_files
 from lib.notes.notes import SaveResult, get_note, revisions, save_note
 from tests.conftest import ADMIN, portfolio_files, postgres_base_url
 
+pytestmark = pytest.mark.database
+
 WRITERS = 20
 ROUNDS = 3  # a refused writer reads the note again and retries, up to this many saves in all
 QUARTER = "2026Q2"

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import lib.io.snapshot as snapshot
-import lib.wallet.shares as shares
+import lib.wallet.data as wallet_data
 from lib.core.db import FACTS, data_versions, database_id, make_engine, migrate
 from lib.io.importer import import_files
 from lib.io.prepare import prepare_version
@@ -17,6 +18,8 @@ from lib.io.snapshot import MATRICES, PER_ACCOUNT, cached_portfolio, snapshot_pa
 from lib.portfolio.data import load_portfolio
 from tests.conftest import ADMIN, portfolio_files
 from tests.conftest import _new_database_url as new_database_url
+
+pytestmark = pytest.mark.database
 
 
 def assert_same(left, right) -> None:
@@ -139,7 +142,7 @@ def refuse_to_build(monkeypatch) -> None:
         raise AssertionError("built from the database although the arrays were prepared")
 
     monkeypatch.setattr(snapshot, "load_portfolio", refuse)
-    monkeypatch.setattr(shares, "load_wallet_data", refuse)
+    monkeypatch.setattr(wallet_data, "load_wallet_data", refuse)
 
 
 def test_arrays_prepared_under_another_spelling_of_the_address_are_found(small_engine, db_url, monkeypatch):
@@ -151,7 +154,7 @@ def test_arrays_prepared_under_another_spelling_of_the_address_are_found(small_e
     refuse_to_build(monkeypatch)
     data = cached_portfolio(small_engine, prepared.facts_version)
     assert_same(data, prepared.portfolio)
-    spend = shares.cached_wallet_data(small_engine, data, prepared.facts_version)
+    spend = wallet_data.cached_wallet_data(small_engine, data, prepared.facts_version)
     assert spend.competitors == prepared.wallet.competitors and np.array_equal(spend.total, prepared.wallet.total)
 
 

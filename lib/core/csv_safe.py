@@ -43,7 +43,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def to_csv(frame: pd.DataFrame, path: Path | None = None, **options) -> bytes:
+def to_csv(frame: pd.DataFrame, path: Path | None = None, **options: object) -> bytes:
     """The frame as UTF-8 CSV without its index (written to path as well, when given)."""
     buffer = io.StringIO()
     safe_frame(frame).to_csv(buffer, index=False, **options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select,
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from lib.core.clock import utc_now as utc_now  # re-exported: writers import it from here
 from lib.core.models import DataVersion, Setting
@@ -42,7 +44,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _tune_sqlite_connection(dbapi_connection, _record) -> None:
+def _tune_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # The stdlib driver opens transactions lazily and lets SELECTs run outside them; take
     # control so that BEGIN IMMEDIATE can serialise writers (optimistic saves rely on it).
     dbapi_connection.isolation_level = None
@@ -54,7 +56,7 @@ def _tune_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _begin_sqlite_transaction(connection) -> None:
+def _begin_sqlite_transaction(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
 

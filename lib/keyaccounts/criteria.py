@@ -28,7 +28,7 @@ MONEY_SCALES = (("B", 1e9), ("M", 1e6), ("k", 1e3))  # how thresholds and shortf
 class InvalidCriteria(ValueError):
     """A criteria set that cannot be used, with every problem found (one sentence each)."""
 
-    def __init__(self, problems: Sequence[str]):
+    def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
         super().__init__(" ".join(self.problems))
 

@@ -53,7 +53,7 @@ class EditSet:
 class InvalidEdits(ValueError):
     """Edits that cannot be saved as they are; nothing was written."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
 
@@ -359,7 +359,7 @@ def _normalised(values: Mapping) -> dict:
     return _clean(values, "", [], default_status=None) or {name: values.get(name) for name in FIELDS}
 
 
-def _blank(value) -> bool:
+def _blank(value: object) -> bool:
     if value is None or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -367,7 +367,7 @@ def _blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _date_or_none(value) -> dt.date | None:
+def _date_or_none(value: object) -> dt.date | None:
     """A date from what the table editor or the database hands over: date, datetime, Timestamp or ISO text."""
     if _blank(value):
         return None

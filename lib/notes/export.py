@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -65,9 +67,9 @@ def export_csv(frame: pd.DataFrame) -> bytes:
     return csv_safe.to_csv(frame)
 
 
-def _cell(value) -> str:
+def _cell(value: str | None) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _stamp(value) -> str:
+def _stamp(value: dt.datetime | None) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Select, case, func, select
+from sqlalchemy import Case, Engine, Select, case, func, select
 
 from lib.core.fastread import read_frames
 from lib.core.models import Account, Revenue, Stakeholder, Survey
@@ -129,7 +129,7 @@ def load_portfolio(engine: Engine, data_as_of: dt.datetime | None = None) -> Por
     return _assemble(frames["accounts"], frames["revenue"], frames["surveys"], frames["stakeholders"], data_as_of)
 
 
-def _confidence_code():
+def _confidence_code() -> Case[int]:
     return case(
         (Revenue.wallet_confidence == "high", 3),
         (Revenue.wallet_confidence == "medium", 2),

@@ -206,7 +206,9 @@ def _annual_churn(churn_rate: float | None, base_offset: int) -> float | None:
     return churn_rate if base_offset == 4 else 1.0 - (1.0 - churn_rate) ** 4
 
 
-def _cltv(data, filters: Filters, active: int, revenue: float, churn_rate, gross_margin: float) -> KpiValue:
+def _cltv(
+    data: PortfolioData, filters: Filters, active: int, revenue: float, churn_rate: float | None, gross_margin: float
+) -> KpiValue:
     annual_churn = _annual_churn(churn_rate, filters.base_offset)
     arpa = ratio(revenue * 4, active)
     if arpa is None or annual_churn is None:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Select, case, func, select
+from sqlalchemy import Case, Engine, Select, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from lib.core.fastread import read_frames
 from lib.core.models import Interaction, Stakeholder
@@ -70,7 +71,7 @@ def interaction_window(quarters: list[str]) -> tuple[dt.date, dt.date] | None:
     return quarter_end(quarters[0]) - dt.timedelta(days=LONGEST_WINDOW_DAYS - 1), quarter_end(quarters[-1])
 
 
-def _code(column, words: tuple[str, ...]):
+def _code(column: InstrumentedAttribute[str | None], words: tuple[str, ...]) -> Case[int]:
     """A column's value as its position in words (any case), UNKNOWN otherwise: computed by the database."""
     return case({word: i for i, word in enumerate(words)}, value=func.lower(column), else_=UNKNOWN)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lib.core.auth import Actor, require_role
 from lib.core.db import FACTS, bump_version, unstorable, utc_now, write_session
@@ -30,7 +30,7 @@ LOG_INTERACTION = "log interaction"
 STAKEHOLDER_FIELDS = ("name", "title", "level", "role", "stance", "our_owner")
 
 
-def _limit(column) -> int:
+def _limit(column: InstrumentedAttribute[str | None]) -> int:
     return int(column.type.length)
 
 
@@ -56,7 +56,7 @@ class InteractionInput:
 class InvalidRelationshipEdit(ValueError):
     """A write that cannot be saved as asked; nothing was written."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
 
@@ -64,7 +64,7 @@ class InvalidRelationshipEdit(ValueError):
 class StakeholderChanged(ValueError):
     """Someone changed the stakeholder after it was shown: nothing was overwritten."""
 
-    def __init__(self, current: StakeholderInput):
+    def __init__(self, current: StakeholderInput) -> None:
         super().__init__(f"someone changed {current.name} meanwhile: nothing was saved; look at it again")
         self.current = current
 

@@ -23,8 +23,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lib.review.charts import Chart
+
+if TYPE_CHECKING:  # kaleido is imported where a deck draws its charts: it costs time to import
+    from kaleido import Kaleido
+    from kaleido._kaleido_tab import _KaleidoTab
 
 BROWSER_PLACES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome-stable", "/usr/bin/google-chrome")
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome", "chrome")
@@ -167,7 +172,7 @@ async def _render_all(path: str, orders: queue.Queue, results: queue.Queue) -> N
                 await browser.tabs_ready.put(tab)  # back in kaleido's queue, so that it closes as it expects
 
 
-async def _drawn(browser, tab, chart: Chart) -> tuple[str, str, object]:
+async def _drawn(browser: Kaleido, tab: _KaleidoTab | None, chart: Chart) -> tuple[str, str, object]:
     """("image", key, png), or ("skipped", key, why) for a figure the browser would not draw in time."""
     try:
         return "image", chart.key, await asyncio.wait_for(_one(browser, tab, chart), EACH_TIMEOUT)
@@ -186,7 +191,7 @@ async def _next_order(orders: queue.Queue) -> list[Chart] | None:
             await asyncio.sleep(0.05)
 
 
-def _has_fast_path(browser) -> bool:
+def _has_fast_path(browser: Kaleido) -> bool:
     """Whether this kaleido has the tab methods the fast path uses (1.1.0 does)."""
     try:
         from kaleido._kaleido_tab import _KaleidoTab
@@ -196,7 +201,7 @@ def _has_fast_path(browser) -> bool:
     return tab_methods and hasattr(browser, "_get_kaleido_tab") and hasattr(browser, "tabs_ready")
 
 
-async def _one(browser, tab, chart: Chart) -> bytes:
+async def _one(browser: Kaleido, tab: _KaleidoTab | None, chart: Chart) -> bytes:
     opts = {"format": "png", "width": chart.figure.layout.width, "height": chart.figure.layout.height, "scale": SCALE}
     if tab is None:
         return await browser.calc_fig(chart.figure, opts=opts)

@@ -20,6 +20,7 @@ from lib.review.slides import (
     Box,
     Picture,
     Slide,
+    Text,
     cards,
     entries,
     line,
@@ -300,7 +301,7 @@ def _relationship_text(r: Relationship | None) -> str:
     )
 
 
-def _items(box: Box, account: AccountContent):
+def _items(box: Box, account: AccountContent) -> Text:
     if not account.open_items:
         return line(box, "None open.", 12, color=MUTED)
     lines = []

@@ -7,6 +7,7 @@ in the document outline under its slide's title, and each chart image carries it
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from fpdf import FPDF
 from PIL import Image
@@ -53,7 +54,15 @@ class _Deck(FPDF):
         {"text": self.set_text_color, "fill": self.set_fill_color, "draw": self.set_draw_color}[kind](*rgb)
 
     def lines(
-        self, x: float, y: float, w: float, lines, size: float, bold: bool = False, color: str = INK, align: str = "left"
+        self,
+        x: float,
+        y: float,
+        w: float,
+        lines: Sequence[str],
+        size: float,
+        bold: bool = False,
+        color: str = INK,
+        align: str = "left",
     ) -> None:
         self.set_font(self.family, "B" if bold else "", size)
         self.color(color)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, MSO_VERTICAL_ANCHOR
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Inches
@@ -33,6 +35,7 @@ from lib.review.slides import (
     SHADE,
     SLIDE_HEIGHT,
     SLIDE_WIDTH,
+    Box,
     Card,
     Grid,
     Picture,
@@ -42,6 +45,13 @@ from lib.review.slides import (
 from lib.review.slides import CARD_CHANGE_SIZE as CHANGE_SIZE
 from lib.review.slides import CARD_LABEL_SIZE as LABEL_SIZE
 from lib.review.slides import CARD_VALUE_SIZE as VALUE_SIZE
+
+if TYPE_CHECKING:
+    from pptx.shapes.autoshape import Shape
+    from pptx.shapes.base import BaseShape
+    from pptx.shapes.shapetree import SlideShapes
+    from pptx.table import _Cell
+    from pptx.text.text import TextFrame
 
 FONT = "Arial"
 TITLE_ONLY = 5  # the default template's "Title Only" layout
@@ -68,11 +78,11 @@ def _rgb(color: str) -> RGBColor:
     return RGBColor.from_string(color.lstrip("#").upper())
 
 
-def _place(shape, box) -> None:
+def _place(shape: BaseShape, box: Box) -> None:
     shape.left, shape.top, shape.width, shape.height = Inches(box.x), Inches(box.y), Inches(box.w), Inches(box.h)
 
 
-def _frame(text_frame, margin: float = 0.0, anchor=MSO_ANCHOR.TOP) -> None:
+def _frame(text_frame: TextFrame, margin: float = 0.0, anchor: MSO_VERTICAL_ANCHOR = MSO_ANCHOR.TOP) -> None:
     text_frame.word_wrap = True
     text_frame.auto_size = MSO_AUTO_SIZE.NONE
     text_frame.vertical_anchor = anchor
@@ -98,7 +108,7 @@ def _xml_text(words: str) -> str:
     return _CONTROL.sub("", words)
 
 
-def _fill(text_frame, paragraphs: list[str]) -> None:
+def _fill(text_frame: TextFrame, paragraphs: list[str]) -> None:
     """Replace a text frame's paragraphs with the given ones (at least one: a text body needs a paragraph)."""
     body = text_frame._txBody  # python-pptx's own element: it has no public way to add prepared paragraphs
     for old in body.findall(qn("a:p")):
@@ -108,24 +118,26 @@ def _fill(text_frame, paragraphs: list[str]) -> None:
         body.append(paragraph)
 
 
-def _lines(text_frame, lines, size: float, bold: bool = False, color: str = INK, align: str = "left") -> None:
+def _lines(
+    text_frame: TextFrame, lines: Sequence[str], size: float, bold: bool = False, color: str = INK, align: str = "left"
+) -> None:
     _fill(text_frame, [_paragraph_xml(words, size, bold, color, align) for words in lines])
 
 
-def _title(shape, heading: Text) -> None:
+def _title(shape: Shape, heading: Text) -> None:
     _place(shape, heading.box)
     _frame(shape.text_frame)
     _lines(shape.text_frame, heading.lines, heading.size, heading.bold, heading.color, heading.align)
 
 
-def _text(shapes, piece: Text) -> None:
+def _text(shapes: SlideShapes, piece: Text) -> None:
     box = shapes.add_textbox(0, 0, 0, 0)
     _place(box, piece.box)
     _frame(box.text_frame)
     _lines(box.text_frame, piece.lines, piece.size, piece.bold, piece.color, piece.align)
 
 
-def _card(shapes, piece: Card) -> None:
+def _card(shapes: SlideShapes, piece: Card) -> None:
     shape = shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, 0, 0, 0, 0)
     _place(shape, piece.box)
     shape.adjustments[0] = 0.08
@@ -141,7 +153,7 @@ def _card(shapes, piece: Card) -> None:
     _fill(shape.text_frame, paragraphs)
 
 
-def _grid(shapes, piece: Grid) -> None:
+def _grid(shapes: SlideShapes, piece: Grid) -> None:
     frame = shapes.add_table(len(piece.rows) + 1, len(piece.columns), 0, 0, 0, 0)
     _place(frame, piece.box)
     table = frame.table
@@ -161,7 +173,7 @@ def _grid(shapes, piece: Grid) -> None:
             _cell(table.cell(i, j), value, piece.size, bold, BAD if bold else INK, "#FFFFFF" if i % 2 else SHADE, piece.aligns[j])
 
 
-def _cell(cell, value: str, size: float, bold: bool, color: str, fill: str, align: str) -> None:
+def _cell(cell: _Cell, value: str, size: float, bold: bool, color: str, fill: str, align: str) -> None:
     cell.fill.solid()
     cell.fill.fore_color.rgb = _rgb(fill)
     cell.margin_left = cell.margin_right = cell.margin_top = cell.margin_bottom = Inches(CELL_PADDING)
@@ -171,7 +183,7 @@ def _cell(cell, value: str, size: float, bold: bool, color: str, fill: str, alig
     _lines(frame, value.split("\n"), size, bold, color, align)
 
 
-def _picture(shapes, piece: Picture) -> None:
+def _picture(shapes: SlideShapes, piece: Picture) -> None:
     if piece.png is None:
         box = shapes.add_textbox(0, 0, 0, 0)
         _place(box, piece.box)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Float, case, cast, func, select
+from sqlalchemy import Engine, Float, Select, case, cast, func, select
 
 from lib.core.fastread import read_frames
 from lib.core.models import CompetitorSpend, Revenue
@@ -60,7 +60,7 @@ def latest_spend_quarter(engine: Engine) -> str | None:
             below = (CompetitorSpend.quarter >= first) & (CompetitorSpend.quarter < latest)
 
 
-def tracked_competitors_query(quarter: str, limit: int = MAX_TRACKED_COMPETITORS):
+def tracked_competitors_query(quarter: str, limit: int = MAX_TRACKED_COMPETITORS) -> Select[tuple[str, float]]:
     """The largest competitors of the quarter (read through the quarter index, not the whole table)."""
     return (
         select(CompetitorSpend.competitor, cast(func.sum(CompetitorSpend.spend_cents), Float).label("spend"))
@@ -71,7 +71,7 @@ def tracked_competitors_query(quarter: str, limit: int = MAX_TRACKED_COMPETITORS
     )
 
 
-def competitor_spend_query(competitors: tuple[str, ...]):
+def competitor_spend_query(competitors: tuple[str, ...]) -> Select[tuple[int, str, float, *tuple[float, ...]]]:
     """One row per account and quarter: all competitors' spend, then one column per tracked competitor."""
     per_competitor = [
         cast(func.sum(case((CompetitorSpend.competitor == name, CompetitorSpend.spend_cents), else_=0)), Float).label(f"c{i}")

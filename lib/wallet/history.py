@@ -5,16 +5,21 @@ The one loader of a single account's wallet: the Share of wallet dialog and Acco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Row, func, select
 
 from lib.core.models import Account, CompetitorSpend, Revenue
 from lib.core.quarters import is_stored_quarter
 from lib.wallet.rules import SPEND_ABOVE_WALLET, STATUS_LABELS, wallet_status
 from lib.wallet.shares import OTHER_COMPETITORS, UNATTRIBUTED, US
+
+AccountRow = Row[tuple[int, str, str | None, str | None, str | None]]  # id, name, segment, region, owner
+RevenueRow = Row[tuple[str, int, int | None, str | None, str | None]]  # quarter, revenue, wallet, source, confidence (cents)
+SpendRow = Row[tuple[str, str, int]]  # quarter, competitor, spend (cents)
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def read_account_history(connection: Connection, account_id: int) -> AccountHist
     )
 
 
-def account_history(account, revenue_rows, spend_rows) -> AccountHistory:
+def account_history(account: AccountRow, revenue_rows: Sequence[RevenueRow], spend_rows: Sequence[SpendRow]) -> AccountHistory:
     """Assemble one account's quarters from its rows (money in cents, as stored).
 
     A dozen quarters and a few dozen spend rows: plain Python and one frame each, since pandas'

@@ -50,7 +50,7 @@ def _control_reason(value: str) -> str:
 class _Checker:
     """Column-wise validation that collects problems and returns the cleaned values."""
 
-    def __init__(self, parsed: ParsedFile, today: dt.date | None = None):
+    def __init__(self, parsed: ParsedFile, today: dt.date | None = None) -> None:
         self.parsed = parsed
         self.frame = parsed.frame
         self.today = today

@@ -37,7 +37,7 @@ class Problem:
 
 
 class ImportRejected(Exception):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s); nothing was imported")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +19,9 @@ from lib.ui.notes.loaders import items_for, open_items_for, owners_for
 from lib.ui.notes.state import QUARTER, TABLES, draft_key, flash
 from lib.ui.store import engine, refresh_versions
 from lib.ui.text import plain
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,7 +158,7 @@ def items_table(account_id: int, quarter: str) -> None:
     )
 
 
-def highlight_overdue(frame: pd.DataFrame):
+def highlight_overdue(frame: pd.DataFrame) -> Styler:
     """The frame styled with overdue rows in red (by its `overdue` text or `days_overdue` number)."""
     marker = "overdue" if "overdue" in frame.columns else "days_overdue"
 

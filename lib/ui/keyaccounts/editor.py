@@ -55,7 +55,8 @@ RULE_COLUMNS = {
     "op": st.column_config.SelectboxColumn(" ", options=list(OP_SIGNS), format_func=OP_SIGNS.get, default=">=", width=40),
     "threshold": st.column_config.TextColumn(
         "Threshold",
-        help="Money as 1.5 M or 250 k, rates as 5 %, NPS -100..100, fit 1-5, tenure in years, top N % as 20.",
+        help="Money as 1.5 M or 250 k, rates as 5 %, NPS -100..100, fit 1-5, tenure in years, top N % as 20; "
+        "stakeholders met and bus factor as counts (2), executive met as 1.",
         width=90,
     ),
     "weight": st.column_config.NumberColumn("Weight", min_value=0.0, step=0.5, default=1.0, format="%g", width=62),

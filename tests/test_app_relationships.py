@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 
 import pytest
@@ -224,3 +225,56 @@ def test_account_360_shows_the_map_in_small_and_links_to_the_page(rel_url):
     assert any(w.value.startswith("Bus factor **1** · not single-threaded") for w in at.warning)
     links = at.get("page_link")
     assert len(links) == 1 and links[0].proto.page.endswith("relationships")
+
+
+def matrix_cells(at) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+    """The rows and columns the heatmap draws, and its non-zero cells as (ours, theirs): count (from the cells' text:
+    Plotly sends the numbers themselves as a typed array)."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    heatmap = spec["data"][0]
+    names = {
+        axis: [re.sub(r"<[^>]+>| ∅", "", t.replace("<br>", " ")) for t in spec["layout"][axis]["ticktext"]]
+        for axis in ("xaxis", "yaxis")
+    }
+    cells = {
+        (ours, theirs): int(heatmap["text"][i][j].replace("·", "0"))
+        for i, ours in enumerate(names["yaxis"])
+        for j, theirs in enumerate(names["xaxis"])
+    }
+    return names["yaxis"], names["xaxis"], {k: v for k, v in cells.items() if v}
+
+
+def test_the_matrix_shows_every_row_and_column_and_follows_its_window(rel_url):
+    at = open_atlas(rel_url, "viewer")
+    rows, columns, cells = matrix_cells(at)
+    # Rows: Uma Vance owns Cara and met nobody; Max and Zoe met people in the 180 days (the busiest first).
+    assert rows == ["Max Roe", "Zoe Hart", "Uma Vance"]
+    assert columns == ["Ana Marsh", "Ben Cole", "Cara Diaz", "Dan Eng"]
+    # 2026-04-02 .. 2026-06-30: Zoe met Ana (04-02, the first day), Max met Ben (06-30, the last day); Cara's
+    # 04-01 and Dan's 07-01 fall outside, so their columns are drawn empty.
+    assert cells == {("Zoe Hart", "Ana Marsh"): 1, ("Max Roe", "Ben Cole"): 1}
+    at.date_input(key="rel_window_2026Q2").set_value((dt.date(2026, 1, 1), dt.date(2026, 7, 1))).run()
+    assert not at.exception, at.exception
+    _rows, _columns, cells = matrix_cells(at)
+    assert cells == {
+        ("Zoe Hart", "Ana Marsh"): 1,
+        ("Max Roe", "Ben Cole"): 1,
+        ("Zoe Hart", "Ben Cole"): 1,  # 01-02
+        ("Max Roe", "Cara Diaz"): 1,  # 04-01
+        ("Zoe Hart", "Dan Eng"): 1,  # 07-01
+    }
+    assert figures(at)["Bus factor"] == "1"  # the window changes the matrix, not the quarter's figures
+
+
+def test_an_account_without_stakeholders_says_so_everywhere(rel_url):
+    engine = make_engine(rel_url)
+    cedar = account_id(engine, "C")
+    engine.dispose()
+    at = app_test(rel_url, "editor", PAGE)
+    at.session_state["rel_account_id"] = cedar
+    at.run()
+    assert not at.exception, at.exception
+    assert figures(at) == {"Bus factor": "0", "Single-threaded": "Yes", "Met in 90 days": "0 of 0"}
+    assert "No economic buyer or champion on record." in markdown(at)
+    assert [i.value for i in at.info] == ["No stakeholder on record for this account."]
+    assert at.button(key="rel_edit").disabled and not at.button(key="rel_add").disabled

@@ -21,9 +21,11 @@ from sqlalchemy import func, select
 from lib.core.auth import Actor
 from lib.core.db import make_engine, migrate
 from lib.core.models import AuditLog, Interaction, Stakeholder
+from lib.io.importer import import_files
 from lib.keyaccounts.criteria import CriteriaSet, Rule
 from lib.keyaccounts.store import approve_new_set
-from tests.conftest import app_test
+from lib.ui.text import plain
+from tests.conftest import ADMIN, app_test
 from tests.relationship_fixtures import account_id, load_relationship_portfolio
 
 PAGE = "pages/relationships.py"
@@ -278,3 +280,31 @@ def test_an_account_without_stakeholders_says_so_everywhere(rel_url):
     assert "No economic buyer or champion on record." in markdown(at)
     assert [i.value for i in at.info] == ["No stakeholder on record for this account."]
     assert at.button(key="rel_edit").disabled and not at.button(key="rel_add").disabled
+
+
+HOSTILE_PERSON = "<i>Ivy</i> [x](http://evil.example/p) :red[r]"
+HOSTILE_OURS = "<b>Ours</b> $x^2$"
+
+
+def test_names_from_the_data_are_shown_as_text_in_the_map_the_matrix_and_the_reasons(rel_url):
+    engine = make_engine(rel_url)
+    stakeholders = (
+        f"account_id,name,title,level,role,our_owner\nA,{HOSTILE_PERSON},<script>t</script>,exec,champion,{HOSTILE_OURS}\n"
+    )
+    meetings = f"account_id,stakeholder,our_person,date,channel\nA,{HOSTILE_PERSON},{HOSTILE_OURS},2026-05-01,call\n"
+    import_files(engine, [("stakeholders.csv", stakeholders.encode()), ("interactions.csv", meetings.encode())], ADMIN)
+    engine.dispose()
+    at = open_atlas(rel_url, "viewer")
+    body = next(h.proto.body for h in at.get("html") if 'class="rel-map' in h.proto.body)
+    assert "<i>Ivy</i>" not in body and "&lt;i&gt;Ivy&lt;/i&gt;" in body
+    assert (
+        "<script>" not in body
+        and "&lt;script&gt;t&lt;/script&gt;" in body
+        and "<b>Ours</b>" not in body
+        and "&lt;b&gt;Ours&lt;/b&gt;" in body
+    )
+    # The champion met by one of ours only: the reason names both, escaped for Markdown.
+    reason = next(m.value for m in at.markdown if m.value.startswith(":red[Only"))
+    assert plain(HOSTILE_PERSON) in reason and HOSTILE_PERSON not in reason
+    charts = json.dumps(json.loads(at.get("plotly_chart")[0].proto.spec))
+    assert "<i>Ivy</i>" not in charts and "&lt;i&gt;Ivy&lt;/i&gt;" in charts

@@ -19,11 +19,13 @@ import pytest
 from sqlalchemy import func, select
 
 from lib.core.auth import Actor
-from lib.core.db import make_engine, migrate
+from lib.core.db import FACTS, data_versions, make_engine, migrate
 from lib.core.models import AuditLog, Interaction, Stakeholder
 from lib.io.importer import import_files
+from lib.io.snapshot import snapshot_path
 from lib.keyaccounts.criteria import CriteriaSet, Rule
 from lib.keyaccounts.store import approve_new_set
+from lib.relationships.data import ARRAYS_KIND
 from lib.ui.text import plain
 from tests.conftest import ADMIN, app_test
 from tests.relationship_fixtures import account_id, load_relationship_portfolio
@@ -125,6 +127,11 @@ def test_an_editor_logs_an_interaction_and_the_bus_factor_follows(rel_url):
     assert [s.value for s in at.success] == ["Logged: Max Roe met Ana Marsh on 15 June 2026."]
     assert not [b for b in at.button if b.key == "rel_ix_save"], "the dialog closed"
     assert counts(rel_url) == (before[0], before[1] + 1, before[2] + 1)
+    engine = make_engine(rel_url)
+    version = data_versions(engine)[FACTS]
+    for kind in ("portfolio", ARRAYS_KIND):  # prepared at once, as after an import: other servers load them from disk
+        assert snapshot_path(engine, version, kind=kind).exists(), kind
+    engine.dispose()
 
 
 def test_bad_input_says_what_is_wrong_and_writes_nothing(rel_url):

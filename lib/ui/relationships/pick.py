@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.ui.navigation import ACCOUNT_360_ACCOUNT, account_from_url, selected_account
+from lib.ui.navigation import ACCOUNT_360_ACCOUNT, account_from_url
 
 ACCOUNT = "rel_account_id"  # the account the page shows
 WRITTEN = "rel_account_written"  # the account id the page last wrote into the address
@@ -21,11 +21,13 @@ ONE_ACCOUNT, PORTFOLIO = "One account", "Portfolio"
 def current_account() -> int | None:
     asked = st.query_params.get("account")
     if asked and asked != st.session_state.get(WRITTEN):
+        st.session_state[WRITTEN] = asked  # read once: a wrong address warns once, not on every rerun
         found = account_from_url()
         if found is not None:
             st.session_state[ACCOUNT] = found
-        st.session_state[WRITTEN] = asked
-    return selected_account(ACCOUNT, ACCOUNT_360_ACCOUNT)
+    if st.session_state.get(ACCOUNT) is None:
+        st.session_state[ACCOUNT] = st.session_state.get(ACCOUNT_360_ACCOUNT)
+    return st.session_state.get(ACCOUNT)
 
 
 def show_in_address(external_id: str) -> None:

@@ -107,7 +107,7 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         choose(page, "rel_ix_theirs", key_person)
         dialog.get_by_label("What it was about (one line)").fill("Introduced by the account owner")
         dialog.get_by_role("button", name="Log it").click()
-        page.get_by_text(f"Logged: {other} met {key_person}").wait_for()
+        page.get_by_text(f"Logged: {other} met {key_person}").wait_for(timeout=90_000)  # the new version is prepared first
         settle(page)
         no_exception(page)
         assert page.get_by_role("dialog").count() == 0
@@ -132,10 +132,12 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         grid = page.locator(".st-key-rel_accounts [data-testid='stDataFrame']")
         box = grid.bounding_box()
         page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box, under the header
-        page.locator(".st-key-rel_status_bus").wait_for()
+        page.locator(".st-key-rel_status_bus").wait_for(timeout=90_000)
         settle(page)
         no_exception(page)
         assert page.get_by_test_id("stHeading").nth(1).inner_text().strip() == rows[0]["name"]
+        assert page.get_by_text("Session State API").count() == 0  # the tab switched without Streamlit's warning
+        screenshot(page, "relationships_opened_from_table")
 
         busy = busiest_account(demo_copy_url)
         page.goto(f"{server.url}/relationships?account={busy}")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lib.core import clock as clock
 from lib.core.auth import Actor, PermissionDenied
 from lib.core.roles import can_edit
-from lib.io.prepare import prepare_version
+from lib.io.prepare import facts_before_write, prepare_after_relationships
 from lib.relationships.account import AccountRelationships
 from lib.relationships.edit import (
     InteractionInput,
@@ -103,25 +103,27 @@ def _edit_form(user: Actor, account_id: int, view: AccountRelationships) -> None
         _stakeholder_form(user, account_id, records[chosen])
 
 
-def _saved(message: str, keys: list[str]) -> None:
+def _saved(message: str, keys: list[str], previous: tuple[tuple[str, str], int]) -> None:
     for key in [*keys, "rel_sh_who"]:
         st.session_state.pop(key, None)
     _close()
     st.session_state[NOTICE] = message
     refresh_versions()
-    _prepare_figures()
+    _prepare_figures(previous)
     st.rerun()
 
 
-def _prepare_figures() -> None:
-    """The write made a new data version: build its arrays now, as an import does, for every server.
+def _prepare_figures(previous: tuple[tuple[str, str], int]) -> None:
+    """The write made a new data version: have its arrays ready now, as an import does, for every server.
 
-    Here the editor sees why it takes a moment (seconds at 100,000 accounts), and the other app
-    servers find the arrays on disk instead of rebuilding them on their next rerun.
+    The portfolio and competitor spend are carried over from the version before (lib.io.prepare), so
+    only the relationship arrays are read; the other app servers find them all on disk.
     """
     bar = st.progress(0.0, text="Updating the figures…")
     try:
-        prepared = prepare_version(engine(), lambda fraction, words: bar.progress(fraction, text=f"{words}…"))
+        prepared = prepare_after_relationships(
+            engine(), previous, lambda fraction, words: bar.progress(fraction, text=f"{words}…")
+        )
         database = database_key()
         data = portfolio_of(database, prepared.facts_version)
         warm_spend(database, prepared.facts_version, data)
@@ -171,6 +173,7 @@ def _stakeholder_form(user: Actor, account_id: int, record: dict | None) -> None
     if not submitted:
         return
     values = StakeholderInput(name=name, title=title, level=level, role=role, stance=stance, our_owner=owner)
+    previous = facts_before_write(engine())
     try:
         save_stakeholder(
             engine(), user, account_id, values, record["id"] if record else None, shown=as_input(record) if record else None
@@ -181,7 +184,7 @@ def _stakeholder_form(user: Actor, account_id: int, record: dict | None) -> None
         _failed(error)
     else:
         verb = "Saved" if record else "Added"
-        _saved(f"{verb} {plain(' '.join(name.split()))}.", list(keys.values()))
+        _saved(f"{verb} {plain(' '.join(name.split()))}.", list(keys.values()), previous)
 
 
 def _interaction_form(user: Actor, account_id: int, view: AccountRelationships) -> None:
@@ -219,10 +222,11 @@ def _interaction_form(user: Actor, account_id: int, view: AccountRelationships) 
         channel=channel,
         note=note,
     )
+    previous = facts_before_write(engine())
     try:
         log_interaction(engine(), user, account_id, values)
     except (InvalidRelationshipEdit, PermissionDenied) as error:
         _failed(error)
     else:
         who = names.get(stakeholder, "them")
-        _saved(f"Logged: {plain(person)} met {plain(who)} on {day:%d %B %Y}.", list(keys.values()))
+        _saved(f"Logged: {plain(person)} met {plain(who)} on {day:%d %B %Y}.", list(keys.values()), previous)

@@ -24,6 +24,7 @@ from lib.ui.portfolio import accounts_page
 from lib.ui.tables import account_table
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation
+from lib.ui.views import shared_tabs
 
 user = require_user()
 filters = current_filters()
@@ -56,7 +57,7 @@ unsaved_banner(key_prefix="a360")
 account_cards(view, filters.quarter, large)
 data_problem = wallet_data_problem(view, filters.quarter)  # a wallet there that cannot be right
 st.caption(changes_caption(filters.quarter, data_problem, large))
-money_tab, people_tab, notes_tab, items_tab = st.tabs(
+money_tab, people_tab, notes_tab, items_tab = shared_tabs(
     ["Revenue and wallet", "People", "Review notes", "Action items"], key="a360_tab"
 )
 

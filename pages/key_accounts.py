@@ -17,6 +17,7 @@ from lib.ui.keyaccounts.loaders import active_set, metrics_for, saved_sets
 from lib.ui.keyaccounts.results import (
     active_set_header,
     against_approved,
+    changes_named,
     compare_sets,
     enter_leave,
     near_miss_list,
@@ -25,6 +26,7 @@ from lib.ui.keyaccounts.results import (
     summary_cards,
 )
 from lib.ui.keyaccounts.saving import saved_sets_tab
+from lib.ui.views import shared_tabs
 
 TABS = ("Qualified", "Near misses", "Enter / leave", "Compare sets", "Pareto", "Saved sets")
 
@@ -54,11 +56,11 @@ def live_criteria(filters: Filters) -> None:
     with numbers:
         summary_cards(summarize(metrics, result), summarize(metrics, base) if base is not None else None)
         if base is not None:
-            against_approved(compare(metrics, base, result, limit=0), filters)
+            against_approved(compare(metrics, base, result, limit=changes_named()), filters)
             if draft != approved or problem:
                 reset_to_active(active)
 
-    qualified_tab, near_tab, diff_tab, compare_tab, pareto_tab, sets_tab = st.tabs(TABS, key="ka_tab", on_change="rerun")
+    qualified_tab, near_tab, diff_tab, compare_tab, pareto_tab, sets_tab = shared_tabs(TABS, key="ka_tab", on_change="rerun")
     if qualified_tab.open:
         with qualified_tab:
             qualified_list(metrics, result, filters.quarter)

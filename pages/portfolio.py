@@ -12,6 +12,7 @@ from lib.ui.filters import current_filters, describe
 from lib.ui.portfolio import accounts_behind, accounts_csv, accounts_page, breakdown_figure, overview, portfolio, trend_figures
 from lib.ui.tables import account_table
 from lib.ui.theme import is_presentation
+from lib.ui.views import shared_tabs
 
 require_user()
 filters = current_filters()
@@ -43,7 +44,7 @@ kpi_cards(
     compared_with=previous,
 )
 
-trends, by_group, table = st.tabs(["Trends", "Breakdown", "Accounts"], key="pf_tab")
+trends, by_group, table = shared_tabs(["Trends", "Breakdown", "Accounts"], key="pf_tab")
 with trends:
     for column, figure, key in zip(
         st.columns(3), trend_figures(filters, large), ("pf_revenue_trend", "pf_retention_trend", "pf_nps_trend")

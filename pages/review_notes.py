@@ -17,6 +17,7 @@ from lib.ui.notes.show import note_preview, note_reader, note_styles, previous_n
 from lib.ui.notes.state import can_edit, draft_key
 from lib.ui.portfolio import portfolio
 from lib.ui.theme import is_presentation
+from lib.ui.views import shared_tabs
 
 user = require_user()
 handle_save_request(user)  # before anything is drawn: a refused save (wrong role, conflict) shows at once
@@ -39,7 +40,7 @@ note_styles()
 
 if view is None:
     st.info("Find an account above to read or write its review note.", icon=":material/search:")
-    open_tab, export_tab = st.tabs(["Open action items", "Export"], key="notes_tab_portfolio")
+    open_tab, export_tab = shared_tabs(["Open action items", "Export"], key="notes_tab_portfolio")
     with open_tab:
         open_items_panel()
     with export_tab:
@@ -48,7 +49,7 @@ if view is None:
     st.stop()
 
 previous = shift_quarter(quarter, -1)
-note_tab, items_tab, history_tab, open_tab, export_tab = st.tabs(
+note_tab, items_tab, history_tab, open_tab, export_tab = shared_tabs(
     ["Note", "Action items", "History", "Open items, all accounts", "Export"], key="notes_tab"
 )
 with note_tab:

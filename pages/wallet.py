@@ -6,6 +6,7 @@ from lib.core import format as fmt
 from lib.ui.auth import require_user
 from lib.ui.filters import current_filters, describe
 from lib.ui.theme import is_presentation
+from lib.ui.views import shared_tabs
 from lib.ui.wallet import wallet as sow
 from lib.ui.wallet.dialog import open_from_chart, show_chosen_account
 from lib.ui.wallet.tables import missing_table, problems_table, ranking_caption, ranking_table, sources_table
@@ -28,7 +29,7 @@ figures = sow.figures(filters, high_only)
 st.caption(sow.coverage_caption(figures, filters, describe(filters), large))
 sow.cards(figures, filters, high_only, large)
 
-competitors, play, whitespace, estimates = st.tabs(
+competitors, play, whitespace, estimates = shared_tabs(
     ["Competitors", "Where to play", "Whitespace", "Wallet estimates"], key="sow_tab", on_change="rerun"
 )
 if competitors.open:

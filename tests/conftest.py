@@ -107,14 +107,7 @@ class SqliteTemplates:
     def _template(self, kind: str) -> Path:
         if kind not in self.built:
             path = self.folder / f"{kind}.db"
-            url = f"sqlite:///{path}"
-            current = make_engine(url)
-            migrate(current)
-            if kind == "small":
-                import_files(current, portfolio_files(), ADMIN)
-            current.dispose()
-            if kind == "demo":
-                fill_with_demo(url)
+            build_database(kind, f"sqlite:///{path}")
             self.built[kind] = path
         return self.built[kind]
 
@@ -128,7 +121,12 @@ def _fresh_database(kind: str, url: str, templates: SqliteTemplates) -> None:
     """Fill the empty database at url as `kind` (empty, small, demo): a template's copy on SQLite, built on PostgreSQL."""
     if postgres_base_url() is None:
         templates.copy(kind, url)
-        return
+    else:
+        build_database(kind, url)
+
+
+def build_database(kind: str, url: str) -> None:
+    """Migrate the empty database at url and fill it as `kind`: empty, small (the five accounts) or demo."""
     current = make_engine(url)
     migrate(current)
     if kind == "small":

@@ -181,7 +181,7 @@ def test_key_account_status_under_the_active_criteria(demo_url):
     data = load_portfolio(engine)
     basis = key_account_basis(engine, data, Filters(DEMO_END))
     assert basis.available, basis.message
-    assert basis.criteria_name and basis.approved_by == "admin"
+    assert basis.criteria_name and basis.approved_by == "Alex Admin"  # named as Review notes and Key accounts name people
     assert len(basis.results) == len(data.accounts)
     largest = int(data.accounts["id"].iloc[data.revenue[:, -1].argmax()])
     status = key_account_status(basis, largest)

@@ -26,7 +26,7 @@ from lib.notes.notes import save_note
 from lib.portfolio.data import Filters
 from lib.review import content as content_module
 from lib.review import images as images_module
-from lib.review.content import deck_content, load_portfolio_data, relationships, single_threaded_share
+from lib.review.content import deck_content, load_portfolio_data, relationship_metrics, relationship_risks, relationships
 from lib.review.deck import build_deck
 from lib.review.images import browser_path
 from lib.review.layout import deck_slides
@@ -200,7 +200,9 @@ def test_relationship_metrics_follow_the_design(small_engine):
     bus factor 1 (only Ann knows Maria); B met Sam (champion, senior) only; E met Kai (economic buyer, exec) on
     2026-04-20; D has nobody on record. Active in 2026Q2: A, B, D, E; single-threaded: B, D, E = 75 %."""
     ids = {key: account_id(small_engine, key) for key in "ABDE"}
-    found = relationships(small_engine, list(ids.values()), {}, "2026Q2")
+    data = load_portfolio_data(small_engine)
+    metrics = relationship_metrics(small_engine, data, "2026Q2")
+    found = relationships(data, metrics, list(ids.values()))
     a, b, d, e = (found[ids[k]] for k in "ABDE")
     assert (a.stakeholders_known, a.met_90d, a.exec_met_90d, a.economic_buyer_met_90d, a.single_threaded, a.bus_factor) == (
         3,
@@ -213,9 +215,12 @@ def test_relationship_metrics_follow_the_design(small_engine):
     assert (b.met_90d, b.exec_met_90d, b.economic_buyer_met_90d, b.single_threaded, b.bus_factor) == (1, False, False, True, 1)
     assert (e.met_90d, e.exec_met_90d, e.economic_buyer_met_90d, e.single_threaded) == (1, True, True, True)
     assert (d.stakeholders_known, d.met_90d, d.single_threaded, d.bus_factor) == (0, 0, True, 0)
-    share, active = single_threaded_share(small_engine, load_portfolio_data(small_engine), Filters("2026Q2"))
-    assert (share, active) == (0.75, 4)
-    assert relationships(small_engine, [ids["A"]], {}, "2025Q2")[ids["A"]].met_90d == 0  # nothing dated then
+    risks = relationship_risks(data, metrics, Filters("2026Q2"), found)
+    assert (risks.single_threaded_share, risks.active_accounts) == (0.75, 4)
+    # Riskiest first, as the Relationships page sorts: single-threaded with bus factor 0 or 1 (D with 0, then B and E
+    # with 1 and one person met, the larger revenue first), then A (bus factor 1 only).
+    assert [r.account_id for r in risks.accounts] == [ids[k] for k in "DBEA"]
+    assert relationships(data, relationship_metrics(small_engine, data, "2025Q2"), [ids["A"]])[ids["A"]].met_90d == 0
 
 
 def test_markdown_notes_read_as_plain_text_and_never_as_html():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.core.charts import OURS, chart_text, style
+from lib.core.charts import LIGHT_GREY, ORANGE, OURS, VERMILLION, chart_text, style
 
 
 def revenue_wallet_figure(history: pd.DataFrame, large: bool = False, height: int = 300) -> go.Figure:
@@ -29,7 +29,8 @@ def revenue_wallet_figure(history: pd.DataFrame, large: bool = False, height: in
             y=history["wallet"],
             name="Wallet",
             mode="lines+markers",
-            line={"color": "#e07b00", "width": 3, "dash": "dot"},
+            line={"color": ORANGE, "width": 3, "dash": "dot"},
+            marker={"symbol": "diamond"},
             hovertemplate="%{x}: wallet %{y:,.0f}<extra></extra>",
         )
     )
@@ -39,7 +40,7 @@ def revenue_wallet_figure(history: pd.DataFrame, large: bool = False, height: in
 
 def wallet_split_figure(split: pd.DataFrame, quarter: str, large: bool = False, height: int = 300) -> go.Figure:
     shown = split.iloc[::-1]
-    colors = {"us": OURS, "competitor": "#c0392b", "unattributed": "#bdc3c7"}
+    colors = {"us": OURS, "competitor": VERMILLION, "unattributed": LIGHT_GREY}  # and each bar says whose it is
     figure = go.Figure(
         go.Bar(
             x=shown["share_of_wallet"],

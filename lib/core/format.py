@@ -35,21 +35,35 @@ def count(value: float | None) -> str:
     return NA if _missing(value) else f"{value:,.0f}"
 
 
-def value(kind: str, amount: float | None) -> str:
-    """Format by the unit a KPI declares: money, rate, score or count."""
-    return {"money": money, "rate": rate, "score": score, "count": count}[kind](amount)
+def value(kind: str, amount: float | None, rounded: bool = False) -> str:
+    """Format by the unit a KPI declares: money, rate, score or count; rounded reads from the back of a room (112 %)."""
+    if kind == "rate":
+        return rate(amount, 0 if rounded else 1)
+    return {"money": money, "score": score, "count": count}[kind](amount)
 
 
-def change(kind: str, now: float | None, before: float | None) -> str | None:
-    """The change against the previous quarter, in the KPI's own terms (points for rates)."""
+def change(kind: str, now: float | None, before: float | None, rounded: bool = False) -> str | None:
+    """The change against the previous quarter, in the KPI's own terms (points for rates); rounded: whole numbers."""
     if _missing(now) or _missing(before):
         return None
+    digits = 0 if rounded else 1
     if kind == "rate":
-        return f"{(now - before) * 100:+.1f} pts"
+        points = (now - before) * 100
+        return _signed(points, digits) + (" pt" if rounded and abs(round(points)) == 1 else " pts")
     if kind == "score":
         return f"{now - before:+.0f}"
     if kind == "count":
         return f"{now - before:+,.0f}"
     if before == 0:
         return None
-    return f"{(now / before - 1) * 100:+.1f} %"
+    return _signed((now / before - 1) * 100, digits) + " %"
+
+
+def _signed(amount: float, digits: int) -> str:
+    """+1.2, -0.4; a change that rounds to nothing reads ±0, never -0."""
+    return "±0" if round(amount, digits) == 0 else f"{amount:+.{digits}f}"
+
+
+def sentence(text: str) -> str:
+    """A lower-case clause as a sentence of its own: "no set is active" -> "No set is active."."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.core import format as fmt
-from lib.core.charts import OURS, PALETTE, chart_text, style
+from lib.core.charts import GREY, ORANGE, OURS, chart_text, style
 
 MAX_LINE_POINTS = 1500  # a curve of 100,000 accounts reads the same with 1,500 points, and ships far faster
 MAX_MARKERS = 2000
@@ -36,7 +36,7 @@ def pareto_chart(frame: pd.DataFrame, large: bool = False) -> go.Figure:
             y=y[line],
             mode="lines",
             name="All accounts",
-            line={"color": "#7f8c8d", "width": 3},
+            line={"color": GREY, "width": 3},
             hovertemplate="Top %{x:.1%} of accounts: %{y:.1%} of revenue<extra></extra>",
         )
     )
@@ -48,7 +48,7 @@ def pareto_chart(frame: pd.DataFrame, large: bool = False) -> go.Figure:
             y=y[shown],
             mode="markers",
             name=f"Key accounts ({len(chosen):,})",
-            marker={"color": PALETTE[1], "size": 9 if large else 7, "line": {"width": 0}},
+            marker={"color": ORANGE, "symbol": "diamond", "size": 9 if large else 7, "line": {"width": 0}},
             customdata=[chart_text(name) for name in frame["name"].to_numpy()[shown]],
             hovertemplate="%{customdata}<br>rank %{x:.1%}, cumulative %{y:.1%}<extra></extra>",
         )

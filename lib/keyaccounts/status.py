@@ -14,10 +14,33 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib.keyaccounts.metrics import account_metrics
-from lib.keyaccounts.qualification import qualify
-from lib.keyaccounts.store import active_criteria
+from lib.keyaccounts.qualification import Qualification, qualify
+from lib.keyaccounts.store import StoredCriteriaSet, active_criteria
 from lib.portfolio.data import Filters, PortfolioData
 from lib.relationships.data import RelationshipData
+
+
+@dataclass(frozen=True, eq=False)
+class ActiveQualification:
+    """Every account of the filter qualified under the active approved set, or why that cannot be (`problem`)."""
+
+    problem: str = ""  # "no approved criteria set is active", "the active criteria set is invalid: ..."
+    stored: StoredCriteriaSet | None = None
+    metrics: pd.DataFrame | None = None
+    result: Qualification | None = None
+
+
+def qualify_under_active(
+    engine: Engine, data: PortfolioData, filters: Filters, rel: RelationshipData | None = None
+) -> ActiveQualification:
+    """rel: the relationship arrays, for criteria on stakeholders_met_90d, exec_met_90d or bus_factor (n/a without)."""
+    stored = active_criteria(engine)
+    if stored is None:
+        return ActiveQualification("no approved criteria set is active")
+    if stored.criteria is None:
+        return ActiveQualification(f"the active criteria set is invalid: {stored.problem}")
+    metrics = account_metrics(data, filters, rel)
+    return ActiveQualification("", stored, metrics, qualify(metrics, stored.criteria))
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,13 +77,10 @@ def key_account_basis(
     engine: Engine, data: PortfolioData, filters: Filters, rel: RelationshipData | None = None
 ) -> KeyAccountBasis:
     """Qualify every account under the active criteria set (rel: for criteria on relationship metrics)."""
-    stored = active_criteria(engine)
-    if stored is None:
-        return KeyAccountBasis(False, "no approved criteria set is active")
-    if stored.criteria is None:
-        return KeyAccountBasis(False, f"the active criteria set is invalid: {stored.problem}")
-    metrics = account_metrics(data, filters, rel)
-    result = qualify(metrics, stored.criteria)
+    active = qualify_under_active(engine, data, filters, rel)
+    if active.problem:
+        return KeyAccountBasis(False, active.problem)
+    stored, metrics, result = active.stored, active.metrics, active.result
     results = pd.DataFrame(
         {
             "score": np.asarray(result.score, dtype=float),
@@ -72,7 +92,8 @@ def key_account_basis(
     return KeyAccountBasis(
         True,
         criteria_name=getattr(stored, "name", "") or "",
-        approved_by=getattr(stored, "approved_by", None),
+        approved_by=getattr(stored, "approved_by_name", None)
+        or getattr(stored, "approved_by", None),  # the full name, as everywhere
         approved_at=getattr(stored, "approved_at", None),
         results=results,
     )

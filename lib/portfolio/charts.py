@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.core.charts import OURS, PALETTE, chart_text, style
+from lib.core.charts import GREEN, OURS, VERMILLION, chart_text, style
 
 
 def revenue_trend(trends: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -21,14 +21,15 @@ def revenue_trend(trends: pd.DataFrame, large: bool = False) -> go.Figure:
 
 def retention_trend(trends: pd.DataFrame, large: bool = False) -> go.Figure:
     figure = go.Figure()
-    for key, name, dash in (("nrr", "NRR", "solid"), ("grr", "GRR", "dot")):
+    for key, name, dash, symbol, color in (("nrr", "NRR", "solid", "circle", OURS), ("grr", "GRR", "dot", "square", VERMILLION)):
         figure.add_trace(
             go.Scatter(
                 x=trends["quarter"],
                 y=trends[key],
                 name=name,
                 mode="lines+markers",
-                line={"dash": dash, "width": 3},
+                line={"dash": dash, "width": 3, "color": color},
+                marker={"symbol": symbol, "size": 7},
                 hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>",
             )
         )
@@ -43,7 +44,7 @@ def nps_trend(trends: pd.DataFrame, large: bool = False) -> go.Figure:
             x=trends["quarter"],
             y=trends["nps"],
             mode="lines+markers",
-            line={"width": 3, "color": PALETTE[2]},
+            line={"width": 3, "color": GREEN},
             hovertemplate="%{x}: NPS %{y:.0f}<extra></extra>",
         )
     )

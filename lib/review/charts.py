@@ -15,15 +15,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.core import format as fmt
-from lib.core.charts import chart_text
+from lib.core.charts import BLUE, GREY, INK, LIGHT_GREY, OKABE_ITO, chart_text
 
 PX_PER_INCH = 96
 FONT = 16
-INK = "#222222"
-US_COLOR = "#0072B2"  # blue
-OKABE_ITO = ("#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442")  # orange, green, purple, vermillion, sky, yellow
-OTHERS_COLOR = "#8C8C8C"
-UNATTRIBUTED_COLOR = "#D9D9D9"
+US_COLOR, OTHERS_COLOR, UNATTRIBUTED_COLOR = BLUE, GREY, LIGHT_GREY  # the app's palette (lib.core.charts)
 PATTERNS = ("/", "x", "\\", ".", "|", "+")  # one per competitor, so bars differ without colour too
 US, OTHER_COMPETITORS, UNATTRIBUTED = "Us", "Other competitors", "Unattributed"
 

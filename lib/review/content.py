@@ -1,10 +1,10 @@
 """The ONE door between the deck and the feature packages: everything on the slides is gathered here.
 
 Each function calls today's public lib functions (portfolio KPIs, share of wallet, key-account
-qualification, Account 360, notes and action items) and hands back the plain values of
+qualification, relationships, Account 360, notes and action items) and hands back the plain values of
 lib.review.model. The slide builders import none of those packages, so when a feature moves only
-the imports of this module change. The relationship metrics are read with a small query of their
-own until lib.relationships offers them (`relationships`, `single_threaded_share` below).
+the imports of this module change. The relationships are lib.relationships' figures, the very ones
+of the Relationships page and of `python -m lib relationships`.
 """
 
 from __future__ import annotations
@@ -14,26 +14,28 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from lib.accounts.account360 import account_kpis, load_account
 from lib.core import clock as clock
 from lib.core import format as fmt
 from lib.core.db import FACTS, data_versions, read_setting
-from lib.core.models import Interaction, Stakeholder
-from lib.core.quarters import quarter_end, shift_quarter
+from lib.core.format import sentence
+from lib.core.quarters import shift_quarter
 from lib.io.snapshot import cached_portfolio
 from lib.keyaccounts.criteria import describe_criteria
-from lib.keyaccounts.metrics import account_metrics
-from lib.keyaccounts.qualification import qualify, summarize
-from lib.keyaccounts.store import active_criteria
+from lib.keyaccounts.qualification import summarize
+from lib.keyaccounts.status import qualify_under_active
 from lib.keyaccounts.tables import near_misses, qualified_accounts
 from lib.notes.action_items import account_open_items
 from lib.notes.notes import get_note
 from lib.portfolio.data import Filters, PortfolioData
 from lib.portfolio.kpis import DEFAULT_GROSS_MARGIN, KPI_ORDER, KpiValue, base_quarter
 from lib.portfolio.overview import account_table, portfolio_overview
-from lib.relationships.vocabulary import KEY_ROLES
+from lib.relationships.data import cached_relationships
+from lib.relationships.metrics import RelationshipMetrics
+from lib.relationships.portfolio import account_table as relationship_table
+from lib.relationships.portfolio import active_accounts, portfolio_metrics, single_threaded_share
 from lib.review.model import (
     ALL,
     KEY,
@@ -61,8 +63,9 @@ __all__ = [
     "deck_content",
     "load_portfolio_data",
     "request_from_filters",
+    "relationship_metrics",
+    "relationship_risks",
     "relationships",
-    "single_threaded_share",
 ]
 Progress = Callable[[float, str], None]
 TABLE_ROWS = 40  # more than any slide holds; the slide cuts to what fits and says "and N more"
@@ -81,9 +84,12 @@ def load_portfolio_data(engine: Engine) -> PortfolioData:
 
 
 def prepare_snapshots(engine: Engine) -> PortfolioData:
-    """Build the per-version array files a deck reads (the portfolio and competitor spend), as the app's warm-up does."""
+    """Build the per-version array files a deck reads (the portfolio, competitor spend and relationships), as the app's
+    warm-up does."""
     data = load_portfolio_data(engine)
-    cached_wallet_data(engine, data, data_versions(engine)[FACTS])
+    version = data_versions(engine)[FACTS]
+    cached_wallet_data(engine, data, version)
+    cached_relationships(engine, data, version)
     return data
 
 
@@ -108,9 +114,8 @@ def deck_content(
     today = request.today or clock.today()
     key_accounts, verdicts, key_ids = _key_accounts(engine, data, filters)
     ids, selection = _selected_accounts(data, filters, request.accounts, key_accounts, key_ids)
-    names = dict(zip(data.accounts["id"].tolist(), data.accounts["name"].tolist()))
-    ties = relationships(engine, ids, names, quarter)
-    share, active = single_threaded_share(engine, data, filters)
+    relationship = relationship_metrics(engine, data, quarter)
+    ties = relationships(data, relationship, ids)
     accounts = []
     for done, account_id in enumerate(ids):
         if progress:
@@ -118,7 +123,6 @@ def deck_content(
         accounts.append(account_content(engine, account_id, quarter, today, verdicts.get(account_id, ""), ties.get(account_id)))
         if on_account:
             on_account(quarter, accounts[-1])
-    riskiest = sorted(ties.values(), key=lambda r: (not r.single_threaded, r.bus_factor, r.name.lower()))
     return DeckContent(
         quarter=quarter,
         base_quarter=base_quarter(filters),
@@ -130,7 +134,7 @@ def deck_content(
         portfolio=_portfolio(engine, data, filters),
         wallet=_wallet(engine, data, filters),
         key_accounts=key_accounts,
-        relationships=RelationshipRisks(quarter, tuple(riskiest), share, active),
+        relationships=relationship_risks(data, relationship, filters, ties),
         accounts=tuple(accounts),
     )
 
@@ -193,13 +197,10 @@ def _wallet(engine: Engine, data: PortfolioData, filters: Filters) -> WalletCont
 
 def _key_accounts(engine: Engine, data: PortfolioData, filters: Filters) -> tuple[KeyAccountsContent, dict[int, str], list[int]]:
     """The key-account list and near misses, each account's verdict ("Key account · score 83"), and the key ids."""
-    stored = active_criteria(engine)
-    if stored is None:
-        return KeyAccountsContent(False, "No approved criteria set is active."), {}, []
-    if stored.criteria is None:
-        return KeyAccountsContent(False, f"The active criteria set is invalid: {stored.problem}"), {}, []
-    metrics = account_metrics(data, filters)
-    result = qualify(metrics, stored.criteria)
+    active = qualify_under_active(engine, data, filters)
+    if active.problem:
+        return KeyAccountsContent(False, sentence(active.problem)), {}, []
+    stored, metrics, result = active.stored, active.metrics, active.result
     summary = summarize(metrics, result)
     qualified = qualified_accounts(metrics, result, limit=None)
     near = near_misses(metrics, result, limit=TABLE_ROWS)
@@ -208,7 +209,11 @@ def _key_accounts(engine: Engine, data: PortfolioData, filters: Filters) -> tupl
         for r in qualified.head(TABLE_ROWS).itertuples()
     )
     near_rows = tuple((r.name, f"{r.score:.0f}", r.lacks, fmt.money(r.annual_revenue), r.owner or "") for r in near.itertuples())
-    approved = f"approved by {stored.approved_by} on {stored.approved_at:%Y-%m-%d}" if stored.approved_at else "not approved"
+    approved = (
+        f"approved by {stored.approved_by_name or stored.approved_by} on {stored.approved_at:%Y-%m-%d}"
+        if stored.approved_at
+        else "not approved"
+    )
     content = KeyAccountsContent(
         True,
         criteria_name=stored.name,
@@ -304,79 +309,46 @@ def account_content(
     )
 
 
-# --- relationships (until lib.relationships offers them) ------------------------------------------
+# --- relationships (lib.relationships: the Relationships page's figures) ------------------------------
 
 
-def _windows(quarter: str) -> tuple[dt.date, dt.date, dt.date]:
-    """as_of = the last day of the quarter; the first days of its 90- and 180-day windows (DESIGN.md)."""
-    as_of = quarter_end(quarter)
-    return as_of, as_of - dt.timedelta(days=89), as_of - dt.timedelta(days=179)
+def relationship_metrics(engine: Engine, data: PortfolioData, quarter: str) -> RelationshipMetrics:
+    """Every account's relationship metrics for the quarter, in the portfolio's order, from this data version's arrays."""
+    return portfolio_metrics(data, cached_relationships(engine, data, data_versions(engine)[FACTS]), quarter)
 
 
-def relationships(engine: Engine, account_ids: Sequence[int], names: dict[int, str], quarter: str) -> dict[int, Relationship]:
+def relationships(data: PortfolioData, metrics: RelationshipMetrics, account_ids: Sequence[int]) -> dict[int, Relationship]:
     """Stakeholders known and met, executive and economic buyer met, single-threaded and bus factor, per account."""
-    if not account_ids:
-        return {}
-    as_of, since_90, since_180 = _windows(quarter)
-    ids = [int(i) for i in account_ids]
-    with engine.connect() as connection:
-        people = pd.DataFrame(
-            connection.execute(
-                select(Stakeholder.id, Stakeholder.account_id, Stakeholder.level, Stakeholder.role).where(
-                    Stakeholder.account_id.in_(ids)
-                )
-            ).all(),
-            columns=["stakeholder_id", "account_id", "level", "role"],
+    rows = pd.Series(np.arange(len(data.accounts)), index=data.accounts["id"].to_numpy())
+    names = data.accounts["name"].to_numpy()
+    return {
+        int(i): Relationship(
+            account_id=int(i),
+            name=str(names[row]),
+            stakeholders_known=int(metrics.stakeholders_known[row]),
+            met_90d=int(metrics.stakeholders_met_90d[row]),
+            exec_met_90d=bool(metrics.exec_met_90d[row]),
+            economic_buyer_met_90d=bool(metrics.economic_buyer_met_90d[row]),
+            single_threaded=bool(metrics.single_threaded[row]),
+            bus_factor=int(metrics.bus_factor[row]),
         )
-        met = pd.DataFrame(
-            connection.execute(
-                select(Interaction.account_id, Interaction.stakeholder_id, Interaction.our_person, Interaction.date).where(
-                    Interaction.account_id.in_(ids),
-                    Interaction.stakeholder_id.is_not(None),
-                    Interaction.date >= since_180,
-                    Interaction.date <= as_of,
-                )
-            ).all(),
-            columns=["account_id", "stakeholder_id", "our_person", "date"],
-        )
-    met["date"] = pd.to_datetime(met["date"]).dt.date
-    recent = met[met["date"] >= since_90].merge(people[["stakeholder_id", "level", "role"]], on="stakeholder_id")
-    return {i: _relationship(i, names.get(i, ""), people, recent, met) for i in ids}
+        for i, row in rows.reindex([int(i) for i in account_ids]).dropna().astype(int).items()
+    }
 
 
-def _relationship(account_id: int, name: str, people: pd.DataFrame, recent: pd.DataFrame, met: pd.DataFrame) -> Relationship:
-    own_people = people[people["account_id"] == account_id]
-    own_recent = recent[recent["account_id"] == account_id].drop_duplicates("stakeholder_id")
-    key_people = own_people[own_people["role"].isin(KEY_ROLES)]["stakeholder_id"]
-    ours = met[met["account_id"] == account_id].groupby("stakeholder_id")["our_person"].nunique()
-    bus_factor = int(ours.reindex(key_people).fillna(0).min()) if len(key_people) else 0
-    return Relationship(
-        account_id=account_id,
-        name=name,
-        stakeholders_known=len(own_people),
-        met_90d=len(own_recent),
-        exec_met_90d=bool((own_recent["level"] == "exec").any()),
-        economic_buyer_met_90d=bool((own_recent["role"] == "economic buyer").any()),
-        single_threaded=len(own_recent) <= 1,
-        bus_factor=bus_factor,
+def relationship_risks(
+    data: PortfolioData,
+    metrics: RelationshipMetrics,
+    filters: Filters,
+    ties: dict[int, Relationship],
+) -> RelationshipRisks:
+    """The deck's accounts riskiest first, in the order of the Relationships page's portfolio table (accounts it does
+    not list, without revenue in the quarter or outside the filter, last), and the filter's single-threaded share."""
+    table = relationship_table(data, metrics, filters)
+    listed = data.accounts["id"].to_numpy()[table.index.to_numpy()]
+    order = [int(i) for i in listed if int(i) in ties]
+    order += [i for i in ties if i not in set(order)]
+    active = active_accounts(data, filters)
+    return RelationshipRisks(
+        filters.quarter, tuple(ties[i] for i in order), single_threaded_share(metrics, active), int(active.sum())
     )
-
-
-def single_threaded_share(engine: Engine, data: PortfolioData, filters: Filters) -> tuple[float | None, int]:
-    """The share of the filter's active accounts (revenue in the quarter) that are single-threaded, and how many are active."""
-    column = data.column(filters.quarter)
-    mask = data.mask(filters)
-    active = mask & (data.revenue[:, column] > 0) if column is not None else np.zeros(len(mask), dtype=bool)
-    active_ids = data.accounts["id"].to_numpy()[active]
-    if not len(active_ids):
-        return None, 0
-    as_of, since_90, _ = _windows(filters.quarter)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(Interaction.account_id, func.count(func.distinct(Interaction.stakeholder_id)))
-            .where(Interaction.stakeholder_id.is_not(None), Interaction.date >= since_90, Interaction.date <= as_of)
-            .group_by(Interaction.account_id)
-        ).all()
-    met = pd.Series({int(a): int(n) for a, n in rows}, dtype="int64")
-    single = met.reindex(active_ids).fillna(0) <= 1
-    return float(single.mean()), len(active_ids)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from lib.core import format as fmt
 from lib.portfolio.kpis import KpiValue
+from lib.ui.theme import is_presentation
 
 
 def kpi_cards(
@@ -60,12 +61,14 @@ def _card(
 ) -> None:
     height = "stretch" if same_height else "content"
     with st.container(border=True, key=f"kpicard_{key_prefix}_{kpi.key}", height=height):
-        delta = fmt.change(kpi.unit, kpi.value, previous.value if previous else None)
+        rounded = is_presentation()  # 112 %, +2 pts: numbers read from the back of the room
+        delta = fmt.change(kpi.unit, kpi.value, previous.value if previous else None, rounded)
         st.metric(
             SHORT_LABELS.get(kpi.key, kpi.label),
-            fmt.value(kpi.unit, kpi.value),
+            fmt.value(kpi.unit, kpi.value, rounded),
             delta,
             delta_color="normal" if kpi.higher_is_better else "inverse",
+            delta_arrow="off" if delta and delta.startswith("±") else "auto",  # no change has no direction
             help=None if accounts_behind else kpi.formula,
             delta_description=f"vs {compared_with}" if delta and compared_with else None,
         )
@@ -90,7 +93,9 @@ def explain(kpi: KpiValue, accounts: pd.DataFrame, key: str) -> None:
 
     st.markdown(f"**{kpi.label}: {fmt.value(kpi.unit, kpi.value)}**")
     st.caption(kpi.formula)
-    if kpi.inputs:
+    if kpi.inputs and is_presentation():  # one line, so that the accounts behind it show without scrolling
+        st.markdown(" · ".join(f"{name}: **{_input_text(name, value)}**" for name, value in kpi.inputs.items()))
+    elif kpi.inputs:
         st.dataframe(
             pd.DataFrame({"input": list(kpi.inputs), "value": [_input_text(k, v) for k, v in kpi.inputs.items()]}),
             hide_index=True,

@@ -18,6 +18,7 @@ WALLET_PAGE = "pages/wallet.py"
 KEY_ACCOUNTS_PAGE = "pages/key_accounts.py"
 ACCOUNT_360_PAGE = "pages/account_360.py"
 REVIEW_NOTES_PAGE = "pages/review_notes.py"
+WALKTHROUGH_PAGE = "pages/walkthrough.py"
 DATA_PAGE = "pages/data.py"
 RELATIONSHIPS_PAGE = "pages/relationships.py"
 

@@ -10,6 +10,9 @@ import streamlit as st
 from lib.core import format as fmt
 from lib.ui.cards import money_columns
 from lib.ui.navigation import open_account
+from lib.ui.theme import is_presentation
+
+PROJECTOR_LEAVES_OUT = frozenset({"external_id", "base_revenue"})  # columns too detailed for the projector
 
 
 def account_table(
@@ -25,6 +28,8 @@ def account_table(
     (default: lib.ui.cards.money_columns). An empty cell reads "n/a", as a card does, never "None".
     """
     visible = list(columns) if columns is not None else [c for c in frame.columns if c != "id"]
+    if is_presentation():  # the room reads names; ids and the base quarter's revenue stay on the laptop
+        visible = [c for c in visible if c not in PROJECTOR_LEAVES_OUT] or visible
     event = st.dataframe(
         frame,
         key=key,

@@ -10,28 +10,28 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.core import format as fmt
-from lib.core.charts import OURS, PALETTE, chart_text, style
+from lib.core.charts import (
+    ALERT,
+    DASHES,
+    GREY,
+    LIGHT_GREY,
+    OKABE_ITO,
+    OURS,
+    PALETTE,
+    PATTERNS,
+    SYMBOLS,
+    chart_text,
+    style,
+    text_on,
+)
 from lib.wallet.history import AccountHistory
 from lib.wallet.quadrant import QUADRANTS, Quadrant
 from lib.wallet.shares import OTHER_COMPETITORS, UNATTRIBUTED, US
 from lib.wallet.split import WalletSplit
 
-COMPETITOR_COLORS = (
-    "#e07b00",
-    "#2e8b57",
-    "#8e44ad",
-    "#c0392b",
-    "#16a085",
-    "#d4ac0d",
-    "#5dade2",
-    "#a04000",
-    "#e84393",
-    "#6c5b7b",
-    "#7dcea0",
-    "#34495e",
-)
-OTHERS_COLOR = "#a6aeb7"
-UNATTRIBUTED_COLOR = "#e3e7eb"
+COMPETITOR_COLORS = OKABE_ITO  # the seventh competitor takes the first colour again, with another pattern and symbol
+OTHERS_COLOR = GREY
+UNATTRIBUTED_COLOR = LIGHT_GREY
 SEGMENT_COLORS = PALETTE
 
 
@@ -39,6 +39,13 @@ def part_colors(competitors: tuple[str, ...] | list[str]) -> dict[str, str]:
     """A colour per part of a wallet: us, each tracked competitor (in the order given), the others, the rest."""
     colors = {name: COMPETITOR_COLORS[i % len(COMPETITOR_COLORS)] for i, name in enumerate(competitors)}
     return {US: OURS, **colors, OTHER_COMPETITORS: OTHERS_COLOR, UNATTRIBUTED: UNATTRIBUTED_COLOR}
+
+
+def _mark(colors: dict[str, str], part: str) -> int:
+    """The part's place among the wallet's parts: its pattern, symbol and dash (us and the rest plain)."""
+    if part in (US, OTHER_COMPETITORS, UNATTRIBUTED) or part not in colors:
+        return 0
+    return list(colors).index(part)  # us first: competitors from 1
 
 
 def quarter_ticks(quarters: list[str], most: int) -> dict:
@@ -64,12 +71,16 @@ def wallet_split_bars(split: WalletSplit, colors: dict[str, str], large: bool = 
                 y=labels,
                 orientation="h",
                 name=chart_text(part),
-                marker={"color": colors.get(part, OTHERS_COLOR), "line": {"width": 0}},
+                marker={
+                    "color": colors.get(part, OTHERS_COLOR),
+                    "line": {"width": 1, "color": "#fff"},
+                    "pattern": {"shape": PATTERNS[_mark(colors, part) % len(PATTERNS)], "fgcolor": "#fff", "fgopacity": 0.35},
+                },
                 customdata=np.column_stack([groups[part], groups["high_confidence"].fillna(0)]),
                 text=[fmt.rate(s, 0) if s >= (0.09 if large else 0.06) else "" for s in share.fillna(0)],
                 textposition="inside",
                 insidetextanchor="middle",
-                textfont={"color": "#222" if part == UNATTRIBUTED else "#fff"},
+                textfont={"color": text_on(colors.get(part, OTHERS_COLOR))},
                 hovertemplate="%{y}<br><b>%{fullData.name}</b>: %{x:.1%} of the wallet (%{customdata[0]:,.0f})"
                 + "<br>high-confidence estimates: %{customdata[1]:.0%} of the wallet<extra></extra>",
             )
@@ -99,8 +110,12 @@ def share_trend_lines(trend: pd.DataFrame, colors: dict[str, str], large: bool =
                 y=trend[name],
                 name=chart_text(name),
                 mode="lines+markers",
-                line={"width": 4 if ours else 2, "color": colors.get(name, OTHERS_COLOR)},
-                marker={"size": 7 if ours else 5},
+                line={
+                    "width": 4 if ours else 2,
+                    "color": colors.get(name, OTHERS_COLOR),
+                    "dash": DASHES[_mark(colors, name) % len(DASHES)],
+                },
+                marker={"size": 7 if ours else 6, "symbol": SYMBOLS[_mark(colors, name) % len(SYMBOLS)]},
                 customdata=trend["accounts"],
                 hovertemplate="%{x}: %{y:.1%} of the wallet (%{customdata:,} accounts)<extra>%{fullData.name}</extra>",
             )
@@ -122,6 +137,7 @@ def quadrant_chart(quadrant: Quadrant, large: bool = False, height: int = 420) -
     figure = go.Figure()
     segments = sorted(quadrant.market_share, key=lambda s: -points.loc[points["segment"] == s, "wallet"].sum())
     colors = {s: SEGMENT_COLORS[i % len(SEGMENT_COLORS)] for i, s in enumerate(segments)}
+    symbols = {s: SYMBOLS[i % len(SYMBOLS)] for i, s in enumerate(segments)}
     biggest = float(points["revenue"].max()) if len(points) else 0.0
     max_size = 46 if large else 38
     sizeref = 2.0 * biggest / max_size**2 if biggest > 0 else 1.0
@@ -141,6 +157,7 @@ def quadrant_chart(quadrant: Quadrant, large: bool = False, height: int = 420) -
                     "sizeref": sizeref,
                     "sizemin": 4,
                     "color": colors[segment],
+                    "symbol": symbols[segment],
                     "opacity": 0.75,
                     "line": {"width": 0.5, "color": "#fff"},
                 },
@@ -187,7 +204,7 @@ def quadrant_chart(quadrant: Quadrant, large: bool = False, height: int = 420) -
     )
     subtitle = f"{drawn}<br>dashed: our market share ({lines}) · dotted: median wallet {fmt.money(quadrant.median_wallet)}"
     figure.update_layout(
-        title={"subtitle": {"text": subtitle, "font": {"size": 14 if large else 11, "color": "#555"}}},
+        title={"subtitle": {"text": subtitle, "font": {"size": 16 if large else 11, "color": "#333" if large else "#555"}}},
         margin={"t": 96 if large else 84},
         clickmode="event+select",
         dragmode="pan",
@@ -217,7 +234,10 @@ def account_split_chart(split: pd.DataFrame, colors: dict[str, str], large: bool
                 x=split["quarter"],
                 y=split[part],
                 name=chart_text(part),
-                marker={"color": colors.get(part, OTHERS_COLOR)},
+                marker={
+                    "color": colors.get(part, OTHERS_COLOR),
+                    "pattern": {"shape": PATTERNS[_mark(colors, part) % len(PATTERNS)], "fgcolor": "#fff", "fgopacity": 0.35},
+                },
                 customdata=split["status"],
                 hovertemplate="%{x}: %{y:,.0f} %{customdata}<extra>%{fullData.name}</extra>",
             )
@@ -230,7 +250,7 @@ def account_split_chart(split: pd.DataFrame, colors: dict[str, str], large: bool
                 y=flagged["wallet"] * 1.04,
                 mode="markers",
                 name="data problem",
-                marker={"symbol": "triangle-down", "size": 12, "color": "#c0392b"},
+                marker={"symbol": "triangle-down", "size": 12, "color": ALERT},
                 customdata=flagged["status"],
                 hovertemplate="%{x}: %{customdata}; competitors scaled to fit the wallet<extra></extra>",
             )
@@ -265,7 +285,8 @@ def account_share_chart(history: AccountHistory, colors: dict[str, str], large: 
                 y=rows.reindex(quarters["quarter"]).to_numpy(),
                 name=chart_text(name),
                 mode="lines+markers",
-                line={"width": 2, "color": colors.get(name, OTHERS_COLOR)},
+                line={"width": 2, "color": colors.get(name, OTHERS_COLOR), "dash": DASHES[_mark(colors, name) % len(DASHES)]},
+                marker={"symbol": SYMBOLS[_mark(colors, name) % len(SYMBOLS)]},
                 hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>",
             )
         )

@@ -26,6 +26,7 @@ def test_every_page_address_shows_only_the_login_on_a_fresh_server(browser, demo
             tab = context.new_page()
             tab.goto(f"{fresh.url}/{path}")
             tab.get_by_role("button", name="Log in").wait_for()
+            tab.get_by_role("textbox", name="Password").wait_for()
             wait_for_app(tab)
             body = tab.locator("body").inner_text()
             assert "Username" in body and "Password" in body, path

@@ -4,7 +4,8 @@ Revenue is long-tailed by segment and moves quarter to quarter with drift, noise
 expansions and contractions; a few percent of logos churn a year and new logos join; wallets
 are larger than our revenue, split between 3-6 competitors and an unattributed rest; NPS and
 CSAT responses follow each account's sentiment; stakeholders, interactions, review notes,
-action items and two criteria sets complete the picture. Everything is drawn from one seed.
+action items and two criteria sets complete the picture. Everything is drawn from one seed; who
+meets whom (lib.io.demo.relationships) from a stream of its own, so it can be retuned alone.
 """
 
 from lib.io.demo.build import DemoSpec, build_demo_frames

@@ -13,12 +13,13 @@ from lib.core.quarters import last_completed_quarter, quarter_range, shift_quart
 from lib.io.demo.facts import (
     draw_accounts,
     draw_competitor_spend,
-    draw_interactions,
     draw_revenue,
     draw_stakeholders,
     draw_surveys,
+    skip_former_interaction_draws,
 )
 from lib.io.demo.notes import draw_review_notes
+from lib.io.demo.relationships import draw_relationships, relationship_generator
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,11 @@ def build_demo_frames(spec: DemoSpec, today: dt.date | None = None) -> dict[str,
     revenue, active = draw_revenue(rng, traits, quarters)
     competitor_spend = draw_competitor_spend(rng, revenue, spec.accounts)
     surveys = draw_surveys(rng, traits, active, quarters)
-    stakeholders = draw_stakeholders(rng, accounts, traits)
-    interactions = draw_interactions(rng, accounts, traits, stakeholders, active, quarters)
+    roster = draw_stakeholders(rng, accounts, traits)
+    skip_former_interaction_draws(rng, traits, active)
+    stakeholders, interactions = draw_relationships(
+        relationship_generator(spec.seed), accounts, traits, revenue, roster, active, quarters
+    )
     notes, revisions, action_items = draw_review_notes(rng, accounts, revenue, quarters)
     return {
         "accounts": accounts,

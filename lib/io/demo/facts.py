@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lib.core.quarters import quarter_end, quarter_start
+from lib.core.quarters import quarter_start
 from lib.io.demo.names import (
     COMPETITORS,
     INDUSTRIES,
@@ -33,9 +33,14 @@ COMPETITOR_POPULARITY = (0.22, 0.18, 0.15, 0.12, 0.10, 0.09, 0.08, 0.06)
 CONFIDENCE_WEIGHTS = (0.25, 0.45, 0.30)  # of WALLET_CONFIDENCES
 
 
+def owner_count(accounts: int) -> int:
+    """How many account owners a demo of this many accounts has."""
+    return int(np.clip(accounts // 25, 8, 4000))
+
+
 def draw_accounts(rng: np.random.Generator, count: int, quarters: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     segment_code = rng.choice(3, size=count, p=SEGMENT_WEIGHTS)
-    owners = owner_names(int(np.clip(count // 25, 8, 4000)))
+    owners = owner_names(owner_count(count))
     # Enterprise books go to fewer, senior owners; everyone else is spread evenly.
     senior = max(2, len(owners) // 4)
     owner_index = np.where(segment_code == 0, rng.integers(0, senior, count), rng.integers(senior, len(owners), count))
@@ -222,42 +227,14 @@ def draw_stakeholders(rng: np.random.Generator, accounts: pd.DataFrame, traits: 
     return frame
 
 
-def draw_interactions(
-    rng: np.random.Generator,
-    accounts: pd.DataFrame,
-    traits: pd.DataFrame,
-    stakeholders: pd.DataFrame,
-    active: np.ndarray,
-    quarters: list[str],
-) -> pd.DataFrame:
-    seg = traits["segment_code"].to_numpy()
-    still_active = active[:, -1]
-    counts = rng.poisson(np.take((30, 10, 4), seg)) * still_active
-    account_index = np.repeat(np.arange(len(accounts)), counts)
-    per_account = stakeholders.groupby("account_id")["id"]
-    first_id = per_account.min().reindex(np.arange(1, len(accounts) + 1)).to_numpy()
-    n_people = per_account.count().reindex(np.arange(1, len(accounts) + 1)).to_numpy()
-    # Some accounts are single-threaded: every touch goes to the same person.
-    single = rng.random(len(accounts)) < np.take((0.03, 0.10, 0.25), seg)
-    offset = np.where(single[account_index], 0, (rng.random(len(account_index)) * n_people[account_index]).astype(int))
-    stakeholder_id = first_id[account_index] + offset
-    names = stakeholders.set_index("id")["name"]
-    end = quarter_end(quarters[-1]).toordinal()
-    day = end - rng.integers(0, 365, len(account_index))
-    colleagues = np.asarray(("Solutions engineer", "Executive sponsor", "Customer success"), dtype=object)
-    ours = np.where(
-        rng.random(len(account_index)) < 0.7,
-        accounts["owner"].to_numpy()[account_index],
-        colleagues[rng.integers(0, 3, len(account_index))],
-    )
-    frame = pd.DataFrame(
-        {
-            "account_id": account_index + 1,
-            "stakeholder_id": stakeholder_id.astype(np.int64),
-            "stakeholder_name": names.reindex(stakeholder_id).to_numpy(),
-            "our_person": ours,
-            "date": [dt.date.fromordinal(int(d)).isoformat() for d in day],
-            "channel": pick(rng, CHANNELS, (0.35, 0.3, 0.3, 0.05), len(account_index)),
-        }
-    )
-    return frame.drop_duplicates(["account_id", "stakeholder_name", "our_person", "date", "channel"]).reset_index(drop=True)
+def skip_former_interaction_draws(rng: np.random.Generator, traits: pd.DataFrame, active: np.ndarray) -> None:
+    """Take from the main stream exactly the draws the interactions took before they got a stream of their own
+    (lib.io.demo.relationships), so that everything drawn after them (the review notes) stays as it was."""
+    counts = rng.poisson(np.take((30, 10, 4), traits["segment_code"].to_numpy())) * active[:, -1]
+    drawn = int(counts.sum())
+    rng.random(len(traits))
+    rng.random(drawn)
+    rng.integers(0, 365, drawn)
+    rng.random(drawn)
+    rng.integers(0, 3, drawn)
+    rng.choice(len(CHANNELS), size=drawn, p=(0.35, 0.3, 0.3, 0.05))

@@ -15,7 +15,7 @@ from lib.core.quarters import FIRST_ACCOUNT_YEAR, FIRST_YEAR, check_date, check_
 from lib.io.importer.formats import MAX_NUMBER, Problem, text_limits
 from lib.io.importer.reading import ParsedFile
 from lib.portfolio.data import WALLET_CONFIDENCES
-from lib.relationships.vocabulary import CHANNELS, LEVELS, STAKEHOLDER_ROLES
+from lib.relationships.vocabulary import CHANNELS, LEVELS, STAKEHOLDER_ROLES, STANCES
 
 # Control characters have no place in a name or a note (a NUL even cut the text); tab and line breaks do.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -124,6 +124,11 @@ class _Checker:
             return pd.Series(None, index=self.frame.index, dtype=object)
         return self.convert(column, required, partial(_iso_date, today=self.today, first_year=first_year))
 
+    def one_line(self, column: str) -> pd.Series:
+        """Optional text with every run of white space, line breaks included, as one space (as the Relationships page saves it)."""
+        values = self.optional_text(column)
+        return values.map(lambda v: " ".join(v.split()) or None if isinstance(v, str) else None).astype(object)
+
     def choice(self, column: str, allowed: Sequence[str]) -> pd.Series:
         values = self.optional_text(column)
         lookup = {a.lower(): a for a in allowed}
@@ -198,6 +203,7 @@ def clean_file(parsed: ParsedFile, today: dt.date | None = None) -> pd.DataFrame
         )
         check.duplicates(clean[["external_id", "date", "kind", "respondent"]], "account_id, date, kind, respondent")
     elif parsed.kind == "stakeholders":
+        stance = check.choice("stance", STANCES)
         clean = pd.DataFrame(
             {
                 "external_id": account,
@@ -205,6 +211,8 @@ def clean_file(parsed: ParsedFile, today: dt.date | None = None) -> pd.DataFrame
                 "title": check.optional_text("title"),
                 "level": check.choice("level", LEVELS),
                 "role": check.choice("role", STAKEHOLDER_ROLES),
+                # Blank or "unknown" is stored one way, as nothing (lib.relationships.edit does the same).
+                "stance": stance.where(stance != "unknown", None),
                 "our_owner": check.optional_text("our_owner"),
             }
         )
@@ -217,6 +225,7 @@ def clean_file(parsed: ParsedFile, today: dt.date | None = None) -> pd.DataFrame
                 "our_person": check.required_text("our_person"),
                 "date": check.date("date", True),
                 "channel": check.choice("channel", CHANNELS).fillna(""),
+                "note": check.one_line("note"),
             }
         )
         check.duplicates(

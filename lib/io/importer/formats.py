@@ -70,21 +70,21 @@ SPECS = {
         "surveys", ("account_id", "date", "kind", "score"), ("respondent",), ("account_id", "date", "kind", "respondent")
     ),
     "stakeholders": FileSpec(
-        "stakeholders", ("account_id", "name"), ("title", "level", "role", "our_owner"), ("account_id", "name")
+        "stakeholders", ("account_id", "name"), ("title", "level", "role", "stance", "our_owner"), ("account_id", "name")
     ),
     "interactions": FileSpec(
         "interactions",
         ("account_id", "our_person", "date"),
-        ("stakeholder", "channel"),
+        ("stakeholder", "channel", "note"),
         ("account_id", "stakeholder", "our_person", "date", "channel"),
     ),
 }
 # The order batches are written in: parents first.
 WRITE_ORDER = ("accounts", "revenue", "competitor_spend", "surveys", "stakeholders", "interactions")
 ACCOUNT_ONLY = {"segment", "industry", "region", "owner", "customer_since", "churned_on", "strategic_fit"}
-STAKEHOLDER_ONLY = {"title", "level", "role", "our_owner"}
+STAKEHOLDER_ONLY = {"title", "level", "role", "stance", "our_owner"}
 # Columns checked against a list or a format of their own rather than against the column's length.
-FORMATTED = {"quarter", "date", "kind", "level", "role", "channel", "wallet_confidence"}
+FORMATTED = {"quarter", "date", "kind", "level", "role", "stance", "channel", "wallet_confidence"}
 # The table each kind is written to, and its natural key in the table's columns.
 WRITE_TARGETS = {
     "accounts": (models.Account.__table__, ("external_id",)),

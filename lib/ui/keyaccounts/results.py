@@ -25,6 +25,12 @@ from lib.ui.text import plain
 from lib.ui.theme import is_presentation
 
 TABLE_HEIGHT = 390
+NAMED_ON_PROJECTOR = 4  # who enters and leaves, named under the cards in projector mode (the tab is below the fold)
+
+
+def changes_named() -> int:
+    """How many of those entering and leaving the cards' caption names: on the projector a few, else none."""
+    return NAMED_ON_PROJECTOR if is_presentation() else 0
 
 
 def active_set_header(active: StoredCriteriaSet | None, today: dt.date) -> None:
@@ -77,14 +83,14 @@ def summary_cards(now: QualificationSummary, base: QualificationSummary | None) 
         (
             bottom[0],
             "Of revenue" if large else "Revenue share",
-            fmt.rate(now.revenue_share),
+            fmt.rate(now.revenue_share, 0 if large else 1),
             change(now.revenue_share, base and base.revenue_share, rate=True),
             "revenue",
         ),
         (
             bottom[1],
             "Of whitespace" if large else "Whitespace share",
-            fmt.rate(now.whitespace_share),
+            fmt.rate(now.whitespace_share, 0 if large else 1),
             change(now.whitespace_share, base and base.whitespace_share, rate=True),
             "whitespace",
         ),
@@ -103,6 +109,13 @@ def against_approved(counts: CriteriaDiff, filters: Filters) -> None:
         f"Against the approved set: **{counts.entering_count:,}** enter, **{counts.leaving_count:,}** leave, "
         f"{counts.staying_count:,} stay · {describe(filters)}, {filters.quarter}"
     )
+    for verb, named, total in (
+        ("Enter", counts.entering, counts.entering_count),
+        ("Leave", counts.leaving, counts.leaving_count),
+    ):
+        if total and len(named):
+            more = f" and {total - len(named):,} more" if total > len(named) else ""
+            st.markdown(f"**{verb}:** " + ", ".join(plain(name) for name in named["name"]) + more)
 
 
 def _download(label: str, make: Callable[[], bytes], name: str, key: str) -> None:

@@ -76,24 +76,11 @@ def accounts_behind(filters: Filters, high_confidence_only: bool) -> Callable[[s
     return lambda key: _figure_accounts(filters, high_confidence_only, key)
 
 
-# Projector type is large; six cards must still fit one row beside the sidebar.
-_PROJECTOR_CARDS_CSS = """
-<style>
-div[class*="st-key-kpicard_sow_"] [data-testid="stMetricValue"],
-div[class*="st-key-kpicard_sow_"] [data-testid="stMetricValue"] p { font-size: 1.9rem !important; }
-div[class*="st-key-kpicard_sow_"] [data-testid="stMetricLabel"] p { font-size: 0.95rem !important; }
-div[class*="st-key-kpicard_sow_"] [data-testid="stMetricDelta"] { font-size: 0.95rem !important; }
-</style>
-"""
-
-
 def cards(figures: WalletFigures, filters: Filters, high_confidence_only: bool, large: bool) -> None:
     """The share, wallet and whitespace cards, then our market share per segment, each with its change."""
     behind = accounts_behind(filters, high_confidence_only)
     segments = figures.segment_keys
     previous = shift_quarter(filters.quarter, -1)
-    if large:
-        st.html(_PROJECTOR_CARDS_CSS)
     if not segments:
         kpi_cards(figures.now, figures.before, figures.keys, behind, per_row=3, key_prefix="sow", compared_with=previous)
         return

@@ -51,6 +51,7 @@ _MAP_CSS = f"""
 .rel-map.large .rel-name, .rel-map.large h6 {{ font-size: 1.2rem; }}
 .rel-map.large .rel-badge {{ font-size: 1rem; }}
 .rel-map.large .rel-detail {{ color: #222; }}
+.rel-map.large .rel-none, .rel-map.large .rel-title {{ font-size: 1rem; color: #222; }}
 </style>
 """
 

@@ -152,15 +152,14 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         page.wait_for_timeout(400)
         screenshot(page, "relationships_busy_matrix")
 
-        page.get_by_text("Projector mode").click()
+        page.goto(f"{server.url}/relationships?account={busy}&present=1")  # projector mode, as a shared link asks
+        page.locator(".st-key-rel_status_bus").wait_for()
         settle(page)
         no_exception(page)
         page.get_by_text("Stakeholder map").scroll_into_view_if_needed()
         screenshot(page, "relationships_busy_projector")
-        page.get_by_text("Projector mode").click()
-        settle(page)
 
-        page.goto(f"{server.url}/account_360?account={busy}")
+        page.goto(f"{server.url}/account_360?account={busy}&present=0")
         settle(page)
         page.get_by_role("tab", name="People").click()
         wait_for_app(page)

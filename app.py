@@ -20,15 +20,22 @@ WALLET = st.Page(nav.WALLET_PAGE, title="Share of wallet", icon=":material/pie_c
 KEY_ACCOUNTS = st.Page(nav.KEY_ACCOUNTS_PAGE, title="Key accounts", icon=":material/star:")
 ACCOUNT_360 = st.Page(nav.ACCOUNT_360_PAGE, title="Account 360", icon=":material/domain:")
 REVIEW_NOTES = st.Page(nav.REVIEW_NOTES_PAGE, title="Review notes", icon=":material/edit_note:")
+RELATIONSHIPS = st.Page(nav.RELATIONSHIPS_PAGE, title="Relationships", icon=":material/groups:")
 WALKTHROUGH = st.Page(nav.WALKTHROUGH_PAGE, title="Review walkthrough", icon=":material/co_present:")
 DATA = st.Page(nav.DATA_PAGE, title="Data", icon=":material/upload_file:")
 
 PAGES_BY_ROLE = {
-    "viewer": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES, WALKTHROUGH]},
-    "editor": {"Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS], "Accounts": [ACCOUNT_360, REVIEW_NOTES, WALKTHROUGH]},
+    "viewer": {
+        "Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS],
+        "Accounts": [ACCOUNT_360, RELATIONSHIPS, REVIEW_NOTES, WALKTHROUGH],
+    },
+    "editor": {
+        "Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS],
+        "Accounts": [ACCOUNT_360, RELATIONSHIPS, REVIEW_NOTES, WALKTHROUGH],
+    },
     "admin": {
         "Portfolio": [PORTFOLIO, WALLET, KEY_ACCOUNTS],
-        "Accounts": [ACCOUNT_360, REVIEW_NOTES, WALKTHROUGH],
+        "Accounts": [ACCOUNT_360, RELATIONSHIPS, REVIEW_NOTES, WALKTHROUGH],
         "Admin": [DATA],
     },
 }

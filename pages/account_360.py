@@ -69,7 +69,7 @@ with money_tab:
         wallet_split_panel(view, split, filters.quarter, data_problem)
 
 with people_tab:
-    people_panel(view)
+    people_panel(view, filters.quarter)
 
 with notes_tab:
     note_cards(user, profile.id, filters.quarter)

@@ -47,11 +47,12 @@ def test_a_database_recreated_under_a_running_server_shows_its_own_figures(db_ur
 
 
 def test_an_address_naming_no_possible_account_says_so(demo_url):
-    for page in ("pages/account_360.py", "pages/review_notes.py"):
+    for page in ("pages/account_360.py", "pages/review_notes.py", "pages/relationships.py"):
         at = app_test(demo_url, "viewer", page)
         at.query_params["account"] = "ACC\x00"
         at.session_state["a360_account_id"] = None
         at.session_state["notes_account_id"] = None
+        at.session_state["rel_account_id"] = None
         at.run()
         assert not at.exception, at.exception
         assert any("does not name an account" in w.value for w in at.warning), page

@@ -150,7 +150,8 @@ def test_every_page_survives_stored_bad_rows(small_engine):
     assert at.title[0].value == "Portfolio"
     quarters = at.selectbox(key="flt_quarter").options
     assert quarters[0] == "2026Q3" and quarters[-1] == "2025Q2"  # 0000Q1 and 9999Q4 are no quarters to choose
-    for page in ("pages/wallet.py", "pages/key_accounts.py", "pages/account_360.py", "pages/review_notes.py", "pages/data.py"):
+    pages = ("wallet", "key_accounts", "account_360", "relationships", "review_notes", "data")
+    for page in (f"pages/{name}.py" for name in pages):
         assert not app_test(url, "admin", page).exception, page
     wallet = app_test(url, "admin", "pages/wallet.py")
     wallet.selectbox(key="flt_quarter").select("2026Q2").run()  # the fixture's quarter of competitor spend

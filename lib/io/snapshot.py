@@ -146,6 +146,34 @@ def portfolio_from_table(table: pa.Table) -> PortfolioData:
     )
 
 
+def save_portfolio(engine: Engine, facts_version: int, data: PortfolioData, directory: Path | None = None) -> None:
+    """Keep these arrays as the portfolio of this data version (built otherwise than by cached_portfolio)."""
+    identity = facts_identity(engine)
+    _save(
+        _path("portfolio", identity, facts_version, directory),
+        lambda stream: write_portfolio(data, stream),
+        _prefix("portfolio", identity[0]),
+    )
+
+
+def carry_forward(
+    engine: Engine, previous: tuple[tuple[str, str], int], facts_version: int, kind: str, directory: Path | None = None
+) -> bool:
+    """Keep a previous data version's file of this kind as the current version's: for a write that left what
+    it holds as it was (previous: that version's facts identity and number). False when there is no such file."""
+    identity, version = previous
+    old = _path(kind, identity, version, directory)
+    if not old.exists():
+        return False
+    current = facts_identity(engine)
+    try:
+        content = old.read_bytes()
+    except OSError:  # removed meanwhile by a newer version's write
+        return False
+    _save(_path(kind, current, facts_version, directory), lambda stream: stream.write(content), _prefix(kind, current[0]))
+    return True
+
+
 def _save(path: Path, write: Callable[[BinaryIO], object], prefix: str) -> None:
     """Write the file atomically, then remove the database's older files of this kind."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,11 @@ Metric definitions, for the quarter Q of the filters ("the last 4 quarters" = Q-
 | stakeholder_coverage | count | stakeholders on record for the account |
 | tenure_years | years | from customer_since to the last day of Q, in years of 365.25 days; n/a when unknown or later |
 | revenue_rank_pct | rank | 100 x r / n, r = the account's rank by annual revenue (1 = largest, ties share the better rank), n = accounts of the filter with annual revenue > 0; "top 20 %" is `revenue_rank_pct <= 20`; n/a without revenue |
+| stakeholders_met_90d | count | distinct stakeholders with an interaction dated in the 90 days to the last day of Q (lib.relationships) |
+| exec_met_90d | number | 1 when one of them is at level exec, else 0 |
+| bus_factor | count | the fewest distinct people of ours who met one of the account's key people (economic buyer, champion) in the 180 days to the last day of Q; 0 when none is on record or one nobody met |
+
+The three relationship metrics come from lib.relationships' arrays (`rel`); without them they are n/a.
 
 n/a is NaN in the frame; a rule on a metric that is n/a fails (lib.keyaccounts.qualification).
 Money is rounded to cents, so a threshold of exactly 1,000,000 is met by 1,000,000.00.
@@ -37,6 +42,8 @@ import pandas as pd
 from lib.core import format as fmt
 from lib.core.quarters import quarter_end, shift_quarter
 from lib.portfolio.data import Filters, PortfolioData
+from lib.relationships.data import RelationshipData
+from lib.relationships.portfolio import CRITERIA_METRICS, criteria_columns
 from lib.wallet.rules import counted_wallets
 
 
@@ -70,8 +77,10 @@ METRICS: dict[str, Metric] = {
             "rank",
             "Percentile rank by annual revenue (1 = the largest); 'top 20 %' is ≤ 20.",
         ),
+        *(Metric(name, *described) for name, described in CRITERIA_METRICS.items()),
     )
 }
+RELATIONSHIP_COLUMNS = tuple(CRITERIA_METRICS)
 METRIC_COLUMNS = tuple(METRICS)
 ACCOUNT_COLUMNS = ("id", "external_id", "name", "segment", "region", "owner")
 
@@ -96,8 +105,12 @@ def _trimmed(value: float, digits: int) -> str:
     return fmt.count(value) if digits <= 0 or float(value).is_integer() else f"{value:,.{digits}f}"
 
 
-def account_metrics(data: PortfolioData, filters: Filters) -> pd.DataFrame:
-    """One row per account of the filter (index = positions in data.accounts), the metric columns above."""
+def account_metrics(data: PortfolioData, filters: Filters, rel: RelationshipData | None = None) -> pd.DataFrame:
+    """One row per account of the filter (index = positions in data.accounts), the metric columns above.
+
+    rel: the portfolio's stakeholders and interactions (lib.relationships.data); without them the
+    relationship metrics are n/a, so a rule on one of them fails for every account.
+    """
     positions = np.flatnonzero(data.mask(filters))
     n = len(positions)
     accounts = data.accounts.iloc[positions]
@@ -134,10 +147,20 @@ def account_metrics(data: PortfolioData, filters: Filters) -> pd.DataFrame:
             "stakeholder_coverage": data.stakeholder_count[positions].astype(np.float64),
             "tenure_years": _tenure_years(accounts["customer_since"], quarter_end(filters.quarter)) if n else nan,
             "revenue_rank_pct": _rank_pct(annual),
+            **_relationship_columns(data, rel, filters.quarter, positions),
         }
     for name in METRIC_COLUMNS:
         frame[name] = np.asarray(columns[name], dtype=np.float64)
     return frame
+
+
+def _relationship_columns(
+    data: PortfolioData, rel: RelationshipData | None, quarter: str, positions: np.ndarray
+) -> dict[str, np.ndarray]:
+    if rel is None:
+        return {name: np.full(len(positions), np.nan) for name in RELATIONSHIP_COLUMNS}
+    every_account = criteria_columns(data, rel, quarter)
+    return {name: every_account[name].to_numpy()[positions] for name in RELATIONSHIP_COLUMNS}
 
 
 def _tenure_years(customer_since: pd.Series, end: dt.date) -> np.ndarray:

@@ -17,6 +17,7 @@ from lib.keyaccounts.metrics import account_metrics
 from lib.keyaccounts.qualification import Qualification, qualify
 from lib.keyaccounts.store import StoredCriteriaSet, active_criteria
 from lib.portfolio.data import Filters, PortfolioData
+from lib.relationships.data import RelationshipData
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,13 +30,16 @@ class ActiveQualification:
     result: Qualification | None = None
 
 
-def qualify_under_active(engine: Engine, data: PortfolioData, filters: Filters) -> ActiveQualification:
+def qualify_under_active(
+    engine: Engine, data: PortfolioData, filters: Filters, rel: RelationshipData | None = None
+) -> ActiveQualification:
+    """rel: the relationship arrays, for criteria on stakeholders_met_90d, exec_met_90d or bus_factor (n/a without)."""
     stored = active_criteria(engine)
     if stored is None:
         return ActiveQualification("no approved criteria set is active")
     if stored.criteria is None:
         return ActiveQualification(f"the active criteria set is invalid: {stored.problem}")
-    metrics = account_metrics(data, filters)
+    metrics = account_metrics(data, filters, rel)
     return ActiveQualification("", stored, metrics, qualify(metrics, stored.criteria))
 
 
@@ -69,9 +73,11 @@ class KeyAccountStatus:
         return "Key account" if self.qualified else "Near miss" if self.near_miss else "Not key"
 
 
-def key_account_basis(engine: Engine, data: PortfolioData, filters: Filters) -> KeyAccountBasis:
-    """Qualify every account under the active criteria set."""
-    active = qualify_under_active(engine, data, filters)
+def key_account_basis(
+    engine: Engine, data: PortfolioData, filters: Filters, rel: RelationshipData | None = None
+) -> KeyAccountBasis:
+    """Qualify every account under the active criteria set (rel: for criteria on relationship metrics)."""
+    active = qualify_under_active(engine, data, filters, rel)
     if active.problem:
         return KeyAccountBasis(False, active.problem)
     stored, metrics, result = active.stored, active.metrics, active.result

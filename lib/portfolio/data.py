@@ -61,6 +61,7 @@ class PortfolioData:
     data_as_of: dt.datetime | None = None
     _positions: dict[str, int] = field(default_factory=dict)
     _masks: dict[tuple, np.ndarray] = field(default_factory=dict)
+    _choices: dict[str, list[str]] = field(default_factory=dict)
 
     def column(self, quarter: str) -> int | None:
         """The column of a quarter, or None when the data does not cover it."""
@@ -90,7 +91,12 @@ class PortfolioData:
         return keep
 
     def choices(self, column: str) -> list[str]:
-        return sorted(v for v in self.accounts[column].dropna().unique().tolist() if v)
+        """The distinct values of an account column, sorted (remembered: the sidebar asks on every rerun)."""
+        found = self._choices.get(column)
+        if found is None:
+            found = sorted(v for v in self.accounts[column].dropna().unique().tolist() if v)
+            self._choices[column] = found
+        return list(found)
 
 
 def portfolio_queries() -> dict[str, Select]:

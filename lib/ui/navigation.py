@@ -20,6 +20,7 @@ ACCOUNT_360_PAGE = "pages/account_360.py"
 REVIEW_NOTES_PAGE = "pages/review_notes.py"
 WALKTHROUGH_PAGE = "pages/walkthrough.py"
 DATA_PAGE = "pages/data.py"
+RELATIONSHIPS_PAGE = "pages/relationships.py"
 
 ACCOUNT_360_ACCOUNT = "a360_account_id"  # the account Account 360 shows
 NOTES_ACCOUNT = "notes_account_id"  # the account Review notes shows

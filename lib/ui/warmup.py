@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from lib.core.db import FACTS, versions_and_identity
 from lib.ui.portfolio import portfolio_of
+from lib.ui.relationships.data import warm_relationships
 from lib.ui.store import engine, key_of
 from lib.ui.wallet.wallet import warm_spend
 
@@ -38,10 +39,12 @@ def _warm(url: str, current: Engine) -> None:
     with contextlib.suppress(Exception):  # warming is only an optimisation; the pages load it anyway
         found, identity = versions_and_identity(current)
         database = key_of(url, identity)
-        warm_spend(database, found[FACTS], portfolio_of(database, found[FACTS]))
+        data = portfolio_of(database, found[FACTS])
+        warm_spend(database, found[FACTS], data)
+        warm_relationships(database, found[FACTS], data)  # Key accounts and Account 360 read them too
 
 
 def warm_up() -> None:
-    """Start loading the portfolio and competitor spend once per server and database."""
+    """Start loading the portfolio, competitor spend and relationships once per server and database."""
     current = engine()
     _warm_once(current.url.render_as_string(hide_password=False), current)

@@ -22,6 +22,7 @@ from lib.portfolio.data import PortfolioData
 
 MAX_TRACKED_COMPETITORS = 12  # the latest quarter's largest, kept one by one; the rest are "Other competitors"
 NO_GROUP = "(none)"
+SPEND_KIND = "competitor-spend"  # the name of the array files (lib.io.snapshot)
 GROUPINGS = ("segment", "region", "owner")
 
 
@@ -118,7 +119,7 @@ def cached_wallet_data(engine: Engine, data: PortfolioData, facts_version: int, 
         spend = load_wallet_data(engine, data)
         return {"competitors": np.array(spend.competitors, dtype=str), "by_competitor": spend.by_competitor, "total": spend.total}
 
-    arrays = cached_arrays(engine, facts_version, "competitor-spend", build, directory)
+    arrays = cached_arrays(engine, facts_version, SPEND_KIND, build, directory)
     groups = {by: group_codes(data, by) for by in GROUPINGS}
     return WalletData(tuple(str(c) for c in arrays["competitors"]), arrays["by_competitor"], arrays["total"], groups)
 

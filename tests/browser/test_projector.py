@@ -25,6 +25,7 @@ PAGES = {  # screenshot name: address (projector mode is added)
     "wallet": "wallet",
     "key_accounts": "key_accounts",
     "account_360": f"account_360?account={ACCOUNT}",
+    "relationships": f"relationships?account={ACCOUNT}",
     "review_notes": f"review_notes?account={ACCOUNT}",
     "walkthrough": "walkthrough",
     "data": "data",

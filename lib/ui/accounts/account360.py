@@ -21,13 +21,14 @@ from lib.accounts.account360 import (
 )
 from lib.accounts.charts import revenue_wallet_figure, wallet_split_figure
 from lib.core import clock as clock
-from lib.core.db import CRITERIA, FACTS, NOTES
-from lib.keyaccounts.status import KeyAccountBasis, KeyAccountStatus, key_account_basis, key_account_status
+from lib.core.db import FACTS, NOTES
+from lib.keyaccounts.status import KeyAccountStatus, key_account_status
 from lib.notes.action_items import account_open_items
 from lib.notes.notes import account_notes
 from lib.portfolio.data import Filters
 from lib.ui.navigation import ACCOUNT_360_ACCOUNT, NOTES_ACCOUNT, selected_account
 from lib.ui.portfolio import portfolio
+from lib.ui.relationships.data import key_basis
 from lib.ui.store import engine, versioned
 from lib.ui.text import plain
 
@@ -60,14 +61,8 @@ def _search_for(query: str) -> tuple[pd.DataFrame, int]:
     return search_accounts(portfolio().accounts, query)
 
 
-# A resource, not data: the results cover every account and are read, never changed.
-@versioned(FACTS, CRITERIA, resource=True, max_entries=4, show_spinner="Qualifying the key accounts…")
-def _basis_for(filters: Filters) -> KeyAccountBasis:
-    return key_account_basis(engine(), portfolio(), filters)
-
-
 def key_account(account_id: int, filters: Filters) -> KeyAccountStatus:
-    return key_account_status(_basis_for(filters), int(account_id))
+    return key_account_status(key_basis(filters), int(account_id))
 
 
 @versioned(NOTES, max_entries=256)

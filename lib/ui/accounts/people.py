@@ -1,38 +1,35 @@
-"""Account 360's People tab: the client's stakeholders with our last contact, and the latest meetings."""
+"""Account 360's People tab: the account's stakeholder map in small (lib.ui.relationships.map), the latest
+meetings beside it, and the way on to the Relationships page for the whole map and the matrix."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from lib.accounts.account360 import AccountView
-from lib.relationships.people import THREAD_WINDOW_DAYS
+from lib.ui.navigation import RELATIONSHIPS_PAGE
+from lib.ui.relationships.data import account_view as relationships_of
+from lib.ui.relationships.map import small_map
+from lib.ui.text import plain
 
 
-def people_panel(view: AccountView) -> None:
-    """A warning when one person or nobody was met lately, then the stakeholders beside the meetings."""
-    if view.single_threaded:
-        st.warning(
-            f"Single-threaded: in the {THREAD_WINDOW_DAYS} days to {view.as_of}, meetings touched {view.people_touched_90d} of "
-            f"{len(view.stakeholders)} stakeholders.",
-            icon=":material/person_alert:",
-        )
-    people_col, meetings_col = st.columns([5, 4])
-    people_col.dataframe(
-        view.stakeholders,
-        hide_index=True,
-        width="stretch",
-        height=300,
-        key="a360_stakeholders",
-        column_order=["name", "title", "role", "last_contact", "contacts_90d"],
-        placeholder="—",
-        column_config={
-            "name": st.column_config.TextColumn("Stakeholder"),
-            "title": st.column_config.TextColumn("Title", width=110),
-            "role": st.column_config.TextColumn("Role", width=110),
-            "last_contact": st.column_config.DateColumn("Last contact", width=100),
-            "contacts_90d": st.column_config.NumberColumn("90 d", width=50, help="Contacts in the 90 days to the quarter's end"),
-        },
+def people_panel(view: AccountView, quarter: str) -> None:
+    """The bus factor and threading in one line, the map in small beside the meetings, a link to Relationships."""
+    rel = relationships_of(view.profile.id, quarter)
+    threads = "single-threaded" if rel.single_threaded else "not single-threaded"
+    line = f"Bus factor **{rel.bus_factor}** · {threads}: {plain(rel.bus_factor_reason)}; {plain(rel.single_threaded_reason)}."
+    if rel.single_threaded or rel.bus_factor <= 1:
+        st.warning(line, icon=":material/person_alert:")
+    else:
+        st.success(line, icon=":material/groups:")
+    st.page_link(
+        RELATIONSHIPS_PAGE,
+        label="Open the stakeholder map and the communication matrix",
+        icon=":material/groups:",
+        query_params={"account": view.profile.external_id},
     )
+    people_col, meetings_col = st.columns([3, 2])
+    with people_col:
+        small_map(rel, key="a360_stakeholders", height=300, columns=("name", "role", "last_interaction", "met_by", "flags"))
     meetings_col.dataframe(
         view.interactions,
         hide_index=True,

@@ -14,6 +14,7 @@ from lib.core.csv_safe import to_csv
 from lib.io.importer import MAX_PROBLEMS_LISTED, ImportRejected, import_files
 from lib.io.prepare import prepare_version
 from lib.ui.portfolio import portfolio_of
+from lib.ui.relationships.data import warm_relationships
 from lib.ui.store import database_key, engine, refresh_versions
 from lib.ui.wallet.wallet import warm_spend
 
@@ -63,6 +64,7 @@ def _prepare_next_page(bar: DeltaGenerator) -> None:
         database = database_key()
         portfolio_of(database, prepared.facts_version)
         warm_spend(database, prepared.facts_version, portfolio_of(database, prepared.facts_version))
+        warm_relationships(database, prepared.facts_version, portfolio_of(database, prepared.facts_version))
     except (SQLAlchemyError, OSError):  # the import stands; the next page builds the arrays itself
         logging.getLogger(__name__).warning("preparing the new data version failed", exc_info=True)
 

@@ -55,7 +55,8 @@ RULE_COLUMNS = {
     "op": st.column_config.SelectboxColumn(" ", options=list(OP_SIGNS), format_func=OP_SIGNS.get, default=">=", width=40),
     "threshold": st.column_config.TextColumn(
         "Threshold",
-        help="Money as 1.5 M or 250 k, rates as 5 %, NPS -100..100, fit 1-5, tenure in years, top N % as 20.",
+        help="Money as 1.5 M or 250 k, rates as 5 %, NPS -100..100, fit 1-5, tenure in years, top N % as 20; "
+        "stakeholders met and bus factor as counts (2), executive met as 1.",
         width=90,
     ),
     "weight": st.column_config.NumberColumn("Weight", min_value=0.0, step=0.5, default=1.0, format="%g", width=62),
@@ -91,6 +92,7 @@ def criteria_editor(active: StoredCriteriaSet | None) -> tuple[CriteriaSet, Inva
         key="ka_margin",
         help="How far below a must-have threshold, or below the cutoff, an account still counts as a near miss.",
     )
+    metric_definitions()
     st.session_state.update(
         ka_draft_rows=rows, ka_draft_cutoff=st.session_state["ka_cutoff"], ka_draft_margin=st.session_state["ka_margin"]
     )
@@ -101,6 +103,12 @@ def criteria_editor(active: StoredCriteriaSet | None) -> tuple[CriteriaSet, Inva
         return st.session_state["ka_last_valid"], invalid
     st.session_state["ka_last_valid"] = draft
     return draft, None
+
+
+def metric_definitions() -> None:
+    """What each metric a rule can use means, one line each, folded away under the editor."""
+    with st.expander("What the metrics mean", icon=":material/help_outline:"):
+        st.markdown("\n".join(f"- **{plain(m.label)}**: {plain(m.definition)}" for m in METRICS.values()))
 
 
 def changes_against_active(active: StoredCriteriaSet, draft: CriteriaSet) -> None:

@@ -14,12 +14,13 @@ from lib.keyaccounts.metrics import account_metrics
 from lib.keyaccounts.store import HistoryEntry, StoredCriteriaSet, criteria_set_history, list_criteria_sets
 from lib.portfolio.data import Filters
 from lib.ui.portfolio import portfolio
+from lib.ui.relationships.data import relationships
 from lib.ui.store import database_key, engine, versioned, versions
 
 
 @versioned(FACTS, max_entries=8, show_spinner="Reading the accounts…")
 def _metrics_for(filters: Filters) -> pd.DataFrame:
-    return account_metrics(portfolio(), filters)
+    return account_metrics(portfolio(), filters, relationships())
 
 
 def metrics_for(filters: Filters) -> pd.DataFrame:

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from lib.keyaccounts.metrics import account_metrics
+from lib.core.db import FACTS, data_versions
+from lib.keyaccounts.metrics import RELATIONSHIP_COLUMNS, account_metrics
 from lib.keyaccounts.qualification import Qualification, qualify
 from lib.keyaccounts.store import StoredCriteriaSet, active_criteria
 from lib.portfolio.data import Filters, PortfolioData
-from lib.relationships.data import RelationshipData
+from lib.relationships.data import RelationshipData, cached_relationships
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,12 +34,18 @@ class ActiveQualification:
 def qualify_under_active(
     engine: Engine, data: PortfolioData, filters: Filters, rel: RelationshipData | None = None
 ) -> ActiveQualification:
-    """rel: the relationship arrays, for criteria on stakeholders_met_90d, exec_met_90d or bus_factor (n/a without)."""
+    """rel: the relationship arrays, for criteria on stakeholders_met_90d, exec_met_90d or bus_factor.
+
+    Without them, criteria that use those metrics read this data version's arrays (their file), so no
+    caller (the deck, the walkthrough) qualifies by n/a where the Key accounts page sees figures.
+    """
     stored = active_criteria(engine)
     if stored is None:
         return ActiveQualification("no approved criteria set is active")
     if stored.criteria is None:
         return ActiveQualification(f"the active criteria set is invalid: {stored.problem}")
+    if rel is None and any(rule.metric in RELATIONSHIP_COLUMNS for rule in stored.criteria.rules):
+        rel = cached_relationships(engine, data, data_versions(engine)[FACTS])
     metrics = account_metrics(data, filters, rel)
     return ActiveQualification("", stored, metrics, qualify(metrics, stored.criteria))
 

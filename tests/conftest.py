@@ -16,11 +16,12 @@ import os
 import sqlite3
 import tempfile
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 TRAVEL = os.environ.get("KEYSTONE_TEST_TRAVEL")
@@ -228,6 +229,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(reach) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in reach])
         items[:] = reach
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine that has connected in this process
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection: Connection) -> None:
+    _ENGINES.add(connection.engine)
+
+
+@pytest.fixture(autouse=True)
+def _close_idle_connections() -> Iterator[None]:
+    """PostgreSQL allows 100 connections, and the app keeps an engine (with its pool) per database address
+    for the life of the process: after each test its idle connections are closed, so that two suites of
+    three workers each never run out."""
+    yield
+    if postgres_base_url() is not None:
+        for engine in list(_ENGINES):
+            engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from lib.accounts.account360 import find_by_external_id
 from lib.core.db import unstorable
 from lib.ui.store import engine
 from lib.ui.text import plain
+from lib.ui.views import TAB_PARAMS
 
 PORTFOLIO_PAGE = "pages/portfolio.py"
 WALLET_PAGE = "pages/wallet.py"
@@ -28,10 +29,20 @@ NOTES_QUARTER = "notes_quarter_chosen"  # and its quarter
 MAX_EXTERNAL_ID_CHARS = 100  # the column's width (lib.core.models.Account.external_id)
 
 
+def switch_page(page: str) -> None:
+    """st.switch_page, taking along the address's shared view but not the tab of the page left behind.
+
+    The open tab is bound to the address (lib.ui.views.shared_tabs); switched to without query
+    parameters of its own, a page opened from inside a bound tab is sent back by the browser.
+    """
+    kept = {name: st.query_params.get_all(name) for name in st.query_params if name not in TAB_PARAMS}
+    st.switch_page(page, query_params=kept)
+
+
 def open_account(account_id: int) -> None:
     """Go to Account 360 on this account (call it from the script, not from a widget callback)."""
     st.session_state[ACCOUNT_360_ACCOUNT] = int(account_id)
-    st.switch_page(ACCOUNT_360_PAGE)
+    switch_page(ACCOUNT_360_PAGE)
 
 
 def open_note(account_id: int, quarter: str) -> None:
@@ -42,7 +53,7 @@ def open_note(account_id: int, quarter: str) -> None:
     """
     st.session_state[NOTES_ACCOUNT] = int(account_id)
     st.session_state[NOTES_QUARTER] = quarter
-    st.switch_page(REVIEW_NOTES_PAGE)
+    switch_page(REVIEW_NOTES_PAGE)
 
 
 def account_from_url() -> int | None:

@@ -13,10 +13,12 @@ if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
 SHOWN_URL_CHARS = 40  # of a value from the address quoted in a message
+TAB_PARAMS: set[str] = set()  # the address parameters that name a page's open tab
 
 
 def shared_tabs(labels: Sequence[str], key: str, **options: object) -> Sequence[DeltaGenerator]:
     """st.tabs bound to the address under its key; a tab the address names that is not here is said, not hidden."""
+    TAB_PARAMS.add(key)
     asked = st.query_params.get(key)
     if asked is not None and asked not in labels:
         st.warning(

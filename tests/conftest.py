@@ -219,16 +219,38 @@ DATABASE_FIXTURES = {"db_url", "demo_url"}  # every fixture that makes a databas
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "database: the module makes databases of its own (run on PostgreSQL too)")
+    config.addinivalue_line(
+        "markers", "both_databases: a browser test whose subject is the database itself (run on PostgreSQL too)"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, run only the tests that reach a database: the others ran on SQLite and would only repeat."""
+    """Browser tests first (they take longest, so the workers end together); on PostgreSQL, only what it can change.
+
+    On PostgreSQL the suite runs the tests that reach a database, except the browser tests that only
+    drive the pages: what a page shows on PostgreSQL is proven by the AppTests of every page, which run
+    there, and a browser adds nothing database-specific. Browser tests about the database itself
+    (sessions and logouts, two servers on one database) are marked `both_databases` and run there too.
+    """
+    items.sort(key=lambda item: not _in_browser(item))  # a stable sort: the order within each part is kept
     if postgres_base_url() is None:
         return
-    reach = [item for item in items if DATABASE_FIXTURES & set(item.fixturenames) or item.get_closest_marker("database")]
+    reach = [item for item in items if _reaches_the_database(item) and _runs_on_postgresql(item)]
     if len(reach) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in reach])
         items[:] = reach
+
+
+def _in_browser(item: pytest.Item) -> bool:
+    return "browser" in item.path.parts
+
+
+def _reaches_the_database(item: pytest.Item) -> bool:
+    return bool(DATABASE_FIXTURES & set(item.fixturenames)) or item.get_closest_marker("database") is not None
+
+
+def _runs_on_postgresql(item: pytest.Item) -> bool:
+    return not _in_browser(item) or item.get_closest_marker("both_databases") is not None
 
 
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine that has connected in this process

@@ -4,7 +4,11 @@ The data version that keys every cache lives in the database, so server B notice
 import on its next rerun although B's own caches still hold the old portfolio.
 """
 
+import pytest
+
 from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
+
+pytestmark = pytest.mark.both_databases
 
 NEW_REVENUE = b"account_id,quarter,revenue\nACC-000001,2026Q3,987654321\n"
 

@@ -24,7 +24,7 @@ from lib.notes.notes import get_note, quarter_notes
 from tests.browser.conftest import VIEWPORT, Server, log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
 from tests.conftest import DEMO_END, ROOT, _new_database_url, fill_with_demo
 
-pytestmark = pytest.mark.database
+pytestmark = [pytest.mark.database, pytest.mark.both_databases]
 
 COOKIE = "keystone_session"
 EDITOR_BOX = ".st-key-notes_body textarea"

@@ -123,6 +123,7 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         no_exception(page)
         screenshot(page, "relationships_portfolio")
         page.mouse.move(0, 0)
+        settle(page)  # a click on a button that a rerun is redrawing is lost
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name="Download all as CSV").click()
         rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))

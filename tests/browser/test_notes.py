@@ -46,7 +46,7 @@ def type_note(tab, text: str) -> None:
 
 def saved(tab, version: int) -> None:
     """Wait for the word that the save went through (runs are slow on a busy machine)."""
-    tab.get_by_text(f"Saved version {version}.").wait_for()
+    tab.get_by_text(f"Saved version {version}.").wait_for(timeout=60_000)
     wait_for_app(tab)
 
 

@@ -11,10 +11,11 @@ from lib.ui.relationships.data import account_row, account_view, overview
 from lib.ui.relationships.edit import edit_controls, edit_dialogs, saved_notice
 from lib.ui.relationships.map import relationship_status, stakeholder_map
 from lib.ui.relationships.matrix import matrix_figure, matrix_window
-from lib.ui.relationships.pick import ONE_ACCOUNT, PORTFOLIO, TAB, current_account, pick, show_in_address, tab_to_show
+from lib.ui.relationships.pick import ONE_ACCOUNT, PORTFOLIO, TAB, choose_tab, current_account, pick, show_in_address
 from lib.ui.relationships.portfolio import csv_download, key_accounts_only, relationship_cards, risk_table
 from lib.ui.text import plain
 from lib.ui.theme import is_presentation
+from lib.ui.views import shared_tabs
 
 user = require_user()
 filters = current_filters()
@@ -25,9 +26,8 @@ heading, search = st.columns([3, 2], vertical_alignment="bottom")
 with search:
     account_search("rel", pick)
 heading.title("Relationships")
-one_tab, portfolio_tab = st.tabs(
-    [ONE_ACCOUNT, PORTFOLIO], key=TAB, default=tab_to_show(account_id is not None), on_change="rerun"
-)
+choose_tab(account_id is not None)
+one_tab, portfolio_tab = shared_tabs([ONE_ACCOUNT, PORTFOLIO], key=TAB, on_change="rerun")
 
 if one_tab.open:
     with one_tab:

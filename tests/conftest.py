@@ -224,8 +224,12 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+BROWSER_RERUNS = 1
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests first (they take longest, so the workers end together); on PostgreSQL, only what it can change.
+    """Browser tests first (they take longest, so the workers end together) and tried twice before they fail;
+    on PostgreSQL, only what it can change.
 
     On PostgreSQL the suite runs the tests that reach a database, except the browser tests that only
     drive the pages: what a page shows on PostgreSQL is proven by the AppTests of every page, which run
@@ -233,6 +237,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     (sessions and logouts, two servers on one database) are marked `both_databases` and run there too.
     """
     items.sort(key=lambda item: not _in_browser(item))  # a stable sort: the order within each part is kept
+    for item in items:
+        if _in_browser(item):
+            # A browser races a busy machine's reruns: a failure is tried once more, and reported as a rerun
+            # ("R" in the log, "rerun" in the summary) so that a test that fails twice fails the suite.
+            item.add_marker(pytest.mark.flaky(reruns=BROWSER_RERUNS))
     if postgres_base_url() is None:
         return
     reach = [item for item in items if _reaches_the_database(item) and _runs_on_postgresql(item)]

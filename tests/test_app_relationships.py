@@ -52,7 +52,7 @@ def atlas_id(url: str) -> int:
 
 def open_atlas(url: str, role: str):
     at = app_test(url, role, PAGE)
-    at.session_state["rel_account_id"] = atlas_id(url)
+    at.query_params["account"] = "A"  # Account 360's link, or one shared
     at.run()
     assert not at.exception, at.exception
     return at
@@ -217,6 +217,21 @@ def test_an_address_naming_another_account_opens_it(rel_url):
     assert "Nobody of ours has met Eva Fox, the champion, in 180 days." in markdown(at)
 
 
+def test_the_open_tab_is_in_the_address_and_a_link_opens_it(rel_url):
+    at = app_test(rel_url, "viewer", PAGE)
+    at.query_params.update({"account": "B", "rel_tab": "Portfolio"})  # a link someone shared
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["rel_tab"] == "Portfolio"
+    assert [m.label for m in at.metric][0] == "Single-threaded accounts"  # the portfolio cards, not Birch's map
+    at.query_params.clear()
+    at.query_params["account"] = "C"  # then a link that names an account and no tab (Account 360's)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["rel_tab"] == "One account"
+    assert at.subheader[0].value == "Cedar Foods"
+
+
 def test_account_360_shows_the_map_in_small_and_links_to_the_page(rel_url):
     at = app_test(rel_url, "viewer", "pages/account_360.py")
     at.session_state["a360_account_id"] = atlas_id(rel_url)
@@ -276,11 +291,8 @@ def test_the_matrix_shows_every_row_and_column_and_follows_its_window(rel_url):
 
 
 def test_an_account_without_stakeholders_says_so_everywhere(rel_url):
-    engine = make_engine(rel_url)
-    cedar = account_id(engine, "C")
-    engine.dispose()
     at = app_test(rel_url, "editor", PAGE)
-    at.session_state["rel_account_id"] = cedar
+    at.query_params["account"] = "C"
     at.run()
     assert not at.exception, at.exception
     assert figures(at) == {"Bus factor": "0", "Single-threaded": "Yes", "Met in 90 days": "0 of 0"}

@@ -100,7 +100,9 @@ def stop_server(server: Server) -> None:
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)  # a busy machine's rerun takes longer than Playwright's 5 s
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -124,6 +126,14 @@ def page(browser) -> Iterator:
     tab.set_default_timeout(30_000)
     yield tab
     context.close()
+
+
+def wait_until(condition, seconds: float = 15) -> None:
+    """Poll a condition that Playwright cannot wait for itself (cookies, the database)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
 
 
 def wait_for_app(tab) -> None:

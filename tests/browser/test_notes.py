@@ -15,7 +15,7 @@ from lib.core.auth import Actor
 from lib.core.db import make_engine
 from lib.notes.notes import get_note, quarter_notes, save_note
 from lib.ui.notes.guard import text_digest
-from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
+from tests.browser.conftest import log_in, no_exception, screenshot, start_server, stop_server, wait_for_app, wait_until
 from tests.conftest import DEMO_END
 
 EDITOR_BOX = ".st-key-notes_body textarea"
@@ -52,13 +52,6 @@ def saved(tab, version: int) -> None:
 
 def cookie_set(tab) -> bool:
     return any(c["name"] == "keystone_session" for c in tab.context.cookies())
-
-
-def wait_until(condition, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def test_account_360_shows_one_account_on_a_projector_screen(page, server, demo_url):

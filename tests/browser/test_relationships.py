@@ -121,6 +121,7 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         wait_for_app(page)
         page.locator(".st-key-kpicard_rel_single_threaded_share").wait_for()
         no_exception(page)
+        assert "rel_tab=Portfolio" in page.url  # the open tab is in the address: a link or a reload opens it
         screenshot(page, "relationships_portfolio")
         page.mouse.move(0, 0)
         settle(page)  # a click on a button that a rerun is redrawing is lost
@@ -138,6 +139,7 @@ def test_an_editor_logs_an_interaction_and_sees_the_matrix_and_the_bus_factor_ch
         no_exception(page)
         assert page.get_by_test_id("stHeading").nth(1).inner_text().strip() == rows[0]["name"]
         assert page.get_by_text("Session State API").count() == 0  # the tab switched without Streamlit's warning
+        assert "rel_tab=" not in page.url and "account=" in page.url
         screenshot(page, "relationships_opened_from_table")
 
         busy = busiest_account(demo_copy_url)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +20,17 @@ from sqlalchemy import Engine, text
 from lib.core.auth import COOKIE_KEY
 from lib.core.db import make_engine, read_setting
 from lib.notes.notes import get_note, quarter_notes
-from tests.browser.conftest import VIEWPORT, Server, log_in, no_exception, screenshot, start_server, stop_server, wait_for_app
+from tests.browser.conftest import (
+    VIEWPORT,
+    Server,
+    log_in,
+    no_exception,
+    screenshot,
+    start_server,
+    stop_server,
+    wait_for_app,
+    wait_until,
+)
 from tests.conftest import DEMO_END, ROOT, _new_database_url, fill_with_demo
 
 pytestmark = [pytest.mark.database, pytest.mark.both_databases]
@@ -69,13 +78,6 @@ def new_tab(browser) -> Iterator:
     yield make
     for context in contexts:
         context.close()
-
-
-def wait_until(condition, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def session_cookie(tab) -> dict | None:

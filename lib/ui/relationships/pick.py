@@ -25,6 +25,8 @@ def current_account() -> int | None:
         found = account_from_url()
         if found is not None:
             st.session_state[ACCOUNT] = found
+            if TAB not in st.query_params:  # a link to an account opens its map, unless it names the tab
+                st.session_state[NEXT_TAB] = ONE_ACCOUNT
     if st.session_state.get(ACCOUNT) is None:
         st.session_state[ACCOUNT] = st.session_state.get(ACCOUNT_360_ACCOUNT)
     return st.session_state.get(ACCOUNT)
@@ -36,8 +38,9 @@ def show_in_address(external_id: str) -> None:
 
 
 def pick(account_id: int) -> None:
-    """A callback: show this account (the search's choice)."""
+    """A callback: show this account's map (the search's choice)."""
     st.session_state[ACCOUNT] = int(account_id)
+    st.session_state[NEXT_TAB] = ONE_ACCOUNT
 
 
 def open_here(account_id: int) -> None:
@@ -47,9 +50,11 @@ def open_here(account_id: int) -> None:
     st.rerun()
 
 
-def tab_to_show(has_account: bool) -> str:
-    """The tab the page opens on: one account when one is chosen, else the portfolio; a pending switch first."""
+def choose_tab(has_account: bool) -> None:
+    """Set the tab the page opens on before it is drawn: a pending switch first, then the address's
+    (?rel_tab=, bound to the tabs), else one account when one is chosen and the portfolio when not."""
     pending = st.session_state.pop(NEXT_TAB, None)
     if pending:
         st.session_state[TAB] = pending
-    return ONE_ACCOUNT if has_account else PORTFOLIO
+    elif TAB not in st.session_state and TAB not in st.query_params:
+        st.session_state[TAB] = ONE_ACCOUNT if has_account else PORTFOLIO

@@ -68,6 +68,10 @@ def main() -> int:
 
     from streamlit.testing.v1 import AppTest
 
+    from tests.apptest_state import share_script_cache
+
+    share_script_cache()  # compile each script once, as a server does (AppTest alone compiles on every run)
+
     workdir = Path(tempfile.mkdtemp(prefix="bench360-"))
     copy = workdir / "bench.db"
     args.db = args.db or demo_database(100_000)

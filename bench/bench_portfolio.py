@@ -96,6 +96,10 @@ def rerun_figures(url: str) -> dict[str, float]:
     """Warm AppTest reruns of the Portfolio page and of an empty page, measured in the same run."""
     from streamlit.testing.v1 import AppTest
 
+    from tests.apptest_state import share_script_cache
+
+    share_script_cache()  # compile each script once, as a server does (AppTest alone compiles on every run)
+
     from lib.core.auth import start_session
     from lib.core.db import make_engine, migrate
 

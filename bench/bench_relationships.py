@@ -171,6 +171,9 @@ def page_reruns(url: str, account_id: int, runs: int) -> None:
     from streamlit.testing.v1 import AppTest
 
     from lib.core.auth import add_user, start_session
+    from tests.apptest_state import share_script_cache
+
+    share_script_cache()  # compile each script once, as a server does (AppTest alone compiles on every run)
 
     os.environ["DATABASE_URL"] = url
     engine = make_engine(url)

@@ -71,6 +71,9 @@ def main() -> int:
 
     from streamlit.testing.v1 import AppTest
 
+    from tests.apptest_state import share_script_cache
+
+    share_script_cache()  # compile each script once, as a server does (AppTest alone compiles on every run)
     args.db = args.db or demo_database(10_000)
     workdir = Path(tempfile.mkdtemp(prefix="bench-walk-"))
     copy = workdir / "bench.db"

@@ -39,6 +39,9 @@ from lib.core.db import DATABASE_ID, FACTS_STAMP, make_engine, migrate  # noqa: 
 from lib.io.demo import DemoSpec, load_demo  # noqa: E402
 from lib.io.importer import import_files  # noqa: E402
 from lib.io.setup import ensure_initialized  # noqa: E402
+from tests.apptest_state import share_script_cache  # noqa: E402
+
+share_script_cache()
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

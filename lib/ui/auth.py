@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import runpy
+import functools
 from pathlib import Path
+from types import CodeType
 
 import extra_streamlit_components as stx
 import streamlit as st
@@ -196,9 +197,11 @@ def keep_cookie_fresh() -> None:
     to be sure it ran (a rerun right after the login would otherwise remove it unrun).
     """
     runs = st.session_state.get("cookie_runs_left", 0)
-    key = _cookie_key()
     session_id = st.session_state.get(SESSION)
-    if runs <= 0 or not key or not session_id:
+    if runs <= 0 or not session_id:
+        return
+    key = _cookie_key()  # a database read: only in the few runs after a login
+    if not key:
         return
     expires = dt.datetime.now() + dt.timedelta(days=SESSION_DAYS)  # the browser's own clock reads it
     with st.sidebar:
@@ -217,6 +220,12 @@ def _drop_cookie() -> None:
     st.session_state["cookie_deletes_left"] = runs - 1
 
 
+@functools.cache
+def _app_code() -> CodeType:
+    """app.py compiled once per process (as Streamlit keeps a page's code), not on every such run."""
+    return compile(APP_PATH.read_text(encoding="utf-8"), str(APP_PATH), "exec")
+
+
 def require_user(*roles: str) -> Actor:
     """The first call of every page: the user, or nothing of the page at all.
 
@@ -225,7 +234,7 @@ def require_user(*roles: str) -> Actor:
     whole app around it instead: app.py shows the login, or the page inside its frame.
     """
     if not st.session_state.pop("_entered_through_app", False):
-        runpy.run_path(str(APP_PATH), run_name="__main__")
+        exec(_app_code(), {"__name__": "__main__", "__file__": str(APP_PATH)})  # noqa: S102 (our own app.py)
         st.stop()
     user = current_user()
     if user is None:

@@ -61,6 +61,7 @@ def refresh_versions() -> dict[str, int]:
         stop_for_database(error)
         raise
     st.session_state["data_versions"], st.session_state["database_id"] = found, identity
+    st.session_state["database_key"] = key_of(engine().url.render_as_string(hide_password=False), identity)
     return found
 
 
@@ -71,9 +72,9 @@ def versions() -> dict[str, int]:
 
 def database_key() -> str:
     """The database's address and its own identity (lib.core.db.database_id): what every cache is keyed on besides versions."""
-    if "database_id" not in st.session_state:
+    if "database_key" not in st.session_state:
         refresh_versions()
-    return key_of(engine().url.render_as_string(hide_password=False), st.session_state["database_id"])
+    return st.session_state["database_key"]  # read with the versions, once per run (app.py)
 
 
 def key_of(url: str, identity: str) -> str:

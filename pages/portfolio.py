@@ -7,7 +7,7 @@ from lib.core.quarters import shift_quarter
 from lib.portfolio.kpis import KPI_ORDER, base_quarter
 from lib.portfolio.overview import BREAKDOWNS
 from lib.ui.auth import require_user
-from lib.ui.cards import kpi_cards, money_columns
+from lib.ui.cards import as_shown, kpi_cards, money_columns
 from lib.ui.filters import current_filters, describe
 from lib.ui.portfolio import accounts_behind, accounts_csv, accounts_page, breakdown_figure, overview, portfolio, trend_figures
 from lib.ui.tables import account_table
@@ -56,11 +56,12 @@ with by_group:
         or "segment"
     )
     frame = view.breakdowns[by]
+    config = money_columns(frame)
     st.dataframe(
-        frame,
+        as_shown(frame, config),
         hide_index=True,
         width="stretch",
-        column_config=money_columns(frame),
+        column_config=config,
         height="auto" if len(frame) < 12 else 400,
         placeholder=fmt.NA,
     )

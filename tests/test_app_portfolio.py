@@ -107,16 +107,20 @@ def test_the_accounts_tab_shows_the_largest_decline_first(demo_url):
     assert "id" not in table.column_order and table.placeholder == fmt.NA  # an empty cell reads n/a, not None
 
 
-def test_the_breakdown_shows_retention_and_churn_as_percentages(demo_url):
+def test_the_breakdown_shows_retention_and_churn_as_rounded_percentages(demo_url):
     at = app_test(demo_url)
     for by in ("segment", "region", "owner"):
         at.button_group(key="pf_breakdown").set_value(by).run()
         table = next(d for d in at.dataframe if by in d.value.columns)
         assert {"nrr", "grr", "churn_rate", "logo_retention"} <= set(table.value.columns), by
         formats = json.loads(table.proto.columns)
-        assert {formats[c]["type_config"]["format"] for c in ("nrr", "grr", "churn_rate", "logo_retention")} == {"percent"}
-        assert (table.value["churn_rate"] + table.value["logo_retention"]).dropna().round(9).eq(1).all()
+        assert {formats[c]["type_config"]["format"] for c in ("nrr", "grr", "churn_rate", "logo_retention")} == {"%.1f %%"}
+        assert (table.value["churn_rate"] + table.value["logo_retention"]).dropna().round(9).eq(100).all()  # points
         assert table.proto.placeholder == fmt.NA
+    at.toggle(key="presentation_mode").set_value(True).run()
+    table = next(d for d in at.dataframe if "owner" in d.value.columns)
+    assert json.loads(table.proto.columns)["nrr"]["type_config"]["format"] == "%.0f %%"  # 119 % on the projector
+    assert table.value["nrr"].between(10, 1000).all()  # points, not a fraction that would read "1 %"
 
 
 def test_the_accounts_behind_a_kpi_open_account_360_on_select(demo_url):

@@ -106,7 +106,8 @@ def explain(kpi: KpiValue, accounts: pd.DataFrame, key: str) -> None:
         if "id" in accounts:
             account_table(accounts, key=key)
         else:
-            st.dataframe(accounts, hide_index=True, width="stretch", column_config=money_columns(accounts), placeholder=fmt.NA)
+            config = money_columns(accounts)
+            st.dataframe(as_shown(accounts, config), hide_index=True, width="stretch", column_config=config, placeholder=fmt.NA)
 
 
 def _input_text(name: str, value: float | None) -> str:
@@ -126,8 +127,30 @@ MONEY_COLUMNS = {"revenue", "base_revenue", "wallet", "whitespace", "movement", 
 RATE_COLUMNS = {"change", "share_of_wallet", "revenue_share", "nrr", "grr", "logo_retention", "churn_rate", "competitor_share"}
 
 
+# st.column_config's "percent" shows two decimals (119.23%); these read a rate in percent points as
+# "119 %" on a projector and "119.2 %" on a laptop. as_shown() turns a frame's rates into points.
+PERCENT_FORMATS = {True: "%.0f %%", False: "%.1f %%"}
+
+
+def percent_column(label: str, help: str | None = None) -> dict:
+    """A rate column, rounded for reading (the frame goes through as_shown)."""
+    return st.column_config.NumberColumn(label, format=PERCENT_FORMATS[is_presentation()], help=help)
+
+
+def as_shown(frame: pd.DataFrame, config: dict) -> pd.DataFrame:
+    """The frame as its table shows it: the columns that `config` formats as percent, in percent points."""
+    rates = [
+        column
+        for column, column_config in config.items()
+        if column in frame.columns
+        and isinstance(column_config, dict)
+        and (column_config.get("type_config") or {}).get("format") in PERCENT_FORMATS.values()
+    ]
+    return frame.assign(**{column: frame[column] * 100 for column in rates}) if rates else frame
+
+
 def money_columns(frame: pd.DataFrame) -> dict:
-    """Column formats for a frame: money compact, rates as percent, names readable."""
+    """Column formats for a frame: money compact, rates as percent (with as_shown), names readable."""
     config: dict = {}
     for column in frame.columns:
         # snake_case names become words; labels written for people ("NPS ≥ 30") stay as they are.
@@ -136,7 +159,7 @@ def money_columns(frame: pd.DataFrame) -> dict:
         if column in MONEY_COLUMNS:
             config[column] = st.column_config.NumberColumn(label, format="compact")
         elif column in RATE_COLUMNS:
-            config[column] = st.column_config.NumberColumn(label, format="percent")
+            config[column] = percent_column(label)
         elif column == "nps":
             config[column] = st.column_config.NumberColumn("NPS", format="%.0f")
         else:

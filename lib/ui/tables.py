@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import format as fmt
-from lib.ui.cards import money_columns
+from lib.ui.cards import as_shown, money_columns
 from lib.ui.navigation import open_account
 from lib.ui.theme import is_presentation
 
@@ -30,14 +30,15 @@ def account_table(
     visible = list(columns) if columns is not None else [c for c in frame.columns if c != "id"]
     if is_presentation():  # the room reads names; ids and the base quarter's revenue stay on the laptop
         visible = [c for c in visible if c not in PROJECTOR_LEAVES_OUT] or visible
+    config = column_config if column_config is not None else money_columns(frame[visible])
     event = st.dataframe(
-        frame,
+        as_shown(frame, config),
         key=key,
         hide_index=True,
         width="stretch",
         height=height or "auto",
         column_order=visible,
-        column_config=column_config if column_config is not None else money_columns(frame[visible]),
+        column_config=config,
         on_select="rerun",
         selection_mode="single-row",
         placeholder=fmt.NA,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.ui.cards import money_columns
+from lib.ui.cards import as_shown, money_columns, percent_column
 from lib.ui.tables import account_table
 from lib.wallet.estimates import LeftOut
 from lib.wallet.whitespace import Ranking
@@ -25,7 +25,9 @@ def column_formats(frame: pd.DataFrame) -> dict:
         ("high_confidence", "High confidence", "percent"),
         ("left_out", "Left out", None),
     ):
-        if column in frame.columns:
+        if column in frame.columns and kind == "percent":
+            config[column] = percent_column(label)
+        elif column in frame.columns:
             config[column] = st.column_config.NumberColumn(label, format=kind) if kind else st.column_config.CheckboxColumn(label)
     return config
 
@@ -48,7 +50,8 @@ def ranking_table(ranked: Ranking, large: bool) -> None:
 
 def sources_table(quality: pd.DataFrame) -> None:
     """Accounts counted, their wallet and our pooled share, by confidence and source of the estimate."""
-    st.dataframe(quality, hide_index=True, width="stretch", height=250, column_config=column_formats(quality), key="sow_quality")
+    config = column_formats(quality)
+    st.dataframe(as_shown(quality, config), hide_index=True, width="stretch", height=250, column_config=config, key="sow_quality")
 
 
 def missing_table(missing: LeftOut) -> None:

@@ -16,6 +16,7 @@ the caller (a Streamlit script run, say) keeps its thread and hears of progress 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import shutil
@@ -36,6 +37,9 @@ BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google
 SCALE = 2  # pixels per CSS pixel: crisp on a projector and in print
 EACH_TIMEOUT = 30.0  # seconds for one figure
 ALL_TIMEOUT = 240.0  # seconds for every figure of a deck, browser start included
+START_TIMEOUT = 45.0  # seconds for the browser to start and load its page, each try
+START_TRIES = 3
+CLOSE_TIMEOUT = 15.0
 RELOAD_EVERY = 40
 NO_BROWSER = "no Chrome or Chromium was found to draw them (install chromium, or set BROWSER_PATH to the browser)"
 
@@ -153,23 +157,42 @@ def _serve(path: str, orders: queue.Queue, results: queue.Queue) -> None:
         results.put(("done", "", None))
 
 
-async def _render_all(path: str, orders: queue.Queue, results: queue.Queue) -> None:
+async def _started(path: str) -> Kaleido:
+    """A browser with its page loaded. Now and then a start never ends (seen with several browsers starting
+    at once, as two decks or two test workers do): a start gets START_TIMEOUT seconds, and is tried again."""
     import kaleido  # here: importing kaleido and choreographer costs time a deck without a browser does not need
 
-    async with kaleido.Kaleido(path=path, n=1, mathjax=False, timeout=EACH_TIMEOUT) as browser:
+    for attempt in range(1, START_TRIES + 1):
+        browser = kaleido.Kaleido(path=path, n=1, mathjax=False, timeout=EACH_TIMEOUT)
+        try:
+            await asyncio.wait_for(browser.open(), START_TIMEOUT)
+        except Exception:  # the timeout, or what the cancelled start raised instead
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
+            if attempt == START_TRIES:
+                raise
+        else:
+            return browser
+    raise AssertionError("unreachable")
+
+
+async def _render_all(path: str, orders: queue.Queue, results: queue.Queue) -> None:
+    browser = await _started(path)
+    tab = None
+    try:
         fast = _has_fast_path(browser)
         tab = await browser._get_kaleido_tab() if fast else None
         drawn = 0
-        try:
-            while (charts := await _next_order(orders)) is not None:
-                for chart in charts:
-                    if fast and drawn and drawn % RELOAD_EVERY == 0:
-                        await tab.reload()
-                    drawn += 1
-                    results.put(await _drawn(browser, tab, chart))
-        finally:
-            if tab is not None:
-                await browser.tabs_ready.put(tab)  # back in kaleido's queue, so that it closes as it expects
+        while (charts := await _next_order(orders)) is not None:
+            for chart in charts:
+                if fast and drawn and drawn % RELOAD_EVERY == 0:
+                    await tab.reload()
+                drawn += 1
+                results.put(await _drawn(browser, tab, chart))
+    finally:
+        if tab is not None:
+            await browser.tabs_ready.put(tab)  # back in kaleido's queue, so that it closes as it expects
+        await browser.__aexit__(None, None, None)  # what leaving `async with` does: it was opened by _started
 
 
 async def _drawn(browser: Kaleido, tab: _KaleidoTab | None, chart: Chart) -> tuple[str, str, object]:

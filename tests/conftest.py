@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 import uuid
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,7 +59,7 @@ def postgres_base_url() -> str | None:
 
 
 def _new_database_url(tmp_path: Path) -> tuple[str, callable]:
-    """A URL to an empty database (a SQLite file, or a schema of PostgreSQL's test database) and a function that removes it."""
+    """A URL to an empty database and a function that removes it."""
     base = postgres_base_url()
     if base is None:
         path = tmp_path / f"keystone-{uuid.uuid4().hex[:8]}.db"
@@ -79,96 +79,10 @@ def _new_database_url(tmp_path: Path) -> tuple[str, callable]:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, postgres_templates: PostgresTemplates | None) -> Iterator[str]:
-    """An empty database of this test's own: a SQLite file, or on PostgreSQL a database of its own."""
-    if postgres_templates is None:
-        url, drop = _new_database_url(tmp_path)
-    else:
-        url, drop = postgres_templates.new_database()
+def db_url(tmp_path: Path) -> Iterator[str]:
+    url, drop = _new_database_url(tmp_path)
     yield url
     drop()
-
-
-class PostgresTemplates:
-    """On PostgreSQL, each test that asks for a database gets one of its own, made with CREATE DATABASE
-    ... TEMPLATE from a pristine one built once per test process (30 ms instead of a second for a demo).
-
-    The tables live in the schema SCHEMA of each database (the URL's search_path), as the schemas of the
-    test database do; a copy gets an identity and a facts stamp of its own, as a SQLite copy does.
-    """
-
-    SCHEMA = "ks"
-
-    def __init__(self, base: str, prefix: str) -> None:
-        self.base = make_url(base).set(drivername="postgresql+psycopg")
-        self.prefix = prefix
-        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
-        self.built: dict[str, str] = {}
-
-    def url(self, database: str) -> str:
-        url = self.base.set(database=database).update_query_dict({"options": f"-csearch_path={self.SCHEMA}"})
-        return url.render_as_string(hide_password=False)
-
-    def _create(self, database: str, template: str | None) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {database}" + (f" TEMPLATE {template}" if template else "")))
-
-    def _drop(self, database: str) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-
-    def new_database(self) -> tuple[str, Callable[[], None]]:
-        """An empty database (its schema made, no tables) and a function that removes it."""
-        database = f"t_{uuid.uuid4().hex[:16]}"
-        self._create(database, self._template("raw"))
-        return self.url(database), lambda: self._drop(database)
-
-    def fill(self, kind: str, url: str) -> None:
-        """Make the database at url (from new_database) a copy of the template of `kind`."""
-        database = make_url(url).database
-        template = self._template(kind)
-        self._drop(database)
-        self._create(database, template)
-        copy = create_engine(make_url(url))
-        try:
-            with copy.begin() as connection:
-                connection.execute(
-                    text("UPDATE settings SET value = :value WHERE key IN (:identity, :stamp)"),
-                    {"value": uuid.uuid4().hex, "identity": DATABASE_ID, "stamp": FACTS_STAMP},
-                )
-        finally:
-            copy.dispose()
-
-    def _template(self, kind: str) -> str:
-        if kind not in self.built:
-            database = f"{self.prefix}_{kind}"
-            self._drop(database)
-            self._create(database, None if kind == "raw" else self._template("raw"))
-            if kind == "raw":
-                raw = create_engine(make_url(self.url(database)).difference_update_query(["options"]))
-                with raw.begin() as connection:
-                    connection.execute(text(f"CREATE SCHEMA {self.SCHEMA}"))
-                raw.dispose()
-            else:
-                build_database(kind, self.url(database))
-            self.built[kind] = database
-        return self.built[kind]
-
-    def close(self) -> None:
-        for database in self.built.values():
-            self._drop(database)
-        self.admin.dispose()
-
-
-@pytest.fixture(scope="session")
-def postgres_templates() -> Iterator[PostgresTemplates | None]:
-    base = postgres_base_url()
-    if base is None:
-        yield None
-        return
-    templates = PostgresTemplates(base, f"tpl_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:6]}")
-    yield templates
-    templates.close()
 
 
 class SqliteTemplates:
@@ -207,12 +121,12 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate
     return SqliteTemplates(tmp_path_factory.mktemp("templates"))
 
 
-def _fresh_database(kind: str, url: str, templates: SqliteTemplates, postgres: PostgresTemplates | None) -> None:
-    """Fill the empty database at url (db_url's) as `kind` (empty, small, demo): a template's copy."""
-    if postgres is None:
+def _fresh_database(kind: str, url: str, templates: SqliteTemplates) -> None:
+    """Fill the empty database at url as `kind` (empty, small, demo): a template's copy on SQLite, built on PostgreSQL."""
+    if postgres_base_url() is None:
         templates.copy(kind, url)
     else:
-        postgres.fill(kind, url)
+        build_database(kind, url)
 
 
 def build_database(kind: str, url: str) -> None:
@@ -227,9 +141,9 @@ def build_database(kind: str, url: str) -> None:
 
 
 @pytest.fixture
-def engine(db_url: str, sqlite_templates: SqliteTemplates, postgres_templates: PostgresTemplates | None) -> Iterator[Engine]:
+def engine(db_url: str, sqlite_templates: SqliteTemplates) -> Iterator[Engine]:
     """An empty, migrated database of this test's own."""
-    _fresh_database("empty", db_url, sqlite_templates, postgres_templates)
+    _fresh_database("empty", db_url, sqlite_templates)
     current = make_engine(db_url)
     yield current
     current.dispose()
@@ -240,11 +154,9 @@ def portfolio_files(*names: str) -> list[tuple[str, bytes]]:
 
 
 @pytest.fixture
-def small_engine(
-    db_url: str, sqlite_templates: SqliteTemplates, postgres_templates: PostgresTemplates | None
-) -> Iterator[Engine]:
+def small_engine(db_url: str, sqlite_templates: SqliteTemplates) -> Iterator[Engine]:
     """The hand-computed five-account portfolio of tests/fixtures/portfolio, loaded by the importer."""
-    _fresh_database("small", db_url, sqlite_templates, postgres_templates)
+    _fresh_database("small", db_url, sqlite_templates)
     current = make_engine(db_url)
     yield current
     current.dispose()
@@ -269,9 +181,9 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def demo_copy_url(db_url: str, sqlite_templates: SqliteTemplates, postgres_templates: PostgresTemplates | None) -> str:
+def demo_copy_url(db_url: str, sqlite_templates: SqliteTemplates) -> str:
     """A demo portfolio of this test's own, for tests that write."""
-    _fresh_database("demo", db_url, sqlite_templates, postgres_templates)
+    _fresh_database("demo", db_url, sqlite_templates)
     return db_url
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -38,7 +37,7 @@ def read_only(url: str) -> Iterator[str]:
         yield f"sqlite:///file:{parsed.database}?mode=ro&uri=true"
         return
     schema = parsed.query["options"].split("search_path=", 1)[1]
-    role = f"ro_{uuid.uuid4().hex[:12]}"  # roles belong to the whole server: one of its own per use
+    role = f"ro_{schema}"
     admin = create_engine(parsed.difference_update_query(["options"]), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         for statement in (

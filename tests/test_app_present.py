@@ -114,6 +114,13 @@ def test_an_address_naming_nothing_here_says_so_and_shows_the_default(demo_url):
     assert at.title[0].value == "Portfolio"
 
 
+def test_an_empty_tab_in_the_address_opens_the_first_tab_without_a_word(demo_url):
+    at = opened_at(demo_url, {"pf_tab": ""})  # a link cut short, or typed by hand
+    assert not at.exception
+    assert "tab" not in warnings(at)
+    assert at.session_state["pf_tab"] == "Trends"
+
+
 def test_key_accounts_on_the_projector_name_who_leaves_above_the_fold(demo_url):
     at = opened_at(demo_url, {"present": "1"}, page="pages/key_accounts.py")
     assert not at.exception

@@ -205,6 +205,17 @@ def test_the_portfolio_view_counts_sorts_by_risk_and_follows_the_key_accounts(re
     assert at.get("download_button")
 
 
+def test_on_the_projector_the_risk_table_keeps_the_risk_columns_at_their_own_width(rel_url):
+    at = app_test(rel_url, "viewer", PAGE)
+    at.toggle(key="presentation_mode").set_value(True).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].proto
+    assert list(table.column_order)[:4] == ["name", "risk", "bus_factor", "single_threaded"]
+    assert not {"account_id", "owner", "segment", "region"} & set(table.column_order)  # they stay on the laptop
+    widths = {name: column.get("width") for name, column in json.loads(table.columns).items()}
+    assert widths["single_threaded"] is None and widths["bus_factor"] is None  # sized to the 20 px headers, not cut
+
+
 def test_an_address_naming_another_account_opens_it(rel_url):
     at = open_atlas(rel_url, "viewer")
     assert at.subheader[0].value == "Atlas Mills"

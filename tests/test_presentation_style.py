@@ -1,6 +1,8 @@
 """The shared look: numbers rounded for the room, charts readable on a projector, a colour-blind safe palette."""
 
+import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from lib.core import charts
 from lib.core import format as fmt
@@ -65,3 +67,14 @@ def test_wallet_lines_and_bars_differ_by_more_than_colour():
     )
     bars = wallet_split_bars(WalletSplit(groups=groups, parts=("Us", "Acme", "Globex"), by="segment", total_groups=2), colors)
     assert len({t.marker.pattern.shape for t in bars.data}) == 3
+
+
+def test_tables_show_rates_in_points_and_an_empty_rate_stays_empty():
+    from lib.ui.cards import PERCENT_FORMATS, as_shown
+
+    frame = pd.DataFrame({"name": ["A", "B"], "nrr": pd.Series([1.194, None], dtype=object), "revenue": [10.0, 20.0]})
+    config = {"nrr": {"type_config": {"format": PERCENT_FORMATS[True]}}, "revenue": {"type_config": {"format": "compact"}}}
+    shown = as_shown(frame, config)
+    assert shown["nrr"].iloc[0] == pytest.approx(119.4) and pd.isna(shown["nrr"].iloc[1])
+    assert shown["revenue"].tolist() == [10.0, 20.0]  # only the percent columns change
+    assert frame["nrr"].iloc[0] == 1.194  # the frame given (a cached one) is left as it was

@@ -220,9 +220,9 @@ def _drop_cookie() -> None:
     st.session_state["cookie_deletes_left"] = runs - 1
 
 
-@functools.cache
-def _app_code() -> CodeType:
-    """app.py compiled once per process (as Streamlit keeps a page's code), not on every such run."""
+@functools.lru_cache(maxsize=1)
+def _app_code(modified_ns: int) -> CodeType:
+    """app.py compiled once per version of the file (as Streamlit keeps a page's code), not on every such run."""
     return compile(APP_PATH.read_text(encoding="utf-8"), str(APP_PATH), "exec")
 
 
@@ -234,7 +234,7 @@ def require_user(*roles: str) -> Actor:
     whole app around it instead: app.py shows the login, or the page inside its frame.
     """
     if not st.session_state.pop("_entered_through_app", False):
-        exec(_app_code(), {"__name__": "__main__", "__file__": str(APP_PATH)})  # noqa: S102 (our own app.py)
+        exec(_app_code(APP_PATH.stat().st_mtime_ns), {"__name__": "__main__", "__file__": str(APP_PATH)})  # noqa: S102 (our own app.py)
         st.stop()
     user = current_user()
     if user is None:

@@ -132,9 +132,9 @@ RATE_COLUMNS = {"change", "share_of_wallet", "revenue_share", "nrr", "grr", "log
 PERCENT_FORMATS = {True: "%.0f %%", False: "%.1f %%"}
 
 
-def percent_column(label: str, help: str | None = None) -> dict:
+def percent_column(label: str) -> dict:
     """A rate column, rounded for reading (the frame goes through as_shown)."""
-    return st.column_config.NumberColumn(label, format=PERCENT_FORMATS[is_presentation()], help=help)
+    return st.column_config.NumberColumn(label, format=PERCENT_FORMATS[is_presentation()])
 
 
 def as_shown(frame: pd.DataFrame, config: dict) -> pd.DataFrame:

@@ -20,7 +20,7 @@ def shared_tabs(labels: Sequence[str], key: str, **options: object) -> Sequence[
     """st.tabs bound to the address under its key; a tab the address names that is not here is said, not hidden."""
     TAB_PARAMS.add(key)
     asked = st.query_params.get(key)
-    if asked is not None and asked not in labels:
+    if asked and asked not in labels:  # an empty ?tab= names no tab: the first one opens, without a word
         st.warning(
             f"The address asks for a tab “{plain(asked[:SHOWN_URL_CHARS])}” that this page does not have: "
             f"showing “{plain(labels[0])}”.",

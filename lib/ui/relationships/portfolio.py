@@ -16,6 +16,7 @@ from lib.relationships.portfolio import CARD_ORDER, RelationshipOverview
 from lib.ui.cards import kpi_cards
 from lib.ui.relationships.data import TABLE_ROWS, account_ids_by_position, key_account_ids, overview, overview_csv
 from lib.ui.relationships.pick import open_here
+from lib.ui.theme import is_presentation
 
 BEHIND_ROWS = 500
 
@@ -109,10 +110,32 @@ TABLE_ORDER = (
 )
 
 
+# On the projector (20 px type) the room reads the risk and the account; owner, ids and places stay on the
+# laptop, and the columns size to their headers instead of the laptop's fixed widths, which cut them off.
+PROJECTOR_ORDER = (
+    "name",
+    "risk",
+    "bus_factor",
+    "single_threaded",
+    "stakeholders_met_90d",
+    "exec_met_90d",
+    "economic_buyer_met_90d",
+    "key",
+    "revenue",
+)
+
+
+def _table_layout(large: bool) -> tuple[dict, tuple[str, ...]]:
+    if not large:
+        return TABLE_CONFIG, TABLE_ORDER
+    return {column: {**config, "width": None} for column, config in TABLE_CONFIG.items()}, PROJECTOR_ORDER
+
+
 def risk_table(view: RelationshipOverview, key_only: bool) -> None:
     """The riskiest accounts (high: single-threaded and bus factor 0 or 1; medium: one of the two); a row opens its map."""
     table = view.accounts
     shown = table.head(TABLE_ROWS)
+    config, order = _table_layout(is_presentation())
     st.caption(
         f"{min(len(table), TABLE_ROWS):,} of {len(table):,} active {'key ' if key_only else ''}accounts shown, riskiest first "
         "(high: single-threaded and bus factor 0 or 1; medium: one of the two); select a row to open its map."
@@ -123,8 +146,8 @@ def risk_table(view: RelationshipOverview, key_only: bool) -> None:
         hide_index=True,
         width="stretch",
         height=420,
-        column_config=TABLE_CONFIG,
-        column_order=TABLE_ORDER,
+        column_config=config,
+        column_order=order,
         on_select="rerun",
         selection_mode="single-row",
         placeholder=fmt.NA,

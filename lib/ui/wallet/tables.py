@@ -20,15 +20,12 @@ RANKING_DETAILS = ("estimate", "check")  # not on a projector
 def column_formats(frame: pd.DataFrame) -> dict:
     """money_columns, plus the columns only this page shows."""
     config = money_columns(frame)
-    for column, label, kind in (
-        ("excess", "Excess", "compact"),
-        ("high_confidence", "High confidence", "percent"),
-        ("left_out", "Left out", None),
-    ):
-        if column in frame.columns and kind == "percent":
-            config[column] = percent_column(label)
-        elif column in frame.columns:
-            config[column] = st.column_config.NumberColumn(label, format=kind) if kind else st.column_config.CheckboxColumn(label)
+    page_only = {
+        "excess": st.column_config.NumberColumn("Excess", format="compact"),
+        "high_confidence": percent_column("High confidence"),
+        "left_out": st.column_config.CheckboxColumn("Left out"),
+    }
+    config.update({column: format_ for column, format_ in page_only.items() if column in frame.columns})
     return config
 
 
